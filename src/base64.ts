@@ -1,0 +1,64 @@
+// Base64 (RFC 4648 section 4) and base64url (section 5, unpadded, as JWS uses it), strict decoding.
+import { fail } from './errors';
+
+const STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+function encode(b: Uint8Array, alphabet: string, pad: boolean): string {
+  let s = '';
+  let i = 0;
+  for (; i + 2 < b.length; i += 3) {
+    const n = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
+    s += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + alphabet[(n >> 6) & 63] + alphabet[n & 63];
+  }
+  const rest = b.length - i;
+  if (rest === 1) {
+    const n = b[i] << 16;
+    s += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + (pad ? '==' : '');
+  } else if (rest === 2) {
+    const n = (b[i] << 16) | (b[i + 1] << 8);
+    s += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + alphabet[(n >> 6) & 63] + (pad ? '=' : '');
+  }
+  return s;
+}
+
+function decode(s: string, alphabet: string, what: string): Uint8Array {
+  const len = s.length;
+  if (len % 4 === 1) fail('PEM_INVALID', what + ': impossible length');
+  const out = new Uint8Array(Math.floor((len * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < len; i++) {
+    const v = alphabet.indexOf(s[i]);
+    if (v < 0) fail('PEM_INVALID', what + ': invalid character at ' + i);
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 255;
+    }
+  }
+  // Non-canonical trailing bits would let two strings decode to the same bytes.
+  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) fail('PEM_INVALID', what + ': non-zero padding bits');
+  return out.subarray(0, o);
+}
+
+export function base64urlEncode(b: Uint8Array): string {
+  return encode(b, URL_SAFE, false);
+}
+
+/** Unpadded base64url only: padding or `+/` in a JWS segment is malformed. */
+export function base64urlDecode(s: string): Uint8Array {
+  return decode(s, URL_SAFE, 'base64url');
+}
+
+export function base64Encode(b: Uint8Array): string {
+  return encode(b, STD, true);
+}
+
+export function base64Decode(s: string): Uint8Array {
+  const body = s.replace(/=+$/, '');
+  if (s.length % 4 !== 0 || s.length - body.length > 2) fail('PEM_INVALID', 'base64: bad padding');
+  return decode(body, STD, 'base64');
+}

@@ -1,0 +1,27 @@
+// Typed errors: every refusal carries a stable `code` naming the problem, never secret material.
+
+export type ErrorCode =
+  | 'PEM_INVALID' // no PEM block, missing END line, bad base64 inside
+  | 'PEM_UNSUPPORTED' // a PEM label we do not accept (e.g. DSA, OpenSSH)
+  | 'DER_INVALID' // truncated or malformed ASN.1 DER
+  | 'KEY_ENCRYPTED' // encrypted PKCS#8 or legacy encrypted PEM
+  | 'KEY_UNSUPPORTED' // a key algorithm other than EC P-256 or RSA
+  | 'CURVE_UNSUPPORTED' // EC key on a curve other than P-256
+  | 'RSA_KEY_TOO_SMALL' // RSA modulus under 2048 bits
+  | 'KEY_INVALID' // structurally valid but mathematically wrong (zero scalar, bad point, ...)
+  | 'ALG_UNSUPPORTED' // JWT alg other than ES256/RS256
+  | 'ALG_MISMATCH' // key type does not match the chosen alg
+  | 'OPTION_INVALID'; // a bad option value (deviceId, lifetime, ...)
+
+export class AkenzaError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(code + ': ' + message);
+    this.name = 'AkenzaError';
+    this.code = code;
+  }
+}
+
+export function fail(code: ErrorCode, message: string): never {
+  throw new AkenzaError(code, message);
+}

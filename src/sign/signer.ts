@@ -1,0 +1,50 @@
+// The Signer contract: every signature is a job of bounded steps, so a slow engine can yield
+// between them (timer-driven) and a fast one just runs the steps back to back.
+
+export type Alg = 'ES256' | 'RS256';
+
+/** One step of a signing job: does a bounded slice of work; returns the signature when done, else null. */
+export type SignStep = () => Uint8Array | null;
+
+export interface Signer {
+  readonly alg: Alg;
+  /** Starts signing `message` (the JWS signing input; the signer hashes it). */
+  start(message: Uint8Array): SignStep;
+}
+
+/** Runs a job to completion without yielding. */
+export function signSync(signer: Signer, message: Uint8Array): Uint8Array {
+  const step = signer.start(message);
+  for (;;) {
+    const sig = step();
+    if (sig) return sig;
+  }
+}
+
+export type Defer = (fn: () => void) => void;
+
+/**
+ * Runs a job one step per turn of the event loop (`defer` is the target's setTimeout(fn, 0) or
+ * equivalent). The callback is never called from inside this call.
+ */
+export function signSliced(
+  signer: Signer,
+  message: Uint8Array,
+  defer: Defer,
+  cb: (err: Error | null, sig?: Uint8Array) => void,
+): void {
+  let step: SignStep;
+  const run = (): void => {
+    let sig: Uint8Array | null;
+    try {
+      if (!step) step = signer.start(message);
+      sig = step();
+    } catch (e) {
+      cb(e as Error);
+      return;
+    }
+    if (sig) cb(null, sig);
+    else defer(run);
+  };
+  defer(run);
+}

@@ -1,0 +1,61 @@
+// UTF-8 encode/decode by hand: Espruino and some embedders have no TextEncoder.
+import { fail } from './errors';
+
+export function utf8Encode(s: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+      const lo = s.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo < 0xe000) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+        i++;
+      }
+    }
+    if (c >= 0xd800 && c < 0xe000) c = 0xfffd; // lone surrogate: replacement char, as TextEncoder does
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return new Uint8Array(out);
+}
+
+/** Strict decoder: malformed sequences are an error, not silently replaced. */
+export function utf8Decode(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; ) {
+    const c = b[i++];
+    let cp: number;
+    let need: number;
+    let min: number;
+    if (c < 0x80) {
+      s += String.fromCharCode(c);
+      continue;
+    } else if ((c & 0xe0) === 0xc0) {
+      cp = c & 31;
+      need = 1;
+      min = 0x80;
+    } else if ((c & 0xf0) === 0xe0) {
+      cp = c & 15;
+      need = 2;
+      min = 0x800;
+    } else if ((c & 0xf8) === 0xf0) {
+      cp = c & 7;
+      need = 3;
+      min = 0x10000;
+    } else return fail('OPTION_INVALID', 'invalid UTF-8');
+    if (i + need > b.length) fail('OPTION_INVALID', 'truncated UTF-8');
+    for (let k = 0; k < need; k++) {
+      const d = b[i++];
+      if ((d & 0xc0) !== 0x80) fail('OPTION_INVALID', 'invalid UTF-8');
+      cp = cp * 64 + (d & 63);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) fail('OPTION_INVALID', 'invalid UTF-8');
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      s += String.fromCharCode(0xd800 + (cp >> 10), 0xdc00 + (cp & 1023));
+    } else s += String.fromCharCode(cp);
+  }
+  return s;
+}
