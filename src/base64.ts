@@ -4,21 +4,35 @@ import { fail } from './errors';
 const STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
+// Char codes collected in an array and turned into a string in chunks: several times faster than
+// string concatenation per character in V8, and still fine on small engines.
 function encode(b: Uint8Array, alphabet: string, pad: boolean): string {
-  let s = '';
+  const out: number[] = new Array(Math.ceil(b.length / 3) * 4);
+  let o = 0;
   let i = 0;
   for (; i + 2 < b.length; i += 3) {
     const n = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
-    s += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + alphabet[(n >> 6) & 63] + alphabet[n & 63];
+    out[o++] = alphabet.charCodeAt(n >> 18);
+    out[o++] = alphabet.charCodeAt((n >> 12) & 63);
+    out[o++] = alphabet.charCodeAt((n >> 6) & 63);
+    out[o++] = alphabet.charCodeAt(n & 63);
   }
   const rest = b.length - i;
-  if (rest === 1) {
-    const n = b[i] << 16;
-    s += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + (pad ? '==' : '');
-  } else if (rest === 2) {
-    const n = (b[i] << 16) | (b[i + 1] << 8);
-    s += alphabet[n >> 18] + alphabet[(n >> 12) & 63] + alphabet[(n >> 6) & 63] + (pad ? '=' : '');
+  if (rest > 0) {
+    const n = (b[i] << 16) | (rest === 2 ? b[i + 1] << 8 : 0);
+    out[o++] = alphabet.charCodeAt(n >> 18);
+    out[o++] = alphabet.charCodeAt((n >> 12) & 63);
+    if (rest === 2) out[o++] = alphabet.charCodeAt((n >> 6) & 63);
+    else if (pad) out[o++] = 61; // '='
+    if (pad) out[o++] = 61;
   }
+  out.length = o;
+  return codesToString(out);
+}
+
+export function codesToString(codes: number[]): string {
+  let s = '';
+  for (let i = 0; i < codes.length; i += 4096) s += String.fromCharCode.apply(null, codes.slice(i, i + 4096));
   return s;
 }
 

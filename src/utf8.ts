@@ -2,9 +2,15 @@
 import { fail } from './errors';
 
 export function utf8Encode(s: string): Uint8Array {
-  const out: number[] = [];
+  // Worst case 3 bytes per UTF-16 unit (a surrogate pair is 2 units for 4 bytes); trimmed at the end.
+  const out = new Uint8Array(s.length * 3);
+  let o = 0;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      out[o++] = c;
+      continue;
+    }
     if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
       const lo = s.charCodeAt(i + 1);
       if (lo >= 0xdc00 && lo < 0xe000) {
@@ -13,12 +19,19 @@ export function utf8Encode(s: string): Uint8Array {
       }
     }
     if (c >= 0xd800 && c < 0xe000) c = 0xfffd; // lone surrogate: replacement char, as TextEncoder does
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    if (c < 0x800) {
+      out[o++] = 0xc0 | (c >> 6);
+    } else if (c < 0x10000) {
+      out[o++] = 0xe0 | (c >> 12);
+      out[o++] = 0x80 | ((c >> 6) & 63);
+    } else {
+      out[o++] = 0xf0 | (c >> 18);
+      out[o++] = 0x80 | ((c >> 12) & 63);
+      out[o++] = 0x80 | ((c >> 6) & 63);
+    }
+    out[o++] = 0x80 | (c & 63);
   }
-  return new Uint8Array(out);
+  return out.slice(0, o);
 }
 
 /** Strict decoder: malformed sequences are an error, not silently replaced. */

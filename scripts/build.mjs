@@ -1,0 +1,21 @@
+// Builds every entry into dist/: the portable ESM core, the Node entry, the CLI, and type declarations.
+// Run by `npm install` (prepare) so the `akenza-device` bin works in a fresh clone.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, rmSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+process.chdir(root);
+rmSync('dist', { recursive: true, force: true });
+
+const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: false, logLevel: 'warning', packages: 'external' };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/core/index.js', platform: 'neutral' }),
+  build({ ...common, entryPoints: ['targets/node/index.ts'], outfile: 'dist/node/index.js', platform: 'node' }),
+  build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/node/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } }),
+]);
+chmodSync('dist/node/cli.js', 0o755);
+
+// Declarations for the package's typed entries (tests and scripts are not published).
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -1,0 +1,48 @@
+// akenza-device: the portable entry for engines with BigInt (noble ES256, BigInt RS256).
+import { makeSignJwt, type SignerBinding } from './sign-jwt';
+import { createNobleEs256Signer, noblePublicKey } from './sign/es256.noble';
+import { createBigIntRs256Signer } from './sign/rs256.bigint';
+import { fail } from './errors';
+import { ecPrivateKeyPkcs8, ecSpki } from './keys';
+import { encodePem } from './pem';
+import { fingerprint } from './fingerprint';
+import { p256 } from '@noble/curves/nist.js';
+
+export { AkenzaError, type ErrorCode } from './errors';
+export { parsePrivateKey, parsePublicKey, publicKeyOf, type PrivateKey, type PublicKey } from './keys';
+export { fingerprint } from './fingerprint';
+export { jwtParts, signingInput, mintJwt, DEFAULT_AUDIENCE_BASE, DEFAULT_LIFETIME_S, MAX_LIFETIME_S, type JwtClaimsOptions } from './jwt';
+export { signSync, signSliced, type Signer, type Alg } from './sign/signer';
+export { createNobleEs256Signer } from './sign/es256.noble';
+export { createBigIntRs256Signer } from './sign/rs256.bigint';
+export type { SignJwtOptions } from './sign-jwt';
+
+export const portableSigners: SignerBinding = {
+  createSigner: (key) => (key.kty === 'EC' ? createNobleEs256Signer(key) : createBigIntRs256Signer(key)),
+  ecPublicKey: noblePublicKey,
+};
+
+export const signJwt = makeSignJwt(portableSigners);
+
+export interface GeneratedKeyPair {
+  /** PKCS#8 PEM: keep it on the device. */
+  privateKeyPem: string;
+  /** SPKI PEM: upload it to the platform. */
+  publicKeyPem: string;
+  fingerprint: string;
+}
+
+/** A new ES256 key pair from `randomBytes` (the platform's RNG) or crypto.getRandomValues. */
+export function generateKeyPair(randomBytes?: (n: number) => Uint8Array): GeneratedKeyPair {
+  const rng = randomBytes || defaultRandom();
+  const d = p256.utils.randomSecretKey(rng(48)); // 48 bytes reduced mod n: bias below 2^-64 (FIPS 186-5 A.2.1)
+  const point = p256.getPublicKey(d, false);
+  const spki = ecSpki(point);
+  return { privateKeyPem: encodePem('PRIVATE KEY', ecPrivateKeyPkcs8(d, point)), publicKeyPem: encodePem('PUBLIC KEY', spki), fingerprint: fingerprint(spki) };
+}
+
+function defaultRandom(): (n: number) => Uint8Array {
+  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
+  if (!c || !c.getRandomValues) return fail('OPTION_INVALID', 'no crypto.getRandomValues here: pass randomBytes from the platform RNG');
+  return (n) => c.getRandomValues!(new Uint8Array(n));
+}

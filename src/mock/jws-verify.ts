@@ -1,0 +1,27 @@
+// JWS signature check for the mock cloud: node:crypto over the parsed credential, one imported
+// KeyObject per credential (cached), ES256 as raw r||s only (a DER signature is refused, as on the platform).
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { PublicKey } from '../keys';
+import type { Alg } from '../sign/signer';
+
+const imported = new WeakMap<PublicKey, KeyObject>();
+
+export function keyObjectFor(key: PublicKey): KeyObject {
+  let k = imported.get(key);
+  if (!k) {
+    k = createPublicKey({ key: Buffer.from(key.spki), format: 'der', type: 'spki' });
+    imported.set(key, k);
+  }
+  return k;
+}
+
+/** True when `sig` is a valid `alg` signature of `input` by `key`; false on any mismatch or malformed signature. */
+export function verifyJwsSignature(key: PublicKey, alg: Alg, input: Uint8Array, sig: Uint8Array): boolean {
+  if (alg !== key.alg) return false;
+  if (alg === 'ES256') {
+    if (sig.length !== 64) return false;
+    return verify('sha256', input, { key: keyObjectFor(key), dsaEncoding: 'ieee-p1363' }, sig);
+  }
+  if (sig.length !== (key.kty === 'RSA' ? key.n.length : 0)) return false;
+  return verify('sha256', input, keyObjectFor(key), sig);
+}
