@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'KEY_INVALID' // structurally valid but mathematically wrong (zero scalar, bad point, ...)
   | 'ALG_UNSUPPORTED' // JWT alg other than ES256/RS256
   | 'ALG_MISMATCH' // key type does not match the chosen alg
-  | 'OPTION_INVALID'; // a bad option value (deviceId, lifetime, ...)
+  | 'OPTION_INVALID' // a bad option value (deviceId, lifetime, ...)
+  | 'MESSAGE_DROPPED'; // the outbox bound pushed this message out before it was delivered
 
 export class AkenzaError extends Error {
   readonly code: ErrorCode;

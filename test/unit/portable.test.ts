@@ -40,7 +40,7 @@ describe('portable core', () => {
       expect(code(f), f).not.toMatch(/\b[0-9]+n\b|\bBigInt\b/);
     }
   });
-  it('the BigInt-free core (keys, PEM, DER, JWT, hashes) bundles under the Espruino profile with no missing APIs', async () => {
+  it('the BigInt-free core (keys, PEM, DER, JWT, hashes, MQTT, device) bundles under the Espruino profile with no missing APIs', async () => {
     const entry = [
       "export { parsePrivateKey, parsePublicKey, publicKeyOf, ecSpki } from './keys';",
       "export { fingerprint } from './fingerprint';",
@@ -49,6 +49,8 @@ describe('portable core', () => {
       "export { hmac } from './hash/hmac';",
       "export { sha256 } from './hash/sha256';",
       "export { encodePem } from './pem';",
+      "export { createDevice } from './device/device';",
+      "export { openSession } from './mqtt/session';",
     ].join('\n');
     const out = await build({
       stdin: { contents: entry, resolveDir: src, loader: 'ts' }, bundle: true, write: false, minify: true,

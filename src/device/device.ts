@@ -1,0 +1,470 @@
+// The Device: keeps one MQTT connection alive with JWT (or uplink-secret) auth for weeks. It owns
+// the token lifecycle (pre-minted refresh before exp), clock trust, reconnect backoff, and the
+// outbox; the session below it is one connection, the platform below that is the target's IO.
+import { AkenzaError, fail } from '../errors';
+import { checkDeviceId, DEFAULT_LIFETIME_S, jwtParts, mintJwt } from '../jwt';
+import { fingerprint } from '../fingerprint';
+import { parsePrivateKey, type PrivateKeyInput } from '../keys';
+import type { PublishPacket } from '../mqtt/packets';
+import { openSession, type CloseReason, type Session } from '../mqtt/session';
+import { random, type Platform } from '../platform';
+import { publicKeyFor } from '../sign-jwt';
+import type { Alg, Signer } from '../sign/signer';
+import { utf8Decode, utf8Encode } from '../utf8';
+import { createBackoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { createClock, SDK_BUILD_TIME, type ClockOptions } from './clock';
+import { createEmitter, type Handler } from './events';
+import { createOutbox, DEFAULT_OUTBOX, type Message, type OutboxLimits } from './outbox';
+import { checkSubTopic, jwtTopics, secretTopics, type Topics } from './topics';
+
+export type Credentials = { alg?: Alg; privateKey: PrivateKeyInput; kid?: string } | { uplinkSecret: string; connectorId: string };
+
+export interface MqttOptions {
+  /** mqtts://host:8883 (TLS) or mqtt://host:1883. Default mqtts://mqtt.akenza.io:8883. */
+  url?: string;
+  /** PEM CA for TLS; the target's default store when absent. */
+  ca?: string;
+  servername?: string;
+  keepaliveS?: number;
+  connackTimeoutMs?: number;
+  /** QoS 1 messages awaiting PUBACK at once. Default 20. */
+  maxInflight?: number;
+  maxPacketSize?: number;
+}
+
+export interface DeviceOptions {
+  deviceId: string;
+  credentials: Credentials;
+  audienceBase?: string;
+  tokenLifetimeS?: number;
+  mqtt?: MqttOptions;
+  outbox?: Partial<OutboxLimits>;
+  backoff?: Partial<BackoffPolicy>;
+  clock?: Partial<ClockOptions> & { checkIntervalMs?: number };
+  refresh?: {
+    /** How long a refresh waits for outstanding PUBACKs before it disconnects anyway. Default 5 s. */
+    drainTimeoutMs?: number;
+    /** How long before the refresh time the next token is minted. Default 30 s. */
+    premintLeadMs?: number;
+  };
+  onConnected?: Handler;
+  onDisconnected?: Handler;
+  onDownlink?: Handler;
+  onTokenRefreshed?: Handler;
+  onAuthRejected?: Handler;
+  onClockState?: Handler;
+  onDropped?: Handler;
+  onError?: Handler;
+}
+
+export interface PublishOptions {
+  /** Data sub-topic: published to `{uplink topic}/{topic}`. */
+  topic?: string;
+  qos?: 0 | 1;
+}
+
+export interface Downlink {
+  topic: string;
+  /** The part after the device's downlink prefix ('' for the prefix itself). */
+  subTopic: string;
+  payload: Uint8Array;
+  /** The payload as text, when it is UTF-8. */
+  text?: string;
+}
+
+export type DeviceState = 'idle' | 'waiting-clock' | 'minting' | 'connecting' | 'connected' | 'backoff' | 'stopped';
+
+export interface DeviceStats {
+  state: DeviceState;
+  queued: number;
+  inflight: number;
+  dropped: number;
+  connects: number;
+  refreshes: number;
+  tokenExp: number | null;
+}
+
+export interface Device {
+  start(): void;
+  publish(payload: unknown, options?: PublishOptions, cb?: (err: Error | null) => void): Promise<void>;
+  /** Mints a new token and reconnects with it now (also what the refresh timer does). */
+  refresh(): void;
+  stop(): Promise<void>;
+  on(event: string, fn: Handler): void;
+  off(event: string, fn: Handler): void;
+  stats(): DeviceStats;
+}
+
+interface Token {
+  value: string;
+  iat: number;
+  exp: number;
+}
+
+function parseUrl(url: string): { tls: boolean; host: string; port: number } {
+  const m = /^(mqtts?):\/\/(\[[^\]]+\]|[^:/?#]+)(?::(\d+))?\/?$/.exec(url);
+  if (!m) return fail('OPTION_INVALID', 'mqtt.url must look like mqtts://host:8883 or mqtt://host:1883');
+  const tls = m[1] === 'mqtts';
+  return { tls, host: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : tls ? 8883 : 1883 };
+}
+
+function toBytes(payload: unknown): Uint8Array {
+  if (payload instanceof Uint8Array) return payload;
+  if (typeof payload === 'string') return utf8Encode(payload);
+  if (payload === undefined) return fail('OPTION_INVALID', 'publish needs a payload');
+  return utf8Encode(JSON.stringify(payload));
+}
+
+const later = (fn: () => void) => {
+  Promise.resolve().then(fn);
+};
+
+export function createDevice(platform: Platform, o: DeviceOptions): Device {
+  const deviceId = checkDeviceId(o.deviceId);
+  const cred = o.credentials || fail('OPTION_INVALID', 'credentials are required');
+  const jwtMode = 'privateKey' in cred;
+  let signer: Signer | null = null;
+  let kid: string | undefined;
+  let topics: Topics;
+  if ('privateKey' in cred) {
+    const key = parsePrivateKey(cred.privateKey, cred.alg);
+    signer = platform.signers.createSigner(key);
+    kid = cred.kid === 'auto' ? fingerprint(publicKeyFor(key, platform.signers)) : cred.kid;
+    topics = jwtTopics(deviceId);
+  } else {
+    if (!cred.uplinkSecret || !cred.connectorId) fail('OPTION_INVALID', 'secret credentials need uplinkSecret and connectorId');
+    topics = secretTopics(deviceId, cred.uplinkSecret);
+  }
+  const lifetimeS = o.tokenLifetimeS || DEFAULT_LIFETIME_S;
+  jwtParts('ES256', { deviceId, audienceBase: o.audienceBase, lifetimeS }); // validates options now, not at the first mint
+  const m = o.mqtt || {};
+  const url = parseUrl(m.url || 'mqtts://mqtt.akenza.io:8883');
+  const keepaliveS = m.keepaliveS === undefined ? 60 : m.keepaliveS;
+  const maxInflight = m.maxInflight || 20;
+  const limits: OutboxLimits = { maxMessages: (o.outbox && o.outbox.maxMessages) || DEFAULT_OUTBOX.maxMessages, maxBytes: (o.outbox && o.outbox.maxBytes) || DEFAULT_OUTBOX.maxBytes };
+  const policy: BackoffPolicy = { baseMs: DEFAULT_BACKOFF.baseMs, capMs: DEFAULT_BACKOFF.capMs, resetAfterMs: DEFAULT_BACKOFF.resetAfterMs, authFloorMs: DEFAULT_BACKOFF.authFloorMs };
+  for (const k in o.backoff || {}) (policy as any)[k] = (o.backoff as any)[k];
+  const co = o.clock || {};
+  const clock = createClock(platform, { notBeforeMs: co.notBeforeMs === undefined ? SDK_BUILD_TIME : co.notBeforeMs, stepToleranceMs: co.stepToleranceMs || 5000 });
+  const clockCheckMs = co.checkIntervalMs || 10000;
+  const drainTimeoutMs = (o.refresh && o.refresh.drainTimeoutMs) || 5000;
+  const premintLeadMs = o.refresh && o.refresh.premintLeadMs !== undefined ? o.refresh.premintLeadMs : 30000;
+
+  const events = createEmitter();
+  const names = ['Connected', 'Disconnected', 'Downlink', 'TokenRefreshed', 'AuthRejected', 'ClockState', 'Dropped', 'Error'];
+  for (let i = 0; i < names.length; i++) {
+    const h = (o as any)['on' + names[i]];
+    if (h) events.on(names[i].charAt(0).toLowerCase() + names[i].slice(1), h);
+  }
+
+  const outbox = createOutbox(limits);
+  const backoff = createBackoff(policy);
+  let state: DeviceState = 'idle';
+  let session: Session | null = null;
+  let connectedAt = 0;
+  let token: Token | null = null;
+  let next: Token | null = null;
+  let mintWaiters: ((t: Token | null) => void)[] | null = null;
+  let refreshing = false;
+  let reconnectNow = false;
+  let authFailures = 0;
+  let dropped = 0;
+  let connects = 0;
+  let refreshes = 0;
+  let clockTrusted: boolean | null = null;
+  let nextId = 0;
+  const idsInUse: { [id: number]: boolean } = {};
+  // Timers, by job; each is cleared before being set again.
+  const timers: { [name: string]: unknown } = {};
+  const setTimer = (name: string, ms: number, fn: () => void) => {
+    clearTimer(name);
+    timers[name] = platform.setTimeout(() => {
+      timers[name] = null;
+      fn();
+    }, Math.max(0, ms));
+  };
+  const clearTimer = (name: string) => {
+    if (timers[name]) platform.clearTimeout(timers[name]);
+    timers[name] = null;
+  };
+  const error = (e: unknown) => events.emit('error', e);
+
+  // ---- clock ----
+  const checkClock = (): boolean => {
+    const stepped = clock.stepped();
+    const trusted = clock.trusted();
+    if (stepped) {
+      token = null; // claims computed on the old clock cannot be trusted either way
+      next = null;
+    }
+    if (trusted !== clockTrusted || stepped) {
+      clockTrusted = trusted;
+      events.emit('clockState', { trusted, stepped, now: clock.now() });
+    }
+    if (stepped && trusted && state === 'connected') refresh();
+    return trusted;
+  };
+  const clockLoop = () => {
+    checkClock();
+    if (state !== 'stopped') setTimer('clock', clockCheckMs, clockLoop);
+  };
+
+  // ---- tokens ----
+  /** One signature at a time; callers that arrive while it runs get the same token. */
+  const mint = (cb: (t: Token | null) => void) => {
+    if (mintWaiters) return void mintWaiters.push(cb);
+    mintWaiters = [cb];
+    const now = clock.now();
+    mintJwt(signer as Signer, { deviceId, kid, audienceBase: o.audienceBase, lifetimeS, now }, (err, value) => {
+      const waiters = mintWaiters as ((t: Token | null) => void)[];
+      mintWaiters = null;
+      if (err || !value) error(err);
+      const s = Math.floor(now / 1000);
+      const t = err || !value ? null : { value, iat: s, exp: s + lifetimeS };
+      for (let i = 0; i < waiters.length; i++) waiters[i](t);
+    }, (fn) => platform.setTimeout(fn, 0));
+  };
+  /** When the current token should be replaced: 10% of lifetime left, minus 0-10% jitter. */
+  const refreshAtMs = (t: Token) => (t.exp - lifetimeS * (0.1 + 0.1 * random(platform))) * 1000;
+  const tokenUsable = (t: Token | null) => !!t && clock.now() < (t.exp - lifetimeS * 0.1) * 1000;
+
+  /** Gets a usable token (minting when needed), then calls `go`; waits while the clock is untrusted. */
+  const withToken = (go: () => void) => {
+    if (!jwtMode) return go();
+    if (!checkClock()) {
+      state = 'waiting-clock';
+      if (platform.syncTime)
+        platform.syncTime((err, t) => {
+          if (!err && t) clock.sync(t);
+        });
+      setTimer('retry', clockCheckMs, () => withToken(go));
+      return;
+    }
+    if (!tokenUsable(token) && tokenUsable(next)) {
+      token = next;
+      next = null;
+    }
+    if (tokenUsable(token)) return go();
+    state = 'minting';
+    mint((t) => {
+      if (state === 'stopped') return;
+      if (!t) return scheduleReconnect(false);
+      token = t;
+      go();
+    });
+  };
+
+  // ---- connection ----
+  const connect = () => {
+    if (state === 'stopped') return;
+    state = 'connecting';
+    const s: Session = openSession(platform, {
+      host: url.host, port: url.port,
+      tls: url.tls ? { ca: m.ca, servername: m.servername } : undefined,
+      clientId: deviceId,
+      // Some stacks only send a password together with a username, so JWT mode sends one too.
+      username: jwtMode ? deviceId : (cred as { connectorId: string }).connectorId,
+      password: jwtMode ? (token as Token).value : (cred as { uplinkSecret: string }).uplinkSecret,
+      keepaliveS, connackTimeoutMs: m.connackTimeoutMs || 10000, maxPacketSize: m.maxPacketSize || 16384,
+      onConnected: () => {
+        if (session !== s) return;
+        state = 'connected';
+        connects++;
+        connectedAt = clock.now();
+        authFailures = 0;
+        s.subscribe(allocId(), topics.down + '/#', 1);
+        outbox.resetSent();
+        for (const id in idsInUse) delete idsInUse[id];
+        const msgs = outbox.all();
+        for (let i = 0; i < msgs.length; i++) if (msgs[i].messageId) idsInUse[msgs[i].messageId] = true;
+        if (jwtMode) scheduleRefresh();
+        events.emit('connected', { at: connectedAt, tokenExp: token ? token.exp : null });
+        pump();
+      },
+      onPuback: (id) => {
+        if (session !== s) return;
+        const msg = outbox.ack(id);
+        if (!msg) return;
+        delete idsInUse[id];
+        msg.done(null);
+        if (refreshing && outbox.inflight() === 0) finishDrain();
+        else pump();
+      },
+      onSuback: (id, granted) => {
+        delete idsInUse[id];
+        if (granted[0] === 0x80) error(new AkenzaError('OPTION_INVALID', 'the broker refused the downlink subscription'));
+      },
+      onMessage: (p: PublishPacket) => {
+        if (session !== s) return;
+        if (p.topic !== topics.down && p.topic.indexOf(topics.down + '/') !== 0) return;
+        const d: Downlink = { topic: p.topic, subTopic: p.topic.slice(topics.down.length + 1), payload: p.payload };
+        try {
+          d.text = utf8Decode(p.payload);
+        } catch (e) {
+          // binary payload: no text
+        }
+        events.emit('downlink', d);
+      },
+      onClosed: (r: CloseReason) => {
+        if (session !== s) return;
+        session = null;
+        onClosed(r);
+      },
+    });
+    session = s;
+  };
+
+  const onClosed = (r: CloseReason) => {
+    const wasConnected = state === 'connected';
+    clearTimer('refresh');
+    clearTimer('premint');
+    clearTimer('drain');
+    if (wasConnected) backoff.connectedFor(clock.now() - connectedAt);
+    const planned = reconnectNow;
+    refreshing = false;
+    reconnectNow = false;
+    const reason = { reason: r.reason, message: r.message, returnCode: r.returnCode, planned };
+    if (state === 'stopped') return;
+    events.emit('disconnected', reason);
+    if (planned) return withToken(connect); // the refresh itself: straight back with the new token, no backoff
+    const refused = r.returnCode === 4 || r.returnCode === 5;
+    if (refused) {
+      authFailures++;
+      token = null; // one fresh token for the next try; a second refusal backs off at least authFloorMs
+      next = null;
+      events.emit('authRejected', { returnCode: r.returnCode, attempts: authFailures });
+    }
+    scheduleReconnect(refused && authFailures > 1);
+  };
+
+  const scheduleReconnect = (authFloor: boolean) => {
+    if (state === 'stopped') return;
+    state = 'backoff';
+    const delay = backoff.next(random(platform), authFloor);
+    setTimer('retry', delay, () => withToken(connect));
+  };
+
+  const scheduleRefresh = () => {
+    const t = token as Token;
+    const at = refreshAtMs(t) - clock.now();
+    // Lead bounded by the lifetime, so a short-lived token's successor is not minted in the same second.
+    setTimer('premint', at - Math.min(premintLeadMs, lifetimeS * 50), () => {
+      if (!next) mint((n) => (next = n));
+    });
+    setTimer('refresh', at, refresh);
+  };
+
+  /** Stop new QoS 1, wait (bounded) for PUBACKs, DISCONNECT; onClosed reconnects with the next token. */
+  function refresh(): void {
+    if (!jwtMode || state !== 'connected' || refreshing || !session) return;
+    refreshing = true;
+    refreshes++;
+    const proceed = () => {
+      if (!refreshing) return;
+      if (outbox.inflight() === 0) finishDrain();
+      else setTimer('drain', drainTimeoutMs, finishDrain);
+    };
+    if (next || !checkClock()) proceed();
+    else mint((n) => {
+      next = n;
+      proceed();
+    });
+  }
+  const finishDrain = () => {
+    clearTimer('drain');
+    if (!session) return;
+    const oldExp = token ? token.exp : null;
+    if (next) token = next;
+    next = null;
+    events.emit('tokenRefreshed', { previousExp: oldExp, exp: token ? token.exp : null });
+    // The new token is ready: disconnecting now means the offline gap is one reconnect.
+    reconnectNow = true;
+    session.disconnect();
+  };
+
+  // ---- publishing ----
+  const allocId = (): number => {
+    for (let i = 0; i < 65535; i++) {
+      nextId = (nextId % 65535) + 1;
+      if (!idsInUse[nextId]) {
+        idsInUse[nextId] = true;
+        return nextId;
+      }
+    }
+    return fail('OPTION_INVALID', 'no free MQTT packet id');
+  };
+
+  const pump = () => {
+    if (state !== 'connected' || !session) return;
+    for (;;) {
+      const canQos1 = !refreshing && outbox.inflight() < maxInflight;
+      const msg = outbox.nextUnsent(canQos1);
+      if (!msg) return;
+      if (msg.qos === 1) {
+        if (!msg.messageId) msg.messageId = allocId();
+        session.publish(msg.topic, msg.payload, 1, msg.messageId, msg.sent);
+        msg.sent = true;
+      } else {
+        session.publish(msg.topic, msg.payload, 0);
+        outbox.remove(msg);
+        msg.done(null);
+      }
+      if (!session) return; // a write error closed it
+    }
+  };
+
+  const device: Device = {
+    start() {
+      if (state !== 'idle' && state !== 'stopped') return;
+      state = 'idle';
+      later(() => {
+        if (state !== 'idle') return;
+        clockLoop();
+        withToken(connect);
+      });
+    },
+    publish(payload, opts, cb) {
+      const p = new Promise<void>((resolve, reject) => {
+        const po = opts || {};
+        const qos = po.qos === undefined ? 1 : po.qos;
+        if (qos !== 0 && qos !== 1) fail('OPTION_INVALID', 'qos must be 0 or 1 (the platform offers no QoS 2)');
+        if (po.topic !== undefined && !checkSubTopic(po.topic)) fail('OPTION_INVALID', 'topic must be a relative sub-topic without wildcards, e.g. "sensors/temp"');
+        const bytes = toBytes(payload);
+        if (bytes.length > limits.maxBytes) fail('OPTION_INVALID', 'payload of ' + bytes.length + ' bytes exceeds the outbox limit of ' + limits.maxBytes);
+        const msg: Message = {
+          topic: po.topic ? topics.up + '/' + po.topic : topics.up,
+          payload: bytes, qos, messageId: 0, sent: false,
+          done: (err) => (err ? reject(err) : resolve()),
+        };
+        const lost = outbox.push(msg);
+        for (let i = 0; i < lost.length; i++) {
+          dropped++; // its packet id stays reserved until the next connection: a late PUBACK must not ack another message
+          const d = lost[i];
+          const total = dropped;
+          later(() => {
+            events.emit('dropped', { topic: d.topic, bytes: d.payload.length, total });
+            d.done(new AkenzaError('MESSAGE_DROPPED', 'outbox full (' + limits.maxMessages + ' messages / ' + limits.maxBytes + ' bytes): oldest message dropped'));
+          });
+        }
+        pump();
+      });
+      if (cb) p.then(() => cb(null), (e: Error) => cb(e));
+      return p;
+    },
+    refresh,
+    stop() {
+      return new Promise<void>((resolve) => {
+        const s = session;
+        state = 'stopped';
+        for (const t in timers) clearTimer(t);
+        session = null;
+        if (s) s.disconnect();
+        later(resolve);
+      });
+    },
+    on: events.on,
+    off: events.off,
+    stats: () => ({ state, queued: outbox.size(), inflight: outbox.inflight(), dropped, connects, refreshes, tokenExp: token ? token.exp : null }),
+  };
+  return device;
+}

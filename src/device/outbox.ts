@@ -1,0 +1,120 @@
+// The outbox: messages accepted by publish() until delivered (QoS 0 written, QoS 1 acknowledged).
+// Bounded by count and bytes; on overflow the oldest is dropped and counted, never silently.
+// A queue with a moving head: removals mark a message gone, and the array is compacted now and
+// then, so a deep queue costs O(1) per message rather than a splice each.
+
+export interface OutboxLimits {
+  maxMessages: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_OUTBOX: OutboxLimits = { maxMessages: 1000, maxBytes: 256 * 1024 };
+
+export interface Message {
+  topic: string;
+  payload: Uint8Array;
+  qos: 0 | 1;
+  /** MQTT packet id while in flight (QoS 1), 0 otherwise. */
+  messageId: number;
+  /** Sent at least once on some connection: a resend carries DUP. */
+  sent: boolean;
+  done(err: Error | null): void;
+  /** Set once removed (delivered or dropped). */
+  gone?: boolean;
+}
+
+export interface Outbox {
+  /** Adds a message; returns those dropped to make room (oldest first). */
+  push(m: Message): Message[];
+  /** Next message not yet sent on the current connection, or null; a QoS 1 one only if `qos1` allows. */
+  nextUnsent(qos1: boolean): Message | null;
+  /** Removes and returns the in-flight QoS 1 message with this packet id. */
+  ack(messageId: number): Message | null;
+  /** Removes a delivered QoS 0 message. */
+  remove(m: Message): void;
+  /** A new connection: every kept message must be (re)sent on it. */
+  resetSent(): void;
+  /** QoS 1 messages handed to the current connection and not acknowledged. */
+  inflight(): number;
+  size(): number;
+  bytes(): number;
+  all(): Message[];
+}
+
+export function createOutbox(limits: OutboxLimits): Outbox {
+  let items: Message[] = [];
+  let head = 0; // items[head] is the oldest message not gone (or head === items.length)
+  let cursor = 0; // items in [head, cursor) have been handed to the current connection
+  let count = 0;
+  let bytes = 0;
+  let inflight = 0;
+
+  const skipGone = () => {
+    while (head < items.length && items[head].gone) head++;
+    if (cursor < head) cursor = head;
+    if (head > 512 && head * 2 > items.length) {
+      items = items.slice(head);
+      cursor -= head;
+      head = 0;
+    }
+  };
+  const drop = (m: Message, index: number) => {
+    m.gone = true;
+    count--;
+    bytes -= m.payload.length;
+    if (index < cursor && m.qos === 1) inflight--;
+    skipGone();
+  };
+  const indexOf = (m: Message) => {
+    for (let i = head; i < items.length; i++) if (items[i] === m) return i;
+    return -1;
+  };
+
+  return {
+    push(m) {
+      const dropped: Message[] = [];
+      items.push(m);
+      count++;
+      bytes += m.payload.length;
+      while (count > 1 && (count > limits.maxMessages || bytes > limits.maxBytes)) {
+        const oldest = items[head];
+        drop(oldest, head);
+        dropped.push(oldest);
+      }
+      return dropped;
+    },
+    nextUnsent(qos1) {
+      while (cursor < items.length && items[cursor].gone) cursor++;
+      if (cursor >= items.length || (items[cursor].qos === 1 && !qos1)) return null;
+      const m = items[cursor++];
+      if (m.qos === 1) inflight++;
+      return m;
+    },
+    ack(id) {
+      for (let i = head; i < cursor; i++) {
+        const m = items[i];
+        if (!m.gone && m.qos === 1 && m.messageId === id) {
+          drop(m, i);
+          return m;
+        }
+      }
+      return null;
+    },
+    remove(m) {
+      const i = indexOf(m);
+      if (i >= 0 && !m.gone) drop(m, i);
+    },
+    resetSent() {
+      cursor = head;
+      inflight = 0;
+    },
+    inflight: () => inflight,
+    size: () => count,
+    bytes: () => bytes,
+    all() {
+      const out: Message[] = [];
+      for (let i = head; i < items.length; i++) if (!items[i].gone) out.push(items[i]);
+      return out;
+    },
+  };
+}

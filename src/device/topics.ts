@@ -1,0 +1,20 @@
+// The platform's MQTT topics for both auth modes (design brief, section 1).
+
+export interface Topics {
+  up: string;
+  /** Prefix of every downlink topic; the subscription is `down + '/#'`. */
+  down: string;
+}
+
+export function jwtTopics(deviceId: string): Topics {
+  return { up: '/up/device/id/' + deviceId, down: '/down/device/id/' + deviceId };
+}
+
+export function secretTopics(deviceId: string, uplinkSecret: string): Topics {
+  return { up: '/up/' + uplinkSecret + '/id/' + deviceId, down: '/down/' + uplinkSecret + '/id/' + deviceId };
+}
+
+/** A data sub-topic: relative, no wildcards, no empty levels. */
+export function checkSubTopic(t: string): boolean {
+  return /^[^/#+\u0000]+(\/[^/#+\u0000]+)*$/.test(t);
+}

@@ -1,0 +1,147 @@
+// One MQTT 3.1.1 connection: CONNECT/CONNACK with a timeout, keepalive PINGREQ with dead-link
+// detection, publish, subscribe, and packets handed up. What survives a reconnect (in-flight QoS 1,
+// subscriptions, the token) belongs to the device, not here.
+import type { Platform, TlsOptions } from '../platform';
+import { encode } from './encode';
+import { createParser } from './parser';
+import type { Packet, PublishPacket, QoS } from './packets';
+
+export interface SessionOptions {
+  host: string;
+  port: number;
+  tls?: TlsOptions;
+  clientId: string;
+  username?: string;
+  password?: string;
+  keepaliveS: number;
+  connackTimeoutMs: number;
+  maxPacketSize: number;
+  onConnected(sessionPresent: boolean): void;
+  onPuback(messageId: number): void;
+  onSuback(messageId: number, granted: number[]): void;
+  onMessage(p: PublishPacket): void;
+  /** Once per session. `returnCode` is set when the broker refused the CONNECT. */
+  onClosed(reason: CloseReason): void;
+}
+
+export interface CloseReason {
+  reason: 'refused' | 'connack-timeout' | 'keepalive-timeout' | 'socket-error' | 'socket-closed' | 'protocol-error' | 'local';
+  message: string;
+  returnCode?: number;
+}
+
+export interface Session {
+  publish(topic: string, payload: Uint8Array, qos: QoS, messageId?: number, dup?: boolean): void;
+  subscribe(messageId: number, topic: string, qos: QoS): void;
+  /** Sends DISCONNECT and closes. */
+  disconnect(): void;
+  /** Closes without DISCONNECT (the broker publishes a will, if any). */
+  close(reason?: CloseReason): void;
+}
+
+const CONNACK_TEXT = ['', 'unacceptable protocol version', 'client id rejected', 'server unavailable', 'bad username or password', 'not authorized'];
+
+export function openSession(platform: Platform, o: SessionOptions): Session {
+  let closed = false;
+  let connected = false;
+  let pingTimer: unknown = null;
+  let deadTimer: unknown = null;
+  const keepaliveMs = o.keepaliveS * 1000;
+  // Packets written in one turn of the event loop go out as one socket write: far fewer syscalls
+  // and TCP segments when a burst of PUBACKs releases a burst of PUBLISHes.
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const flush = () => {
+    if (!pending.length) return;
+    const out = pending.length === 1 ? pending[0] : new Uint8Array(pendingBytes);
+    if (pending.length > 1) for (let i = 0, off = 0; i < pending.length; off += pending[i].length, i++) out.set(pending[i], off);
+    pending = [];
+    pendingBytes = 0;
+    if (!closed) socket.write(out);
+  };
+
+  const clear = (t: unknown) => {
+    if (t !== null) platform.clearTimeout(t);
+    return null;
+  };
+  const finish = (r: CloseReason) => {
+    if (closed) return;
+    flush();
+    closed = true;
+    pingTimer = clear(pingTimer);
+    deadTimer = clear(deadTimer);
+    parser.close();
+    socket.close();
+    o.onClosed(r);
+  };
+  const send = (p: Packet) => {
+    if (closed) return;
+    const b = encode(p);
+    if (!pending.length) Promise.resolve().then(flush);
+    pending.push(b);
+    pendingBytes += b.length;
+    if (connected && keepaliveMs) armPing();
+  };
+  // PINGREQ after a keepalive period without sending; no answer within half of it means the link is dead.
+  const armPing = () => {
+    pingTimer = clear(pingTimer);
+    pingTimer = platform.setTimeout(() => {
+      pingTimer = null;
+      send({ cmd: 'pingreq' });
+      if (deadTimer === null)
+        deadTimer = platform.setTimeout(() => finish({ reason: 'keepalive-timeout', message: 'no PINGRESP within ' + keepaliveMs / 2 + ' ms' }), keepaliveMs / 2);
+    }, keepaliveMs);
+  };
+
+  const parser = createParser({
+    maxPacketSize: o.maxPacketSize,
+    onError: (e) => finish({ reason: 'protocol-error', message: e.message }),
+    onPacket: (p) => {
+      if (closed) return;
+      deadTimer = clear(deadTimer); // any packet proves the link is alive
+      if (!connected) {
+        if (p.cmd !== 'connack') return finish({ reason: 'protocol-error', message: 'expected CONNACK, got ' + p.cmd });
+        deadTimer = clear(deadTimer);
+        if (p.returnCode !== 0)
+          return finish({ reason: 'refused', returnCode: p.returnCode, message: 'CONNACK ' + p.returnCode + ' (' + (CONNACK_TEXT[p.returnCode] || 'reserved') + ')' });
+        connected = true;
+        if (keepaliveMs) armPing();
+        o.onConnected(p.sessionPresent);
+        return;
+      }
+      if (p.cmd === 'publish') {
+        if (p.qos === 1) send({ cmd: 'puback', messageId: p.messageId as number });
+        if (p.qos === 2) return finish({ reason: 'protocol-error', message: 'QoS 2 delivery was not subscribed for' });
+        o.onMessage(p);
+      } else if (p.cmd === 'puback') o.onPuback(p.messageId);
+      else if (p.cmd === 'suback') o.onSuback(p.messageId, p.granted);
+      else if (p.cmd !== 'pingresp' && p.cmd !== 'unsuback') finish({ reason: 'protocol-error', message: 'unexpected ' + p.cmd + ' from the server' });
+    },
+  });
+
+  const socket = platform.connect({
+    host: o.host,
+    port: o.port,
+    tls: o.tls,
+    onConnect: () => {
+      if (closed) return;
+      send({ cmd: 'connect', clientId: o.clientId, keepalive: o.keepaliveS, clean: true, username: o.username, password: o.password });
+    },
+    onData: (b) => {
+      if (!closed) parser.push(b);
+    },
+    onError: (e) => finish({ reason: 'socket-error', message: e.message }),
+    onClose: () => finish({ reason: 'socket-closed', message: connected ? 'connection closed by the server' : 'connection closed before CONNACK' }),
+  });
+  deadTimer = platform.setTimeout(() => finish({ reason: 'connack-timeout', message: 'no CONNACK within ' + o.connackTimeoutMs + ' ms' }), o.connackTimeoutMs);
+
+  return {
+    publish: (topic, payload, qos, messageId, dup) => send({ cmd: 'publish', topic, payload, qos, retain: false, dup: !!dup, messageId }),
+    subscribe: (messageId, topic, qos) => send({ cmd: 'subscribe', messageId, subscriptions: [{ topic, qos }] }),
+    disconnect: () => {
+      send({ cmd: 'disconnect' });
+      finish({ reason: 'local', message: 'disconnected' });
+    },
+    close: (r) => finish(r || { reason: 'local', message: 'closed' }),
+  };
+}

@@ -1,0 +1,58 @@
+// The contract a target implements: sockets, timers, clocks, randomness, optional storage.
+// ECMA-419-shaped: one options object per call, on* callbacks in it, callbacks never fired from
+// inside the call that caused them, close() idempotent, durations in milliseconds.
+import type { SignerBinding } from './sign-jwt';
+
+export interface TlsOptions {
+  /** PEM CA certificate(s) to verify the server against; the target's default store when absent. */
+  ca?: string;
+  /** SNI and certificate name check; defaults to the host. */
+  servername?: string;
+}
+
+export interface SocketOptions {
+  host: string;
+  port: number;
+  /** Present for TLS (mqtts). */
+  tls?: TlsOptions;
+  onConnect(): void;
+  onData(bytes: Uint8Array): void;
+  /** Followed by onClose. */
+  onError(err: Error): void;
+  /** Called once, whoever closed. */
+  onClose(): void;
+}
+
+export interface Socket {
+  write(bytes: Uint8Array): void;
+  /** Idempotent; onClose still follows once. */
+  close(): void;
+}
+
+export interface KeyValueStore {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  remove(key: string): void;
+}
+
+export interface Platform {
+  connect(options: SocketOptions): Socket;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Wall clock, ms since the epoch (may be wrong until synced, may step). */
+  now(): number;
+  /** Milliseconds from an arbitrary origin that never jumps, where the target has one. */
+  monotonic?(): number;
+  randomBytes(n: number): Uint8Array;
+  /** How this target signs tokens. */
+  signers: SignerBinding;
+  /** Optional: fetch trusted time (SNTP, HTTP Date) when the wall clock is untrusted. */
+  syncTime?(cb: (err: Error | null, nowMs?: number) => void): void;
+  storage?: KeyValueStore;
+}
+
+/** A uniform random number in [0, 1) from the platform's RNG (for jitter, not for keys). */
+export function random(platform: Platform): number {
+  const b = platform.randomBytes(4);
+  return (((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0) / 4294967296;
+}

@@ -1,0 +1,193 @@
+// The Device's decisions in virtual time against a scripted broker: token contents and refresh,
+// backoff schedule, CONNACK 4/5 handling, clock trust, outbox bounds, resend, keepalive.
+import { describe, expect, it } from 'vitest';
+import { createDevice, type DeviceOptions } from '../../src/device/device';
+import { decodeJwt, fixture, nodeVerifyJwt } from '../helpers';
+import { createScriptedPlatform, recordingBroker } from './scripted-platform';
+
+const START = Date.UTC(2027, 0, 1);
+
+function setup(extra: Partial<DeviceOptions> = {}, rand: number | null = 0.5) {
+  const { broker, state } = recordingBroker();
+  const sp = createScriptedPlatform(broker, START);
+  if (rand !== null) sp.setRandom(() => rand);
+  const events: { name: string; arg: any; at: number }[] = [];
+  const on = (name: string) => (arg: any) => events.push({ name, arg, at: sp.elapsed() });
+  const device = createDevice(sp.platform, {
+    deviceId: 'dev-1',
+    credentials: { privateKey: fixture('ec.pkcs8.pem'), kid: 'auto' },
+    mqtt: { url: 'mqtt://broker.test:1883' },
+    onConnected: on('connected'), onDisconnected: on('disconnected'), onTokenRefreshed: on('tokenRefreshed'),
+    onAuthRejected: on('authRejected'), onClockState: on('clockState'), onDropped: on('dropped'), onDownlink: on('downlink'), onError: on('error'),
+    ...extra,
+  });
+  return { sp, state, device, events, named: (n: string) => events.filter((e) => e.name === n) };
+}
+
+describe('device logic (virtual time, scripted broker)', () => {
+  it('connects with clientId = deviceId and a verifiable token as password', async () => {
+    const { sp, state, device } = setup();
+    device.start();
+    await sp.advance(10);
+    expect(state.connects.length).toBe(1);
+    const conn = state.conns[0].options;
+    expect(conn.host).toBe('broker.test');
+    expect(conn.port).toBe(1883);
+    const d = nodeVerifyJwt(state.connects[0].password!, fixture('ec.pub.pem'));
+    expect(d.claims).toEqual({ aud: 'https://akenza.io/devices/dev-1', iat: START / 1000 - 60, exp: START / 1000 + 3600 });
+    await device.stop();
+  });
+
+  it('publishes QoS 1 (resolved on PUBACK) and QoS 0 to the uplink topic and sub-topics; dispatches downlinks', async () => {
+    const { sp, state, device, named } = setup();
+    device.start();
+    await sp.advance(10);
+    const p1 = device.publish({ t: 1 }, { topic: 'env/temp' });
+    const p0 = device.publish('plain', { qos: 0 });
+    await sp.advance(10);
+    await Promise.all([p1, p0]);
+    expect(state.published.map((p) => [p.topic, p.payload])).toEqual([['/up/device/id/dev-1/env/temp', '{"t":1}'], ['/up/device/id/dev-1', 'plain']]);
+    state.conns[0].send({ cmd: 'publish', topic: '/down/device/id/dev-1/cmd', payload: new Uint8Array([0x6f, 0x6e]), qos: 1, retain: false, dup: false, messageId: 7 });
+    await sp.advance(10);
+    expect(named('downlink').map((e) => [e.arg.subTopic, e.arg.text])).toEqual([['cmd', 'on']]);
+    await expect(device.publish('x', { qos: 2 as any })).rejects.toThrow(/QoS 2/);
+    await expect(device.publish('x', { topic: '#' })).rejects.toThrow(/wildcards/);
+    await device.stop();
+  });
+
+  it('refreshes at 10% of lifetime left minus jitter, with a token minted ahead of time', async () => {
+    const { sp, state, device, named } = setup({ tokenLifetimeS: 3600 });
+    device.start();
+    await sp.advance(10);
+    // rand 0.5: refresh at exp - 360 s - 0.5 * 360 s = 3060 s after mint; next token minted 30 s earlier.
+    await sp.advance(3060_000 - 20);
+    expect(state.connects.length).toBe(1);
+    await sp.advance(100);
+    expect(state.connects.length).toBe(2);
+    expect(named('tokenRefreshed').length).toBe(1);
+    const first = decodeJwt(state.connects[0].password!).claims;
+    const second = decodeJwt(state.connects[1].password!).claims;
+    expect(second.iat - first.iat).toBe(3030);
+    nodeVerifyJwt(state.connects[1].password!, fixture('ec.pub.pem'));
+    // The disconnect and the new CONNECT happen at the same virtual instant: the gap is one reconnect.
+    const disc = named('disconnected')[0];
+    expect(disc.arg.planned).toBe(true);
+    expect(named('connected')[1].at - disc.at).toBeLessThanOrEqual(1);
+    await device.stop();
+  });
+
+  it('a refresh waits for outstanding PUBACKs (bounded by drainTimeoutMs) and resends unacked messages with DUP', async () => {
+    const { sp, state, device } = setup({ refresh: { drainTimeoutMs: 2000 } });
+    device.start();
+    await sp.advance(10);
+    state.withholdPuback = true;
+    const pubs = [device.publish('a'), device.publish('b')];
+    await sp.advance(10);
+    device.refresh();
+    await sp.advance(1000);
+    expect(state.connects.length).toBe(1); // still draining
+    state.withholdPuback = false;
+    await sp.advance(1100);
+    expect(state.connects.length).toBe(2);
+    await sp.advance(10);
+    await Promise.all(pubs);
+    const resent = state.published.slice(2);
+    expect(resent.map((p) => [p.payload, p.dup])).toEqual([['a', true], ['b', true]]);
+    expect(resent.map((p) => p.messageId)).toEqual(state.published.slice(0, 2).map((p) => p.messageId));
+    await device.stop();
+  });
+
+  it('backs off with full jitter: 1 s base doubling to the 120 s cap', async () => {
+    const { sp, device } = setup({}, 0.5);
+    const refuse = { n: 1e9 };
+    // Refuse TCP connections by closing them at once.
+    const orig = sp.platform.connect;
+    sp.platform.connect = (o) => orig({ ...o, onConnect: () => (refuse.n-- > 0 ? o.onError(new Error('ECONNREFUSED')) : o.onConnect()) });
+    device.start();
+    await sp.advance(600_000);
+    const gaps = sp.connects.slice(1).map((t, i) => t - sp.connects[i]);
+    // rand = 0.5 of min(cap, base * 2^n)
+    expect(gaps.slice(0, 9)).toEqual([500, 1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000]);
+    expect(Math.max(...gaps)).toBe(60000);
+    await device.stop();
+  });
+
+  it('CONNACK 5: one fresh token at once, then never faster than 60 s', async () => {
+    const { sp, state, device, named } = setup({}, 0.5);
+    state.refuseNext = new Array(1000).fill(5);
+    device.start();
+    await sp.advance(3600_000);
+    const at = sp.connects;
+    expect(at[1] - at[0]).toBe(500); // first refusal: normal backoff with a fresh token
+    expect(state.connects[1].password).not.toBe(state.connects[0].password);
+    for (let i = 2; i < at.length; i++) expect(at[i] - at[i - 1]).toBeGreaterThanOrEqual(60000);
+    expect(at.length).toBeLessThanOrEqual(62); // an hour of refusals: about one try a minute, never a tight loop
+    expect(named('authRejected').length).toBe(at.length);
+    expect(named('authRejected')[0].arg.returnCode).toBe(5);
+    state.refuseNext = [];
+    await sp.advance(120_000);
+    expect(named('connected').length).toBe(1);
+    await device.stop();
+  });
+
+  it('an untrusted clock (1970) blocks signing; a later step to real time mints and connects', async () => {
+    const { sp, state, device, named } = setup({ clock: { checkIntervalMs: 1000 } });
+    sp.setWall(5000); // 1970-01-01T00:00:05Z
+    device.start();
+    await sp.advance(30_000);
+    expect(state.connects.length).toBe(0);
+    expect(named('clockState')[0].arg.trusted).toBe(false);
+    sp.setWall(START);
+    await sp.advance(3000);
+    expect(named('clockState').at(-1)!.arg).toMatchObject({ trusted: true, stepped: true });
+    expect(state.connects.length).toBe(1);
+    expect(decodeJwt(state.connects[0].password!).claims.iat).toBeGreaterThan(START / 1000 - 120);
+    await device.stop();
+  });
+
+  it('a clock step while connected re-mints and reconnects', async () => {
+    const { sp, state, device } = setup({ clock: { checkIntervalMs: 1000 } });
+    device.start();
+    await sp.advance(10);
+    sp.stepWall(3600_000);
+    await sp.advance(2000);
+    expect(state.connects.length).toBe(2);
+    expect(decodeJwt(state.connects[1].password!).claims.iat - decodeJwt(state.connects[0].password!).claims.iat).toBeGreaterThanOrEqual(3600);
+    await device.stop();
+  });
+
+  it('the outbox drops the oldest beyond its bound, counts and reports it, and delivers the rest in order', async () => {
+    const { sp, state, device, named } = setup({ outbox: { maxMessages: 5 } });
+    const results = Array.from({ length: 8 }, (_, i) => device.publish('m' + i).then(() => 'ok', (e) => e.code));
+    device.start();
+    await sp.advance(50);
+    expect(await Promise.all(results)).toEqual(['MESSAGE_DROPPED', 'MESSAGE_DROPPED', 'MESSAGE_DROPPED', 'ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(state.published.map((p) => p.payload)).toEqual(['m3', 'm4', 'm5', 'm6', 'm7']);
+    expect(named('dropped').map((e) => e.arg.total)).toEqual([1, 2, 3]);
+    expect(device.stats().dropped).toBe(3);
+    await device.stop();
+  });
+
+  it('declares the link dead without PINGRESP within half the keepalive, and reconnects', async () => {
+    const { sp, state, device, named } = setup({ mqtt: { url: 'mqtt://broker.test', keepaliveS: 60 } });
+    device.start();
+    await sp.advance(10);
+    // Silence the broker's PINGRESP from now on.
+    const conn = state.conns[0];
+    conn.send = () => {};
+    await sp.advance(60_000 + 30_000 + 10);
+    expect(named('disconnected')[0].arg.reason).toBe('keepalive-timeout');
+    await sp.advance(2000);
+    expect(state.connects.length).toBe(2);
+    await device.stop();
+  });
+
+  it('gives up on a CONNECT without CONNACK after 10 s', async () => {
+    const { sp, state, device, named } = setup();
+    sp.platform.connect = ((orig) => (o: any) => orig({ ...o, onData: () => {} }))(sp.platform.connect);
+    device.start();
+    await sp.advance(10_001);
+    expect(named('disconnected')[0].arg.reason).toBe('connack-timeout');
+    await device.stop();
+  });
+});

@@ -1,0 +1,150 @@
+// A scripted platform for device tests: virtual time (timers run when the test advances the clock)
+// and in-memory sockets whose server side is a test-written broker speaking our MQTT codec.
+import { randomBytes } from 'node:crypto';
+import { encode } from '../../src/mqtt/encode';
+import { createParser } from '../../src/mqtt/parser';
+import type { Packet } from '../../src/mqtt/packets';
+import type { Platform, SocketOptions } from '../../src/platform';
+import { nodeSigners } from '../../targets/node/sign-node';
+
+export interface ServerConn {
+  send(p: Packet): void;
+  close(): void;
+  options: SocketOptions;
+}
+
+export interface ScriptedBroker {
+  /** Called when a client connects; return false to refuse the TCP connection. */
+  accept?(conn: ServerConn): boolean;
+  packet(conn: ServerConn, p: Packet): void;
+}
+
+export function createScriptedPlatform(broker: ScriptedBroker, startMs = Date.UTC(2027, 0, 1)) {
+  let vt = 0;
+  let wallOffset = startMs;
+  let seq = 0;
+  let timers: { at: number; seq: number; fn: () => void }[] = [];
+  const requested: number[] = [];
+  const connects: number[] = [];
+  let rand: (() => number) | null = null;
+
+  const platform: Platform = {
+    connect(o) {
+      connects.push(vt);
+      let open = true;
+      const conn: ServerConn = {
+        options: o,
+        send: (p) => {
+          // Bytes sent before a close still arrive before it, as on TCP.
+          if (open) queue(() => o.onData(encode(p)));
+        },
+        close: () => {
+          if (!open) return;
+          open = false;
+          queue(() => o.onClose());
+        },
+      };
+      const parser = createParser({ maxPacketSize: 1 << 20, onPacket: (p) => broker.packet(conn, p), onError: () => conn.close() });
+      queue(() => {
+        if (broker.accept && !broker.accept(conn)) {
+          open = false;
+          o.onError(new Error('ECONNREFUSED'));
+          o.onClose();
+        } else if (open) o.onConnect();
+      });
+      return {
+        write: (b) => {
+          if (open) parser.push(b);
+        },
+        close: () => conn.close(),
+      };
+    },
+    setTimeout(fn, ms) {
+      requested.push(ms);
+      const t = { at: vt + ms, seq: seq++, fn };
+      timers.push(t);
+      return t;
+    },
+    clearTimeout(h) {
+      timers = timers.filter((t) => t !== h);
+    },
+    now: () => wallOffset + vt,
+    monotonic: () => vt,
+    randomBytes: (n) => {
+      if (!rand) return new Uint8Array(randomBytes(n));
+      const x = Math.floor(rand() * 4294967296);
+      const out = new Uint8Array(n);
+      out[0] = x >>> 24;
+      out[1] = (x >>> 16) & 255;
+      out[2] = (x >>> 8) & 255;
+      out[3] = x & 255;
+      return out;
+    },
+    signers: nodeSigners,
+  };
+  // Socket events are delivered as zero-delay timers: never from inside the call that caused them.
+  const queue = (fn: () => void) => {
+    timers.push({ at: vt, seq: seq++, fn });
+  };
+
+  /** Runs every timer due within `ms` of virtual time, in order; microtasks run between timers. */
+  async function advance(ms: number): Promise<void> {
+    const end = vt + ms;
+    for (;;) {
+      await flush();
+      timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const t = timers[0];
+      if (!t || t.at > end) break;
+      timers.shift();
+      vt = Math.max(vt, t.at);
+      t.fn();
+    }
+    vt = end;
+    await flush();
+  }
+  const flush = async () => {
+    for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+  };
+
+  return {
+    platform,
+    advance,
+    /** Virtual ms since start. */
+    elapsed: () => vt,
+    connects,
+    requested,
+    setRandom: (f: (() => number) | null) => (rand = f),
+    /** Steps the wall clock (not the monotonic one) by `ms`. */
+    stepWall: (ms: number) => (wallOffset += ms),
+    setWall: (ms: number) => (wallOffset = ms - vt),
+  };
+}
+
+/** A broker that accepts everything unless told otherwise, acks QoS 1, and records what it got. */
+export function recordingBroker() {
+  const state = {
+    refuseNext: [] as number[],
+    connects: [] as { password?: string; at: number }[],
+    published: [] as { topic: string; payload: string; dup: boolean; messageId?: number }[],
+    withholdPuback: false,
+    conns: [] as ServerConn[],
+  };
+  const broker: ScriptedBroker = {
+    packet(conn, p) {
+      if (p.cmd === 'connect') {
+        const pw = p.password instanceof Uint8Array ? Buffer.from(p.password).toString() : p.password;
+        state.connects.push({ password: pw, at: 0 });
+        const code = state.refuseNext.length ? (state.refuseNext.shift() as number) : 0;
+        conn.send({ cmd: 'connack', sessionPresent: false, returnCode: code });
+        if (code) conn.close();
+        else state.conns.push(conn);
+      } else if (p.cmd === 'publish') {
+        state.published.push({ topic: p.topic, payload: Buffer.from(p.payload).toString(), dup: p.dup, messageId: p.messageId });
+        if (p.qos === 1 && !state.withholdPuback) conn.send({ cmd: 'puback', messageId: p.messageId as number });
+      } else if (p.cmd === 'subscribe') conn.send({ cmd: 'suback', messageId: p.messageId, granted: p.subscriptions.map((s) => s.qos) });
+      else if (p.cmd === 'pingreq') conn.send({ cmd: 'pingresp' });
+      else if (p.cmd === 'disconnect') conn.close();
+    },
+  };
+  return { broker, state };
+}
