@@ -1,4 +1,4 @@
-// Builds every entry into dist/: the portable ESM core, the Node entry, the CLI, and type declarations.
+// Builds every entry into dist/: the portable ESM core, the Node entry, the mock cloud, the CLI, and type declarations.
 // Run by `npm install` (prepare) so the `akenza-device` bin works in a fresh clone.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -13,6 +13,7 @@ const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: false
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/core/index.js', platform: 'neutral' }),
   build({ ...common, entryPoints: ['targets/node/index.ts'], outfile: 'dist/node/index.js', platform: 'node' }),
+  build({ ...common, entryPoints: ['src/mock/index.ts'], outfile: 'dist/mock/index.js', platform: 'node' }),
   build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/node/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } }),
 ]);
 chmodSync('dist/node/cli.js', 0o755);

@@ -3,6 +3,8 @@ import { AkenzaError } from '../errors';
 import { fingerprintCommand } from './fingerprint';
 import { jwtCommand } from './jwt';
 import { keygenCommand } from './keygen';
+import { mockCommand } from './mock';
+import { registryCommand } from './registry';
 
 export interface Io {
   out: (line: string) => void;
@@ -15,6 +17,8 @@ const COMMANDS: { [name: string]: { run: (args: string[], io: Io) => Promise<voi
   keygen: { run: keygenCommand, usage: 'keygen --alg ES256|RS256 --out PREFIX   write PREFIX.key.pem (PKCS#8) and PREFIX.pub.pem (SPKI)' },
   fingerprint: { run: fingerprintCommand, usage: 'fingerprint FILE                       the kid of an SPKI or certificate PEM' },
   jwt: { run: jwtCommand, usage: 'jwt --key FILE --device ID [--lifetime S] [--kid auto|none|HEX] [--audience-base URL]' },
+  registry: { run: registryCommand, usage: 'registry add --registry FILE --device ID --key PUB.pem [--expires ISO] | registry connector --registry FILE --id ID --secret S --device ID' },
+  mock: { run: mockCommand, usage: 'mock --registry FILE [--host H] [--mqtt-port N] [--mqtts-port N] [--http-port N] [--coap-port N] [--udp-port N] [--ca-out FILE] [--uplinks-out FILE.jsonl]' },
 };
 
 export function usage(): string {

@@ -1,0 +1,85 @@
+// HTTP uplinks: POST /v3/capture?deviceId=..&topic=..[&timestamp=..] with the connector's secret in the
+// `secret` or `x-uplink-secret` header (query `secret` only when allowed); JSON object or array body.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { checkCapture } from './capture';
+import type { CaptureHost } from './capture-host';
+import { makeUplink } from './uplinks';
+
+function reply(host: CaptureHost, res: ServerResponse, status: number, body: object, headers: { [k: string]: string } = {}): void {
+  const send = () => {
+    if (res.destroyed) return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  };
+  if (host.faults.latencyMs > 0) setTimeout(send, host.faults.latencyMs);
+  else send();
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function handleCapture(host: CaptureHost, req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url || '/', 'http://mock');
+  if (url.pathname !== '/v3/capture') return reply(host, res, 404, { error: 'not found: only POST /v3/capture is served' });
+  if (req.method !== 'POST') return reply(host, res, 405, { error: 'method ' + req.method + ' not allowed; use POST' }, { allow: 'POST' });
+  const declared = Number(header(req, 'content-length'));
+  if (declared > host.bodyLimit) {
+    reply(host, res, 413, { error: 'body larger than ' + host.bodyLimit + ' bytes' }, { connection: 'close' });
+    req.resume();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  req.on('data', (c: Buffer) => {
+    if (over) return;
+    size += c.length;
+    if (size > host.bodyLimit) {
+      over = true;
+      reply(host, res, 413, { error: 'body larger than ' + host.bodyLimit + ' bytes' }, { connection: 'close' });
+    } else chunks.push(c);
+  });
+  req.on('error', () => undefined);
+  req.on('end', () => {
+    if (over) return;
+    const q = url.searchParams;
+    const fromHeader = header(req, 'secret') || header(req, 'x-uplink-secret');
+    const fromQuery = q.get('secret');
+    let secretVia: 'header' | 'query' | undefined = fromHeader ? 'header' : undefined;
+    let secret = fromHeader;
+    if (!secret && fromQuery) {
+      if (!host.allowSecretInQuery) {
+        const reason = 'secret in the query string is not accepted (send the "secret" header, or start the mock with allowSecretInQuery)';
+        host.authLog({ time: host.now(), transport: 'http', code: 401, reason, deviceId: q.get('deviceId') || undefined, method: 'secret' });
+        return reply(host, res, 401, { error: reason });
+      }
+      secret = fromQuery;
+      secretVia = 'query';
+    }
+    const raw = new Uint8Array(Buffer.concat(chunks));
+    const r = checkCapture(host.registry(), { deviceId: q.get('deviceId'), secret, topic: q.get('topic'), timestamp: q.get('timestamp') }, raw);
+    if (!r.ok) {
+      if (r.status !== 400) host.authLog({ time: host.now(), transport: 'http', code: r.status, reason: r.error, deviceId: q.get('deviceId') || undefined, method: 'secret' });
+      return reply(host, res, r.status, { error: r.error });
+    }
+    const u = makeUplink({ deviceId: r.deviceId, transport: 'http', topic: r.topic, raw, payload: r.payload, time: host.now(), timestamp: r.timestamp, auth: 'secret', secretVia });
+    host.uplink(u);
+    reply(host, res, 200, { id: u.id, timestamp: u.timestamp, message: 'uplink received' });
+  });
+}
+
+export function makeHttpServer(host: CaptureHost): Server {
+  const server = createServer((req, res) => {
+    try {
+      handleCapture(host, req, res);
+    } catch (e) {
+      host.log('http: internal error: ' + (e as Error).message);
+      if (!res.headersSent) reply(host, res, 500, { error: 'internal error' });
+    }
+  });
+  server.keepAliveTimeout = 5000;
+  return server;
+}

@@ -1,0 +1,298 @@
+// One MQTT 3.1.1 connection of the mock broker: CONNECT auth (JWT or uplink secret), topic ACL,
+// QoS 0/1, keepalive (1.5x), token expiry close, and disconnect on anything the platform refuses.
+import type { Socket } from 'node:net';
+import mqttPacket from 'mqtt-packet';
+import type { IConnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
+import { audienceFor } from '../jwt';
+import { checkDeviceJwt } from './jwt-auth';
+import type { Registry } from './registry';
+import { filterInside, jwtGrant, secretGrant, topicMatches, under, validFilter, validTopicName, type TopicGrant } from './topics';
+import { DEFAULT_TOPIC, makeUplink, type Transport, type Uplink } from './uplinks';
+
+export interface AuthLogEntry {
+  /** Mock clock, milliseconds since the epoch. */
+  time: number;
+  transport: Transport;
+  /** CONNACK code for MQTT (0 accepted, 4, 5, or an injected code); HTTP/CoAP status for capture. */
+  code: number;
+  reason: string;
+  clientId?: string;
+  /** The MQTT username (a connector id or anything a JWT device sends); never a password. */
+  username?: string;
+  deviceId?: string;
+  method: 'jwt' | 'secret' | 'fault';
+}
+
+/** What a session needs from the broker and the cloud around it. */
+export interface SessionHost {
+  registry(): Registry;
+  now(): number;
+  audienceBase(): string;
+  skewS: number;
+  maxLifetimeS: number;
+  requireKidWithSeveralKeys: boolean;
+  connectTimeoutMs: number;
+  maxPacketBytes: number;
+  faults: { refuseNext: { count: number; code: number }; withholdPubacks: boolean; latencyMs: number };
+  authLog(e: AuthLogEntry): void;
+  uplink(u: Uplink): void;
+  log(line: string): void;
+  /** Registers an accepted session; the broker closes an older one with the same clientId. */
+  attach(s: MqttSession): void;
+  detach(s: MqttSession, reason: string): void;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class MqttSession {
+  clientId = '';
+  auth: 'jwt' | 'secret' | null = null;
+  /** Connector id for secret sessions. */
+  connectorId?: string;
+  grants: TopicGrant[] = [];
+  /** Token exp (seconds) for JWT sessions. */
+  exp?: number;
+  readonly subs = new Map<string, number>();
+  closed = false;
+  private connected = false;
+  private readonly parser = mqttPacket.parser();
+  private lastRx = Date.now();
+  private keepaliveMs = 0;
+  private keepTimer?: NodeJS.Timeout;
+  private expiryTimer?: NodeJS.Timeout;
+  private connectTimer?: NodeJS.Timeout;
+  private nextId = 1;
+  /** The secret of a secret session, only to redact it from recorded topics. */
+  private secret?: string;
+
+  constructor(readonly socket: Socket, readonly transport: 'mqtt' | 'mqtts', private readonly host: SessionHost) {
+    socket.setNoDelay(true);
+    this.parser.on('packet', (p: Packet) => {
+      if (!this.closed) this.onPacket(p);
+    });
+    this.parser.on('error', (e: Error) => this.close('malformed packet: ' + e.message));
+    socket.on('data', (chunk: Buffer) => {
+      if (this.closed) return;
+      this.lastRx = Date.now();
+      // Replies to one chunk's packets (a burst of PUBACKs) leave in one write.
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+      const pending = this.parser.parse(chunk);
+      if (pending > host.maxPacketBytes) this.close('packet larger than ' + host.maxPacketBytes + ' bytes');
+    });
+    socket.on('error', () => this.close('socket error'));
+    socket.on('close', () => this.close('connection closed by client'));
+    this.connectTimer = setTimeout(() => this.close('no CONNECT within ' + host.connectTimeoutMs + ' ms'), host.connectTimeoutMs);
+  }
+
+  /** The device ids this session speaks for. */
+  get deviceIds(): string[] {
+    return this.grants.map((g) => g.deviceId);
+  }
+
+  send(p: Packet, then?: () => void): void {
+    if (this.closed) return;
+    this.sendBytes(mqttPacket.generate(p), then);
+  }
+
+  private sendBytes(buf: Uint8Array, then?: () => void): void {
+    if (!then && this.host.faults.latencyMs === 0) {
+      if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.write(buf);
+      return;
+    }
+    const write = () => {
+      if (this.socket.destroyed || this.socket.writableEnded) return;
+      this.socket.write(buf);
+      if (then) then();
+    };
+    if (this.host.faults.latencyMs > 0) setTimeout(write, this.host.faults.latencyMs);
+    else write();
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.keepTimer);
+    clearTimeout(this.expiryTimer);
+    clearTimeout(this.connectTimer);
+    this.socket.destroy();
+    if (this.connected) this.host.detach(this, reason);
+    else if (reason !== 'connection closed by client') this.host.log('mqtt: closed unauthenticated connection: ' + reason);
+  }
+
+  /** (Re)arms the expiry close from the token's exp + skew by the mock's clock (called again when the offset moves). */
+  scheduleExpiry(): void {
+    if (this.exp === undefined || this.closed) return;
+    clearTimeout(this.expiryTimer);
+    const deadline = (this.exp + this.host.skewS) * 1000;
+    const wait = deadline - this.host.now();
+    if (wait <= 0) {
+      this.close('token expired (exp + ' + this.host.skewS + ' s skew passed)');
+      return;
+    }
+    this.expiryTimer = setTimeout(() => this.scheduleExpiry(), Math.min(wait, MAX_TIMER_MS));
+  }
+
+  private armKeepalive(): void {
+    if (!this.keepaliveMs) return;
+    const idle = Date.now() - this.lastRx;
+    if (idle >= this.keepaliveMs) {
+      this.close('keepalive timeout (nothing received for 1.5 x keepalive)');
+      return;
+    }
+    this.keepTimer = setTimeout(() => this.armKeepalive(), this.keepaliveMs - idle);
+  }
+
+  private onPacket(p: Packet): void {
+    if (!this.connected) {
+      if (p.cmd !== 'connect') return this.close('first packet was ' + p.cmd + ', not CONNECT');
+      return this.onConnect(p);
+    }
+    switch (p.cmd) {
+      case 'publish':
+        return this.onPublish(p);
+      case 'subscribe':
+        return this.onSubscribe(p);
+      case 'unsubscribe':
+        return this.onUnsubscribe(p);
+      case 'pingreq':
+        return this.send({ cmd: 'pingresp' });
+      case 'puback':
+        return;
+      case 'disconnect':
+        return this.close('client sent DISCONNECT');
+      case 'connect':
+        return this.close('second CONNECT on one connection');
+      default:
+        return this.close(p.cmd.toUpperCase() + ' is not accepted (QoS 2 flows are not offered)');
+    }
+  }
+
+  private refuse(code: number, reason: string, method: AuthLogEntry['method'], c: IConnectPacket, deviceId?: string): void {
+    this.host.authLog({ time: this.host.now(), transport: this.transport, code, reason, clientId: c.clientId, username: c.username, deviceId, method });
+    // The socket ends after the CONNACK is flushed (and is destroyed if the client lingers).
+    this.send({ cmd: 'connack', returnCode: code, sessionPresent: false }, () => {
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 2000).unref();
+    });
+    this.closed = true;
+    clearTimeout(this.connectTimer);
+  }
+
+  private onConnect(c: IConnectPacket): void {
+    const host = this.host;
+    if (c.protocolVersion !== 4 && c.protocolVersion !== 3) {
+      return this.refuse(1, 'protocol version ' + c.protocolVersion + ' is not offered (MQTT 3.1.1 only)', 'jwt', c);
+    }
+    if (host.faults.refuseNext.count > 0) {
+      host.faults.refuseNext.count--;
+      return this.refuse(host.faults.refuseNext.code, 'fault injection: refuseNextConnects', 'fault', c);
+    }
+    const reg = host.registry();
+    const password = c.password === undefined ? '' : Buffer.from(c.password).toString('utf8');
+    const conn = c.username !== undefined ? reg.connectors.get(c.username) : undefined;
+    if (conn && (password === conn.uplinkSecret || !reg.device(c.clientId))) {
+      if (password !== conn.uplinkSecret) return this.refuse(4, 'wrong uplink secret for connector ' + JSON.stringify(conn.id), 'secret', c);
+      this.auth = 'secret';
+      this.connectorId = conn.id;
+      this.secret = conn.uplinkSecret;
+      this.grants = [...conn.devices].map((id) => secretGrant(conn.uplinkSecret, id));
+      this.clientId = c.clientId || 'mock-' + conn.id + '-' + Math.random().toString(36).slice(2, 10);
+      host.authLog({ time: host.now(), transport: this.transport, code: 0, reason: 'accepted (uplink secret of connector ' + conn.id + ')', clientId: this.clientId, username: c.username, method: 'secret' });
+    } else {
+      if (!password) return this.refuse(4, 'no password (the JWT goes in the password field)', 'jwt', c, c.clientId);
+      const r = checkDeviceJwt(reg.device(c.clientId), c.clientId, password, {
+        audience: audienceFor(c.clientId || '-', host.audienceBase()),
+        nowMs: host.now(),
+        skewS: host.skewS,
+        maxLifetimeS: host.maxLifetimeS,
+        requireKidWithSeveralKeys: host.requireKidWithSeveralKeys,
+      });
+      if (!r.ok) return this.refuse(r.code, r.reason, 'jwt', c, c.clientId);
+      this.auth = 'jwt';
+      this.exp = r.exp;
+      this.clientId = c.clientId;
+      this.grants = [jwtGrant(c.clientId)];
+      host.authLog({ time: host.now(), transport: this.transport, code: 0, reason: r.reason, clientId: c.clientId, username: c.username, deviceId: c.clientId, method: 'jwt' });
+    }
+    clearTimeout(this.connectTimer);
+    this.connected = true;
+    this.keepaliveMs = c.keepalive ? c.keepalive * 1500 : 0;
+    host.attach(this);
+    this.send({ cmd: 'connack', returnCode: 0, sessionPresent: false });
+    this.armKeepalive();
+    this.scheduleExpiry();
+  }
+
+  private redact(topic: string): string {
+    return this.secret ? topic.split(this.secret).join('***') : topic;
+  }
+
+  private onPublish(p: IPublishPacket): void {
+    if (p.qos === 2) return this.close('QoS 2 PUBLISH: QoS 2 is not offered');
+    if (!validTopicName(p.topic)) return this.close('PUBLISH to an invalid topic name');
+    let grant: TopicGrant | undefined;
+    let sub: string | null = null;
+    for (const g of this.grants) {
+      for (const root of g.upRoots) {
+        sub = under(root, p.topic);
+        if (sub !== null) break;
+      }
+      if (sub !== null) {
+        grant = g;
+        break;
+      }
+    }
+    if (!grant || sub === null) return this.close('PUBLISH outside its own uplink topics: ' + this.redact(p.topic));
+    const raw = typeof p.payload === 'string' ? new Uint8Array(Buffer.from(p.payload)) : new Uint8Array(p.payload.buffer, p.payload.byteOffset, p.payload.length).slice();
+    const time = this.host.now();
+    this.host.uplink(makeUplink({ deviceId: grant.deviceId, transport: this.transport, topic: sub || DEFAULT_TOPIC, raw, time, auth: this.auth!, mqttTopic: this.redact(p.topic), qos: p.qos }));
+    if (p.qos === 1 && !this.host.faults.withholdPubacks) {
+      const id = p.messageId || 0;
+      this.sendBytes(Buffer.from([0x40, 0x02, id >> 8, id & 255])); // PUBACK, fixed 4 bytes
+    }
+  }
+
+  private onSubscribe(p: ISubscribePacket): void {
+    const granted: number[] = [];
+    for (const s of p.subscriptions) {
+      if (!validFilter(s.topic)) return this.close('SUBSCRIBE with an invalid filter');
+      if (!this.grants.some((g) => g.downRoots.some((r) => filterInside(r, s.topic)))) return this.close('SUBSCRIBE outside its own downlink topics: ' + this.redact(s.topic));
+      if (s.qos === 2) {
+        granted.push(0x80); // QoS 2 is not offered: that filter is refused, the connection stays
+        continue;
+      }
+      this.subs.set(s.topic, s.qos);
+      granted.push(s.qos);
+    }
+    this.send({ cmd: 'suback', messageId: p.messageId, granted });
+  }
+
+  private onUnsubscribe(p: IUnsubscribePacket): void {
+    for (const t of p.unsubscriptions) this.subs.delete(t);
+    this.send({ cmd: 'unsuback', messageId: p.messageId } as Packet);
+  }
+
+  /** Delivers a downlink for `deviceId` when a subscription matches; true when sent. */
+  deliver(deviceId: string, subTopic: string | undefined, payload: Buffer, qos: 0 | 1): boolean {
+    if (this.closed || !this.connected) return false;
+    for (const g of this.grants) {
+      if (g.deviceId !== deviceId) continue;
+      for (const root of g.downRoots) {
+        const topic = subTopic ? root + '/' + subTopic : root;
+        let best = -1;
+        for (const [f, q] of this.subs) if (topicMatches(f, topic) && q > best) best = q;
+        if (best < 0) continue;
+        const q = Math.min(best, qos) as 0 | 1;
+        const pkt: IPublishPacket = { cmd: 'publish', topic, payload, qos: q, dup: false, retain: false };
+        if (q === 1) {
+          pkt.messageId = this.nextId;
+          this.nextId = this.nextId === 65535 ? 1 : this.nextId + 1;
+        }
+        this.send(pkt);
+        return true;
+      }
+    }
+    return false;
+  }
+}

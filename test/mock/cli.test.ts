@@ -1,0 +1,108 @@
+// The `registry` and `mock` subcommands, through main() with captured output; `mock` also as a real
+// process stopped by SIGINT.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPrivateKey } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
+import { runMock } from '../../src/cli/mock';
+import { fixture, FIXTURES } from '../helpers';
+import { connackFor, mint, nowS } from './helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'akenza-cli-mock-'));
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
+}
+
+describe('akenza-device registry', () => {
+  it('creates the file, adds keys (max 3), adds a connector; refusals name the file and entry', async () => {
+    const reg = join(dir, 'reg.json');
+    let c = io();
+    expect(await main(['registry', 'add', '--registry', reg, '--device', 'd1', '--key', join(FIXTURES, 'ec.pub.pem')], c.io)).toBe(0);
+    expect(c.out[0]).toMatch(/added credential kid 1c3a79d1.* to device d1 \(1 of 3\)/);
+    expect(await main(['registry', 'add', '--registry', reg, '--device', 'd1', '--key', join(FIXTURES, 'rsa.cert.pem'), '--expires', '2030-01-01T00:00:00Z'], io().io)).toBe(0);
+    expect(await main(['registry', 'add', '--registry', reg, '--device', 'd1', '--key', join(FIXTURES, 'ec.cert.pem')], io().io)).toBe(0);
+    c = io();
+    expect(await main(['registry', 'add', '--registry', reg, '--device', 'd1', '--key', join(FIXTURES, 'rsa.pub.pem')], c.io)).toBe(1);
+    expect(c.err[0]).toContain(reg + ': devices[0] (deviceId "d1").credentials: 4 keys');
+    c = io();
+    expect(await main(['registry', 'add', '--registry', reg, '--device', 'd2', '--key', join(FIXTURES, 'rsa1024.pub.pem')], c.io)).toBe(1);
+    expect(c.err[0]).toMatch(/devices\[1\] \(deviceId "d2"\)\.credentials\[0\]: RSA_KEY_TOO_SMALL/);
+    c = io();
+    expect(await main(['registry', 'connector', '--registry', reg, '--id', 'conn-1', '--secret', 'topsecret', '--device', 'd1'], c.io)).toBe(0);
+    expect(c.out.join('\n')).not.toContain('topsecret');
+    c = io();
+    expect(await main(['registry', 'connector', '--registry', reg, '--id', 'conn-1', '--secret', 'topsecret', '--device', 'ghost'], c.io)).toBe(1);
+    expect(c.err[0]).toMatch(/references unknown device "ghost"/);
+    expect(await main(['registry', 'connector', '--registry', reg, '--id', 'conn-1', '--secret', 'other', '--device', 'd1'], io().io)).toBe(2);
+    expect(await main(['registry', 'frobnicate'], io().io)).toBe(2);
+    const json = JSON.parse(readFileSync(reg, 'utf8'));
+    expect(json.devices.length).toBe(1);
+    expect(json.devices[0].credentials.length).toBe(3);
+    expect(json.devices[0].credentials[1].expiresAt).toBe('2030-01-01T00:00:00Z');
+    expect(json.connectors).toEqual([{ id: 'conn-1', uplinkSecret: 'topsecret', devices: ['d1'] }]);
+  });
+});
+
+describe('akenza-device mock', () => {
+  const reg = join(dir, 'mock-reg.json');
+  writeFileSync(reg, JSON.stringify({ devices: [{ deviceId: 'd1', credentials: [{ publicKey: fixture('ec.pub.pem') }] }], connectors: [{ id: 'c1', uplinkSecret: 'hush-hush', devices: ['d1'] }] }));
+  const ports = ['--mqtt-port', '0', '--mqtts-port', '0', '--http-port', '0', '--coap-port', '0', '--udp-port', '0'];
+
+  it('prints where it listens and every uplink (no secrets), writes JSON lines, stops cleanly', async () => {
+    const c = io();
+    const jsonl = join(dir, 'up.jsonl');
+    const caOut = join(dir, 'ca.pem');
+    await runMock(['--registry', reg, ...ports, '--ca-out', caOut, '--uplinks-out', jsonl], c.io, async (cloud) => {
+      const r = await fetch('http://127.0.0.1:' + cloud.httpPort + '/v3/capture?deviceId=d1&topic=t', { method: 'POST', headers: { secret: 'hush-hush' }, body: '{"x":1}' });
+      expect(r.status).toBe(200);
+      const bad = await fetch('http://127.0.0.1:' + cloud.httpPort + '/v3/capture?deviceId=d1', { method: 'POST', headers: { secret: 'wrong-one' }, body: '{}' });
+      expect(bad.status).toBe(401);
+      const t = mint({ key: createPrivateKey(fixture('ec.pkcs8.pem')), claims: { aud: 'https://akenza.io/devices/d1', exp: nowS() + 60 } });
+      expect(await connackFor(cloud.mqttPort, 'd1', t)).toBe(0);
+    });
+    const text = c.out.join('\n');
+    expect(text).toMatch(/mqtt +mqtt:\/\/127\.0\.0\.1:\d+/);
+    expect(text).toMatch(/mqtts +mqtts:\/\/127\.0\.0\.1:\d+ \(CA in /);
+    expect(text).toMatch(/http +http:\/\/127\.0\.0\.1:\d+\/v3\/capture/);
+    expect(text).toMatch(/coap +coap:\/\//);
+    expect(text).toMatch(/udp +udp:\/\//);
+    expect(text).toContain('uplink http d1 topic=t {"x":1}');
+    expect(text).toMatch(/http: refused device "d1" \(401\): wrong uplink secret/);
+    expect(text).toContain('mock cloud stopped');
+    expect(text).not.toContain('hush-hush');
+    expect(text).not.toContain('wrong-one');
+    expect(existsSync(caOut)).toBe(true);
+    const line = JSON.parse(readFileSync(jsonl, 'utf8').trim());
+    expect(line).toMatchObject({ deviceId: 'd1', transport: 'http', topic: 't', payload: { x: 1 }, secretVia: 'header' });
+  });
+
+  it('needs --registry; reports a bad registry with file and entry', async () => {
+    expect(await main(['mock'], io().io)).toBe(2);
+    const badReg = join(dir, 'bad.json');
+    writeFileSync(badReg, JSON.stringify({ devices: [{ deviceId: 'd1', credentials: [{ publicKey: fixture('p384.pub.pem') }] }] }));
+    const c = io();
+    expect(await main(['mock', '--registry', badReg, ...ports], c.io)).toBe(1);
+    expect(c.err[0]).toContain(badReg + ': devices[0] (deviceId "d1").credentials[0]: CURVE_UNSUPPORTED');
+  });
+
+  it('runs as a process until SIGINT', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'bin.ts'), 'mock', '--registry', reg, ...ports], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    for (let i = 0; i < 1000 && !/udp +udp:/.test(out); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(out).toMatch(/udp +udp:\/\/127\.0\.0\.1:\d+/);
+    const port = Number(/mqtt +mqtt:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
+    const t = mint({ key: createPrivateKey(fixture('ec.pkcs8.pem')), claims: { aud: 'https://akenza.io/devices/d1', exp: nowS() + 60 } });
+    expect(await connackFor(port, 'd1', t)).toBe(0);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(0);
+    expect(out).toContain('mock cloud stopped');
+  });
+});
