@@ -18,5 +18,11 @@ await Promise.all([
 ]);
 chmodSync('dist/node/cli.js', 0o755);
 
+// Device bundles, one per runtime: everything inlined (noble included), minified.
+const device = { bundle: true, minify: true, legalComments: 'none', logLevel: 'warning', target: 'es2020', platform: 'neutral' };
+await Promise.all([
+  build({ ...device, entryPoints: ['targets/quickjs/index.ts'], outfile: 'dist/quickjs/akenza-device.mjs', format: 'esm' }),
+]);
+
 // Declarations for the package's typed entries (tests and scripts are not published).
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -1,0 +1,198 @@
+// Runs bundles inside QuickJS (quickjs-emscripten) with the host's IO bridged to Node: TCP sockets,
+// timers, clock and randomness go through one native `__host` object and come back through one
+// VM function `__dispatch`, so handles stay simple. Optionally strips globals and limits memory to
+// emulate a smaller engine.
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten-core';
+import variant from '@jitl/quickjs-wasmfile-release-sync';
+
+export interface HarnessOptions {
+  memoryLimitBytes?: number;
+  /** Globals deleted before any bundle runs (e.g. BigInt, Map, Set, Symbol, TextEncoder). */
+  removeGlobals?: string[];
+  /** ES modules the VM can import by name. */
+  modules?: { [name: string]: string };
+}
+
+// VM-side half of the bridge: builds the documented QuickJsHost object over __host/__dispatch.
+const PRELUDE = `
+const __cbs = {};
+let __next = 1;
+globalThis.__dispatch = function (kind, id, arg) {
+  const cb = __cbs[id];
+  if (!cb) return;
+  if (kind === 'timer') { delete __cbs[id]; cb(); }
+  else if (kind === 'connect') cb.onConnect();
+  else if (kind === 'data') cb.onData(new Uint8Array(arg));
+  else if (kind === 'error') cb.onError(arg);
+  else if (kind === 'close') { delete __cbs[id]; cb.onClose(); }
+};
+globalThis.host = {
+  connect(o, events) {
+    const id = __next++;
+    __cbs[id] = events;
+    __host.connect(id, o.host, o.port);
+    return {
+      write(b) { __host.write(id, b.buffer.slice(b.byteOffset, b.byteOffset + b.length)); },
+      close() { __host.close(id); },
+    };
+  },
+  setTimeout(fn, ms) { const id = __next++; __cbs[id] = fn; __host.setTimeout(id, ms); return id; },
+  clearTimeout(id) { delete __cbs[id]; __host.clearTimeout(id); },
+  now() { return __host.now(); },
+  monotonic() { return __host.monotonic(); },
+  randomBytes(n) { return new Uint8Array(__host.randomBytes(n)); },
+};
+globalThis.print = (s) => __host.print(String(s));
+globalThis.report = (v) => __host.report(JSON.stringify(v));
+`;
+
+export interface Harness {
+  vm: QuickJSContext;
+  rt: QuickJSRuntime;
+  /** Evaluates a module; rejects on an exception in the VM. */
+  run(code: string, filename?: string): void;
+  /** Resolves with the first `report(value)` the VM makes that satisfies `pred`. */
+  waitForReport(pred: (v: any) => boolean, timeoutMs: number): Promise<any>;
+  reports: any[];
+  printed: string[];
+  dispose(): void;
+}
+
+let modulePromise: ReturnType<typeof newQuickJSWASMModuleFromVariant> | null = null;
+
+export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
+  const QJS = await (modulePromise = modulePromise || newQuickJSWASMModuleFromVariant(variant));
+  const rt = QJS.newRuntime();
+  if (o.memoryLimitBytes) rt.setMemoryLimit(o.memoryLimitBytes);
+  const modules = o.modules || {};
+  rt.setModuleLoader((name) => {
+    if (modules[name] === undefined) throw new Error('no module ' + name);
+    return modules[name];
+  });
+  const vm = rt.newContext();
+  const sockets = new Map<number, Socket>();
+  const timers = new Map<number, NodeJS.Timeout>();
+  const reports: any[] = [];
+  const printed: string[] = [];
+  const waiters: { pred: (v: any) => boolean; resolve: (v: any) => void }[] = [];
+  let disposed = false;
+
+  const dispatch = (kind: string, id: number, arg?: string | Uint8Array) => {
+    if (disposed) return;
+    const fn = vm.getProp(vm.global, '__dispatch');
+    const args: QuickJSHandle[] = [vm.newString(kind), vm.newNumber(id)];
+    if (typeof arg === 'string') args.push(vm.newString(arg));
+    else if (arg) args.push(vm.newArrayBuffer(arg.slice().buffer));
+    const r = vm.callFunction(fn, vm.undefined, ...args);
+    fn.dispose();
+    args.forEach((a) => a.dispose());
+    if (r.error) {
+      printed.push('uncaught in VM: ' + JSON.stringify(vm.dump(r.error)));
+      r.error.dispose();
+    } else r.value.dispose();
+    drain();
+  };
+  const drain = () => {
+    for (;;) {
+      const r = rt.executePendingJobs();
+      if (r.error) {
+        printed.push('job error: ' + JSON.stringify(vm.dump(r.error)));
+        r.error.dispose();
+      }
+      if ((r.value as number) === 0 || r.error) break;
+    }
+  };
+
+  const host = vm.newObject();
+  const fn = (name: string, impl: (...a: QuickJSHandle[]) => QuickJSHandle | void) => {
+    const h = vm.newFunction(name, impl);
+    vm.setProp(host, name, h);
+    h.dispose();
+  };
+  fn('connect', (id, hostName, port) => {
+    const sid = vm.getNumber(id);
+    const s = connect(vm.getNumber(port), vm.getString(hostName));
+    sockets.set(sid, s);
+    s.on('connect', () => dispatch('connect', sid));
+    s.on('data', (b) => dispatch('data', sid, new Uint8Array(b)));
+    s.on('error', (e) => dispatch('error', sid, e.message));
+    s.on('close', () => {
+      sockets.delete(sid);
+      dispatch('close', sid);
+    });
+  });
+  fn('write', (id, buf) => {
+    const s = sockets.get(vm.getNumber(id));
+    const lt = vm.getArrayBuffer(buf);
+    if (s && !s.destroyed) s.write(Buffer.from(lt.value));
+    lt.dispose();
+  });
+  fn('close', (id) => {
+    sockets.get(vm.getNumber(id))?.destroy();
+  });
+  fn('setTimeout', (id, ms) => {
+    const tid = vm.getNumber(id);
+    timers.set(tid, setTimeout(() => {
+      timers.delete(tid);
+      dispatch('timer', tid);
+    }, vm.getNumber(ms)));
+  });
+  fn('clearTimeout', (id) => {
+    const tid = vm.getNumber(id);
+    clearTimeout(timers.get(tid));
+    timers.delete(tid);
+  });
+  fn('now', () => vm.newNumber(Date.now()));
+  fn('monotonic', () => vm.newNumber(performance.now()));
+  fn('randomBytes', (n) => vm.newArrayBuffer(randomBytes(vm.getNumber(n)).buffer.slice(0) as ArrayBuffer));
+  fn('print', (s) => {
+    printed.push(vm.getString(s));
+  });
+  fn('report', (s) => {
+    const v = JSON.parse(vm.getString(s));
+    reports.push(v);
+    for (const w of waiters.slice()) if (w.pred(v)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(v);
+    }
+  });
+  vm.setProp(vm.global, '__host', host);
+  host.dispose();
+
+  const evalOrThrow = (code: string, filename: string, type: 'global' | 'module') => {
+    const r = vm.evalCode(code, filename, { type });
+    if (r.error) {
+      const e = vm.dump(r.error);
+      r.error.dispose();
+      throw new Error('QuickJS: ' + JSON.stringify(e));
+    }
+    r.value.dispose();
+    drain();
+  };
+  evalOrThrow(PRELUDE, 'prelude.js', 'global');
+  for (const g of o.removeGlobals || []) evalOrThrow(`delete globalThis.${g.replace(/\./g, '.')};`, 'strip.js', 'global');
+
+  return {
+    vm,
+    rt,
+    run: (code, filename = 'main.mjs') => evalOrThrow(code, filename, 'module'),
+    waitForReport: (pred, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const hit = reports.find(pred);
+        if (hit) return resolve(hit);
+        const t = setTimeout(() => reject(new Error('no matching report within ' + timeoutMs + ' ms; printed: ' + printed.join(' | ') + '; reports: ' + JSON.stringify(reports))), timeoutMs);
+        waiters.push({ pred, resolve: (v) => (clearTimeout(t), resolve(v)) });
+      }),
+    reports,
+    printed,
+    dispose() {
+      disposed = true;
+      for (const s of sockets.values()) s.destroy();
+      for (const t of timers.values()) clearTimeout(t);
+      vm.dispose();
+      rt.dispose();
+    },
+  };
+}
