@@ -100,8 +100,9 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
       if (r.error) {
         printed.push('job error: ' + JSON.stringify(vm.dump(r.error)));
         r.error.dispose();
+        break;
       }
-      if ((r.value as number) === 0 || r.error) break;
+      if (r.value === 0) break;
     }
   };
 
