@@ -2,7 +2,7 @@
 // Run by `npm install` (prepare) so the `akenza-device` bin works in a fresh clone.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url).pathname;
 process.chdir(root);
@@ -22,7 +22,10 @@ chmodSync('dist/node/cli.js', 0o755);
 const device = { bundle: true, minify: true, legalComments: 'none', logLevel: 'warning', target: 'es2020', platform: 'neutral' };
 await Promise.all([
   build({ ...device, entryPoints: ['targets/quickjs/index.ts'], outfile: 'dist/quickjs/akenza-device.mjs', format: 'esm' }),
+  // Moddable: an ES module importing the host's ECMA-419 IO, plus the manifest a project includes.
+  build({ ...device, entryPoints: ['targets/moddable/index.ts'], outfile: 'dist/moddable/akenza-device.js', format: 'esm', external: ['embedded:*', 'timer', 'net'] }),
 ]);
+copyFileSync('targets/moddable/manifest.json', 'dist/moddable/manifest.json');
 
 // Declarations for the package's typed entries (tests and scripts are not published).
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -1,0 +1,39 @@
+// The few Moddable / ECMA-419 host modules the adapter uses, typed as far as it relies on them.
+declare module 'embedded:io/socket/tcp' {
+  export interface TCPOptions {
+    address?: string;
+    host?: string;
+    port: number;
+    nodelay?: boolean;
+    format?: 'buffer';
+    onReadable?(this: TCP, count: number): void;
+    onWritable?(this: TCP, count: number): void;
+    onError?(this: TCP, message?: string): void;
+  }
+  export default class TCP {
+    constructor(options: TCPOptions);
+    read(count?: number): ArrayBuffer | undefined;
+    write(buffer: ArrayBuffer): number;
+    close(): void;
+  }
+}
+declare module 'embedded:io/socket/tcp/tls' {
+  import type { TCPOptions } from 'embedded:io/socket/tcp';
+  export default class TLSSocket {
+    constructor(options: TCPOptions & { host: string; secure: Record<string, unknown> });
+    read(count?: number): ArrayBuffer | undefined;
+    write(buffer: ArrayBuffer): number;
+    close(): void;
+  }
+}
+declare module 'timer' {
+  const Timer: {
+    set(callback: () => void, ms?: number): unknown;
+    clear(id: unknown): void;
+  };
+  export default Timer;
+}
+declare module 'net' {
+  const Net: { resolve(host: string, callback: (name: string, address?: string) => void): void };
+  export default Net;
+}
