@@ -100,7 +100,7 @@ function connect(o: SocketOptions): Socket {
       fail(e);
     }
   };
-  if (IP.test(o.host) || o.tls) Timer.set(() => start(o.host), 0);
+  if (IP.test(o.host)) Timer.set(() => start(o.host), 0);
   else Net.resolve(o.host, (_name, address) => (address ? start(address) : fail(new Error('DNS lookup failed for ' + o.host))));
   return {
     write: (b) => {
