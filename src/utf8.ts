@@ -34,41 +34,22 @@ export function utf8Encode(s: string): Uint8Array {
   return out.slice(0, o);
 }
 
-/** Strict decoder: malformed sequences are an error, not silently replaced. */
+/** Strict decoder: malformed sequences (overlong, surrogates, truncated, > U+10FFFF) are an error. */
 export function utf8Decode(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; ) {
     const c = b[i++];
-    let cp: number;
-    let need: number;
-    let min: number;
-    if (c < 0x80) {
-      s += String.fromCharCode(c);
-      continue;
-    } else if ((c & 0xe0) === 0xc0) {
-      cp = c & 31;
-      need = 1;
-      min = 0x80;
-    } else if ((c & 0xf0) === 0xe0) {
-      cp = c & 15;
-      need = 2;
-      min = 0x800;
-    } else if ((c & 0xf8) === 0xf0) {
-      cp = c & 7;
-      need = 3;
-      min = 0x10000;
-    } else return fail('OPTION_INVALID', 'invalid UTF-8');
-    if (i + need > b.length) fail('OPTION_INVALID', 'truncated UTF-8');
+    // Sequence length from the lead byte; 0 = not a lead byte.
+    const need = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
+    let cp = need ? c & (0x3f >> need) : c;
+    if (need < 0 || i + need > b.length) fail('OPTION_INVALID', 'invalid UTF-8');
     for (let k = 0; k < need; k++) {
       const d = b[i++];
       if ((d & 0xc0) !== 0x80) fail('OPTION_INVALID', 'invalid UTF-8');
       cp = cp * 64 + (d & 63);
     }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) fail('OPTION_INVALID', 'invalid UTF-8');
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      s += String.fromCharCode(0xd800 + (cp >> 10), 0xdc00 + (cp & 1023));
-    } else s += String.fromCharCode(cp);
+    if ((need === 2 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) || (need === 3 && (cp < 0x10000 || cp > 0x10ffff))) fail('OPTION_INVALID', 'invalid UTF-8');
+    s += cp < 0x10000 ? String.fromCharCode(cp) : String.fromCharCode(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + (cp & 1023));
   }
   return s;
 }

@@ -39,8 +39,6 @@ export interface Session {
   close(reason?: CloseReason): void;
 }
 
-const CONNACK_TEXT = ['', 'unacceptable protocol version', 'client id rejected', 'server unavailable', 'bad username or password', 'not authorized'];
-
 export function openSession(platform: Platform, o: SessionOptions): Session {
   let closed = false;
   let connected = false;
@@ -53,8 +51,8 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
   let pendingBytes = 0;
   const flush = () => {
     if (!pending.length) return;
-    const out = pending.length === 1 ? pending[0] : new Uint8Array(pendingBytes);
-    if (pending.length > 1) for (let i = 0, off = 0; i < pending.length; off += pending[i].length, i++) out.set(pending[i], off);
+    const out = new Uint8Array(pendingBytes);
+    for (let i = 0, off = 0; i < pending.length; off += pending[i].length, i++) out.set(pending[i], off);
     pending = [];
     pendingBytes = 0;
     if (!closed) socket.write(out);
@@ -89,7 +87,7 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
       pingTimer = null;
       send({ cmd: 'pingreq' });
       if (deadTimer === null)
-        deadTimer = platform.setTimeout(() => finish({ reason: 'keepalive-timeout', message: 'no PINGRESP within ' + keepaliveMs / 2 + ' ms' }), keepaliveMs / 2);
+        deadTimer = platform.setTimeout(() => finish({ reason: 'keepalive-timeout', message: 'no PINGRESP' }), keepaliveMs / 2);
     }, keepaliveMs);
   };
 
@@ -100,10 +98,9 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
       if (closed) return;
       deadTimer = clear(deadTimer); // any packet proves the link is alive
       if (!connected) {
-        if (p.cmd !== 'connack') return finish({ reason: 'protocol-error', message: 'expected CONNACK, got ' + p.cmd });
-        deadTimer = clear(deadTimer);
-        if (p.returnCode !== 0)
-          return finish({ reason: 'refused', returnCode: p.returnCode, message: 'CONNACK ' + p.returnCode + ' (' + (CONNACK_TEXT[p.returnCode] || 'reserved') + ')' });
+        if (p.cmd !== 'connack') return finish({ reason: 'protocol-error', message: p.cmd + ' before CONNACK' });
+        // 4: bad username or password (malformed token/secret), 5: not authorized.
+        if (p.returnCode !== 0) return finish({ reason: 'refused', returnCode: p.returnCode, message: 'CONNACK ' + p.returnCode });
         connected = true;
         if (keepaliveMs) armPing();
         o.onConnected(p.sessionPresent);
@@ -111,11 +108,11 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
       }
       if (p.cmd === 'publish') {
         if (p.qos === 1) send({ cmd: 'puback', messageId: p.messageId as number });
-        if (p.qos === 2) return finish({ reason: 'protocol-error', message: 'QoS 2 delivery was not subscribed for' });
+        if (p.qos === 2) return finish({ reason: 'protocol-error', message: 'QoS 2 publish' });
         o.onMessage(p);
       } else if (p.cmd === 'puback') o.onPuback(p.messageId);
       else if (p.cmd === 'suback') o.onSuback(p.messageId, p.granted);
-      else if (p.cmd !== 'pingresp' && p.cmd !== 'unsuback') finish({ reason: 'protocol-error', message: 'unexpected ' + p.cmd + ' from the server' });
+      else if (p.cmd !== 'pingresp' && p.cmd !== 'unsuback') finish({ reason: 'protocol-error', message: 'unexpected ' + p.cmd });
     },
   });
 
@@ -131,9 +128,9 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
       if (!closed) parser.push(b);
     },
     onError: (e) => finish({ reason: 'socket-error', message: e.message }),
-    onClose: () => finish({ reason: 'socket-closed', message: connected ? 'connection closed by the server' : 'connection closed before CONNACK' }),
+    onClose: () => finish({ reason: 'socket-closed', message: connected ? 'closed by the server' : 'closed before CONNACK' }),
   });
-  deadTimer = platform.setTimeout(() => finish({ reason: 'connack-timeout', message: 'no CONNACK within ' + o.connackTimeoutMs + ' ms' }), o.connackTimeoutMs);
+  deadTimer = platform.setTimeout(() => finish({ reason: 'connack-timeout', message: 'no CONNACK' }), o.connackTimeoutMs);
 
   return {
     publish: (topic, payload, qos, messageId, dup) => send({ cmd: 'publish', topic, payload, qos, retain: false, dup: !!dup, messageId }),

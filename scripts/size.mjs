@@ -1,0 +1,54 @@
+// `npm run size`: minified and gzip bytes of each device bundle and of the MQTT codec + session
+// alone, against the byte budgets (test/unit/size.test.ts fails above them). Reads dist/ as
+// `npm run build` left it.
+import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const root = new URL('..', import.meta.url).pathname;
+
+/** Budgets in bytes of minified JS (tables and other data files are separate). */
+export const BUDGETS = [
+  { name: 'espruino bundle', file: 'dist/espruino/akenza-device.js', budget: 32 * 1024, aim: 24 * 1024 },
+  { name: 'quickjs bundle', file: 'dist/quickjs/akenza-device.mjs', budget: 60 * 1024 },
+  { name: 'moddable bundle', file: 'dist/moddable/akenza-device.js', budget: 60 * 1024 },
+  // src/mqtt/* only: UTF-8 and the error class are shared with the JWT code (counted in the bundles).
+  { name: 'MQTT codec + session', entry: "export { encode } from './src/mqtt/encode'; export { createParser } from './src/mqtt/parser'; export { openSession } from './src/mqtt/session';", shared: /^\.\.\/(utf8|errors)$/, budget: 6 * 1024 },
+  { name: 'MQTT codec + session + utf8 + errors', entry: "export { encode } from './src/mqtt/encode'; export { createParser } from './src/mqtt/parser'; export { openSession } from './src/mqtt/session';" },
+];
+
+export async function measureSizes() {
+  const rows = [];
+  for (const b of BUDGETS) {
+    let code;
+    if (b.file) {
+      const path = join(root, b.file);
+      if (!existsSync(path)) {
+        rows.push({ ...b, missing: true });
+        continue;
+      }
+      code = readFileSync(path);
+    } else {
+      const out = await build({
+        stdin: { contents: b.entry, resolveDir: root, loader: 'ts' }, bundle: true, minify: true, write: false,
+        format: 'esm', target: 'es2020', legalComments: 'none', logLevel: 'silent',
+        plugins: b.shared ? [{ name: 'shared', setup: (pb) => pb.onResolve({ filter: b.shared }, (a) => ({ path: a.path, external: true })) }] : [],
+      });
+      code = Buffer.from(out.outputFiles[0].contents);
+    }
+    rows.push({ ...b, minified: code.length, gzip: gzipSync(code, { level: 9 }).length });
+  }
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
+  const rows = await measureSizes();
+  console.log('| what | minified bytes | gzip bytes | budget | within |');
+  console.log('|---|---:|---:|---:|---|');
+  for (const r of rows) {
+    if (r.missing) console.log(`| ${r.name} | (not built: ${r.file}) | | ${r.budget} | |`);
+    else if (!r.budget) console.log(`| ${r.name} | ${r.minified} | ${r.gzip} | (for reference) | |`);
+    else console.log(`| ${r.name} | ${r.minified} | ${r.gzip} | ${r.budget}${r.aim ? ' (aim ' + r.aim + ')' : ''} | ${r.minified <= r.budget ? 'yes' : 'NO'} |`);
+  }
+}
