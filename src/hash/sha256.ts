@@ -1,4 +1,4 @@
-// SHA-256 (FIPS 180-4) in plain 32-bit JS: small, BigInt-free, no Math.imul. Targets with a native
+// SHA-256 (FIPS 180-4) in plain 32-bit JS: 32-bit integer math only, no Math.imul. Targets with a native
 // SHA-256 (Espruino's crypto.SHA256, node:crypto) hand theirs in through the Hash type instead.
 import type { Hash } from './hash';
 
