@@ -24,6 +24,7 @@ await Promise.all([
   build({ ...device, entryPoints: ['targets/quickjs/index.ts'], outfile: 'dist/quickjs/akenza-device.mjs', format: 'esm' }),
   // Moddable: an ES module importing the host's ECMA-419 IO, plus the manifest a project includes.
   build({ ...device, entryPoints: ['targets/moddable/index.ts'], outfile: 'dist/moddable/akenza-device.js', format: 'esm', external: ['embedded:*', 'timer', 'net'] }),
+  build({ ...device, entryPoints: ['targets/moddable/noble.ts'], outfile: 'dist/moddable/akenza-device-noble.js', format: 'esm', external: ['embedded:*', 'timer', 'net'] }),
 ]);
 copyFileSync('targets/moddable/manifest.json', 'dist/moddable/manifest.json');
 

@@ -3,9 +3,7 @@ import { makeSignJwt, type SignerBinding } from './sign-jwt';
 import { createNobleEs256Signer, noblePublicKey } from './sign/es256.noble';
 import { createBigIntRs256Signer } from './sign/rs256.bigint';
 import { fail } from './errors';
-import { ecPrivateKeyPkcs8, ecSpki } from './keys';
-import { encodePem } from './pem';
-import { fingerprint } from './fingerprint';
+import { keyPairPems, type GeneratedKeyPair } from './keygen';
 import { p256 } from '@noble/curves/nist.js';
 
 export { AkenzaError, type ErrorCode } from './errors';
@@ -24,21 +22,13 @@ export const portableSigners: SignerBinding = {
 
 export const signJwt = makeSignJwt(portableSigners);
 
-export interface GeneratedKeyPair {
-  /** PKCS#8 PEM: keep it on the device. */
-  privateKeyPem: string;
-  /** SPKI PEM: upload it to the platform. */
-  publicKeyPem: string;
-  fingerprint: string;
-}
+export type { GeneratedKeyPair } from './keygen';
 
 /** A new ES256 key pair from `randomBytes` (the platform's RNG) or crypto.getRandomValues. */
 export function generateKeyPair(randomBytes?: (n: number) => Uint8Array): GeneratedKeyPair {
   const rng = randomBytes || defaultRandom();
   const d = p256.utils.randomSecretKey(rng(48)); // 48 bytes reduced mod n: bias below 2^-64 (FIPS 186-5 A.2.1)
-  const point = p256.getPublicKey(d, false);
-  const spki = ecSpki(point);
-  return { privateKeyPem: encodePem('PRIVATE KEY', ecPrivateKeyPkcs8(d, point)), publicKeyPem: encodePem('PUBLIC KEY', spki), fingerprint: fingerprint(spki) };
+  return keyPairPems(d, p256.getPublicKey(d, false));
 }
 
 function defaultRandom(): (n: number) => Uint8Array {

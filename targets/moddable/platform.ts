@@ -6,8 +6,8 @@ import Net from 'net';
 import Timer from 'timer';
 import { base64Decode } from '../../src/base64';
 import { concatBytes } from '../../src/bytes';
-import { portableSigners } from '../../src/index';
 import type { Platform, Socket, SocketOptions } from '../../src/platform';
+import type { SignerBinding } from '../../src/sign-jwt';
 
 type Io = { read(count?: number): ArrayBuffer | undefined; write(b: ArrayBuffer): number; close(): void };
 
@@ -119,7 +119,7 @@ export interface ModdablePlatformOptions {
   randomBytes?: (n: number) => Uint8Array;
 }
 
-export function createModdablePlatform(o?: ModdablePlatformOptions): Platform {
+export function createModdablePlatform(signers: SignerBinding, o?: ModdablePlatformOptions): Platform {
   const rng = (o && o.randomBytes) || defaultRandom;
   return {
     connect,
@@ -127,11 +127,11 @@ export function createModdablePlatform(o?: ModdablePlatformOptions): Platform {
     clearTimeout: (h) => Timer.clear(h),
     now: () => Date.now(),
     randomBytes: rng,
-    signers: portableSigners,
+    signers,
   };
 }
 
-function defaultRandom(n: number): Uint8Array {
+export function defaultRandom(n: number): Uint8Array {
   const c = (globalThis as { crypto?: { getRandomValues?(a: Uint8Array): Uint8Array } }).crypto;
   if (c && c.getRandomValues) return c.getRandomValues(new Uint8Array(n));
   throw new Error('no random source: pass randomBytes (hardware RNG) to createDevice/createModdablePlatform');

@@ -1,11 +1,19 @@
 // akenza-device for QuickJS-style embedders: the host injects its IO through one small object
-// (sockets, timers, clock, randomness); signing uses noble ES256 and BigInt RS256 (QuickJS has BigInt).
+// (sockets, timers, clock, randomness). ES256 uses the BigInt-free P-256 signer (smaller and, in
+// QuickJS, within 2x of noble); RS256 uses BigInt, which QuickJS has.
 import { createDevice as createCoreDevice, type Device, type DeviceOptions } from '../../src/device/device';
-import { portableSigners } from '../../src/index';
-import type { Platform, SocketOptions, Socket } from '../../src/platform';
+import { sha256 } from '../../src/hash/sha256';
+import { keyPairPems } from '../../src/keygen';
+import type { Platform, Socket, SocketOptions } from '../../src/platform';
+import { makeSignJwt } from '../../src/sign-jwt';
+import { p256Binding } from '../../src/sign/p256-binding';
+import { generateKeyPairFromTable } from '../../src/sign/p256/keypair';
+import { combTable } from '../../src/sign/p256/keys';
+import { createBigIntRs256Signer } from '../../src/sign/rs256.bigint';
 
-export { signJwt, parsePrivateKey, parsePublicKey, fingerprint, AkenzaError } from '../../src/index';
-import { generateKeyPair as generate } from '../../src/index';
+export { parsePrivateKey, parsePublicKey } from '../../src/keys';
+export { fingerprint } from '../../src/fingerprint';
+export { AkenzaError } from '../../src/errors';
 
 /**
  * What the embedding host provides. Callbacks may be called at any later time, never from inside
@@ -29,6 +37,11 @@ export interface QuickJsHost {
   randomBytes(n: number): Uint8Array;
 }
 
+// The comb table is computed on first use (about 80 ms in QuickJS) rather than shipped.
+const signers = p256Binding({ table: () => combTable(), hash: sha256, rs256: createBigIntRs256Signer });
+
+export const signJwt = makeSignJwt(signers);
+
 export function createPlatform(host: QuickJsHost): Platform {
   const p: Platform = {
     connect(o: SocketOptions): Socket {
@@ -43,7 +56,7 @@ export function createPlatform(host: QuickJsHost): Platform {
     clearTimeout: (h) => host.clearTimeout(h as number),
     now: () => host.now(),
     randomBytes: (n) => host.randomBytes(n),
-    signers: portableSigners,
+    signers,
   };
   if (host.monotonic) p.monotonic = () => (host.monotonic as () => number)();
   return p;
@@ -55,5 +68,6 @@ export function createDevice(options: DeviceOptions, host: QuickJsHost): Device 
 
 /** A new ES256 key pair from the host's RNG: PKCS#8 + SPKI PEM and the fingerprint to register. */
 export function generateKeyPair(host: QuickJsHost) {
-  return generate((n) => host.randomBytes(n));
+  const kp = generateKeyPairFromTable((n) => host.randomBytes(n), combTable());
+  return keyPairPems(kp.privateKey, kp.publicKey);
 }

@@ -11,27 +11,36 @@ import { xsnapPath } from '../../scripts/engines/xs.mjs';
 import { expectedFingerprints, fixture, nodeVerifyJwt } from '../helpers';
 
 const here = join(import.meta.dirname, 'xs');
-const results: { [name: string]: any } = {};
-let output = '';
+const variants = { 'p256 (default)': 'index.ts', noble: 'noble.ts' };
 
-beforeAll(async () => {
-  const xsnap = xsnapPath();
-  expect(existsSync(xsnap), 'the XS engine is built (npm test runs scripts/engines/xs.mjs first)').toBe(true);
+async function runInXs(entry: string) {
   const out = await build({
     entryPoints: [join(here, 'main.ts')], bundle: true, write: false, format: 'iife', target: 'es2020', platform: 'neutral', logLevel: 'silent',
-    alias: { 'embedded:io/socket/tcp': join(here, 'tcp.ts'), 'embedded:io/socket/tcp/tls': join(here, 'tls.ts'), timer: join(here, 'timer.ts'), net: join(here, 'net.ts') },
+    alias: {
+      'akenza-moddable': join(here, '..', '..', '..', 'targets', 'moddable', entry),
+      'embedded:io/socket/tcp': join(here, 'tcp.ts'), 'embedded:io/socket/tcp/tls': join(here, 'tls.ts'), timer: join(here, 'timer.ts'), net: join(here, 'net.ts'),
+    },
     define: { EC_KEY: JSON.stringify(fixture('ec.pkcs8.pem')), EC_CERT: JSON.stringify(fixture('ec.cert.pem')) },
   });
   const file = join(mkdtempSync(join(tmpdir(), 'xs-')), 'main.js');
   writeFileSync(file, out.outputFiles[0].text);
-  output = execFileSync(xsnap, [file], { encoding: 'utf8', timeout: 120_000 });
+  const output = execFileSync(xsnapPath(), [file], { encoding: 'utf8', timeout: 120_000 });
+  const results: { [name: string]: any } = {};
   for (const line of output.split('\n')) if (line.startsWith('RESULT ')) {
     const r = JSON.parse(line.slice(7));
     results[r.name] = r.value;
   }
-}, 180_000);
+  return { output, results };
+}
 
-describe('moddable target in XS (xsnap)', () => {
+describe.each(Object.entries(variants))('moddable target (%s) in XS (xsnap)', (_name, entry) => {
+  let output = '';
+  let results: { [name: string]: any } = {};
+  beforeAll(async () => {
+    expect(existsSync(xsnapPath()), 'the XS engine is built (npm test runs scripts/engines/xs.mjs first)').toBe(true);
+    ({ output, results } = await runInXs(entry));
+  }, 180_000);
+
   it('runs to the end with native BigInt', () => {
     expect(output).toContain('DONE');
     expect(results.engine.bigint).toBe('function');
@@ -41,7 +50,7 @@ describe('moddable target in XS (xsnap)', () => {
     expect(d.header.kid).toBe(expectedFingerprints()['ec.pub.pem']);
     expect(d.claims.aud).toBe('https://akenza.io/devices/xs-dev');
     expect(results.token.certFingerprint).toBe(expectedFingerprints()['ec.cert.pem']);
-    console.log('XS ES256 mint: ' + results.token.msPerMint.toFixed(2) + ' ms (' + results.token.mints + ' mints)');
+    console.log(`XS ES256 mint (${entry}): ${results.token.msPerMint.toFixed(2)} ms (${results.token.mints} mints)`);
   });
   it('round-trips every MQTT codec fixture (encode, byte-at-a-time parse, mirror)', () => {
     expect(results.codec.failures).toEqual([]);

@@ -1,7 +1,8 @@
 // The XS engine test program, bundled for xsnap: the moddable bundle's portable core mints a token,
 // runs the MQTT codec fixtures, and runs the device's connection logic on the ECMA-419 adapter
 // against the scripted transport in ./shims. Prints one `RESULT <json>` line per part.
-import { createDevice, signJwt, fingerprint } from '../../../targets/moddable/index';
+// 'akenza-moddable' is aliased by the test to targets/moddable/index.ts or noble.ts.
+import { createDevice, signJwt, fingerprint } from 'akenza-moddable';
 import { encode } from '../../../src/mqtt/encode';
 import { createParser } from '../../../src/mqtt/parser';
 import { FIXTURES } from '../../mqtt/fixtures';

@@ -1,0 +1,17 @@
+// A generated ES256 key pair in the forms a user needs: PKCS#8 PEM to keep, SPKI PEM to register, kid.
+import { fingerprint } from './fingerprint';
+import { ecPrivateKeyPkcs8, ecSpki } from './keys';
+import { encodePem } from './pem';
+
+export interface GeneratedKeyPair {
+  /** PKCS#8 PEM: keep it on the device. */
+  privateKeyPem: string;
+  /** SPKI PEM: upload it to the platform. */
+  publicKeyPem: string;
+  fingerprint: string;
+}
+
+export function keyPairPems(d: Uint8Array, point: Uint8Array): GeneratedKeyPair {
+  const spki = ecSpki(point);
+  return { privateKeyPem: encodePem('PRIVATE KEY', ecPrivateKeyPkcs8(d, point)), publicKeyPem: encodePem('PUBLIC KEY', spki), fingerprint: fingerprint(spki) };
+}

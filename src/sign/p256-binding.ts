@@ -1,0 +1,33 @@
+// SignerBinding over the BigInt-free P-256 signer (src/sign/p256): ES256 on any engine, RS256 only
+// where the target plugs in a BigInt signer. The comb table is fetched lazily (flash or computed).
+import { equalBytes } from '../bytes';
+import { fail } from '../errors';
+import type { Hash } from '../hash/hash';
+import type { RsaPrivateKey } from '../keys';
+import type { SignerBinding } from '../sign-jwt';
+import type { CombTable } from './p256/comb';
+import { createP256SignerCore } from './p256/ecdsa';
+import { publicKeyFromTable } from './p256/keypair';
+import type { Signer } from './signer';
+
+export interface P256BindingOptions {
+  table: () => CombTable;
+  hash: Hash;
+  /** RS256 for engines with BigInt; absent: RSA keys are refused with ALG_UNSUPPORTED. */
+  rs256?: (key: RsaPrivateKey) => Signer;
+  /** RFC 6979 extra entropy per signature (hardware RNG); the nonce stays safe if it is weak. */
+  extraEntropy?: () => Uint8Array;
+}
+
+export function p256Binding(o: P256BindingOptions): SignerBinding {
+  const ecPublicKey = (d: Uint8Array) => publicKeyFromTable(d, o.table());
+  return {
+    createSigner(key) {
+      if (key.kty === 'RSA') return o.rs256 ? o.rs256(key) : fail('ALG_UNSUPPORTED', 'RS256 needs BigInt, which this engine lacks: use an ES256 (P-256) key');
+      if (key.publicKey && key.publicKey.length === 65 && !equalBytes(ecPublicKey(key.d), key.publicKey))
+        fail('KEY_INVALID', 'the public key stored with the EC private key does not match it');
+      return createP256SignerCore({ privateKey: key.d, table: o.table(), hash: o.hash, extraEntropy: o.extraEntropy });
+    },
+    ecPublicKey,
+  };
+}

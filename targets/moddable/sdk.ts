@@ -1,0 +1,15 @@
+// The names the moddable bundles export, bound to one signer binding (BigInt-free P-256 or noble).
+import { createDevice as createCoreDevice, type Device, type DeviceOptions } from '../../src/device/device';
+import type { GeneratedKeyPair } from '../../src/keygen';
+import { makeSignJwt, type SignerBinding } from '../../src/sign-jwt';
+import { createModdablePlatform, defaultRandom, type ModdablePlatformOptions } from './platform';
+
+export function moddableSdk(signers: SignerBinding, keygen: (randomBytes: (n: number) => Uint8Array) => GeneratedKeyPair) {
+  return {
+    /** A device over ECMA-419 sockets; `randomBytes` (hardware RNG) defaults to crypto.getRandomValues. */
+    createDevice: (options: DeviceOptions & ModdablePlatformOptions): Device => createCoreDevice(createModdablePlatform(signers, options), options),
+    signJwt: makeSignJwt(signers),
+    /** A new ES256 key pair: PKCS#8 + SPKI PEM and the fingerprint to register. */
+    generateKeyPair: (randomBytes?: (n: number) => Uint8Array): GeneratedKeyPair => keygen(randomBytes || defaultRandom),
+  };
+}
