@@ -6,19 +6,8 @@ import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSRunti
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 
 /** esbuild `supported` flags for Espruino 2v29 (DESIGN.md section 3). */
-export const ESPRUINO_SUPPORTED = {
-  destructuring: false,
-  'default-argument': false,
-  'rest-argument': false,
-  'array-spread': false,
-  'object-rest-spread': false,
-  'async-await': false,
-  generator: false,
-  'exponent-operator': false,
-  'optional-chain': false,
-  'nullish-coalescing': false,
-  bigint: false,
-};
+export { ESPRUINO_SUPPORTED, STRIP_GLOBALS } from '../espruino-profile.mjs';
+import { ESPRUINO_SUPPORTED } from '../espruino-profile.mjs';
 
 /** Bundles `entry` as an IIFE for the Espruino profile (or plain es2020 when `profile` is false). */
 export async function bundle(entry: string, opts: { profile?: boolean; minify?: boolean } = {}): Promise<string> {
@@ -36,29 +25,7 @@ export async function bundle(entry: string, opts: { profile?: boolean; minify?: 
   return r.outputFiles[0].text;
 }
 
-/** Deleted before the bundle runs: what Espruino does not have. */
-export const STRIP_GLOBALS = `
-(function () {
-  var g = globalThis;
-  delete g.BigInt; delete g.BigInt64Array; delete g.BigUint64Array;
-  delete g.Map; delete g.Set; delete g.WeakMap; delete g.WeakSet; delete g.WeakRef;
-  delete g.TextEncoder; delete g.TextDecoder;
-  delete Math.imul;
-  delete Array.from;
-  delete Object.getPrototypeOf(Uint8Array).from; delete Uint8Array.from;
-  try { delete g.Symbol; } catch (e) {}
-  var missing = [];
-  if (typeof g.BigInt !== 'undefined') missing.push('BigInt');
-  if (typeof g.Map !== 'undefined') missing.push('Map');
-  if (typeof g.Set !== 'undefined') missing.push('Set');
-  if (typeof g.WeakMap !== 'undefined') missing.push('WeakMap');
-  if (typeof g.Symbol !== 'undefined') missing.push('Symbol');
-  if (typeof Math.imul !== 'undefined') missing.push('Math.imul');
-  if (typeof Array.from !== 'undefined') missing.push('Array.from');
-  if (typeof Uint8Array.from !== 'undefined') missing.push('Uint8Array.from');
-  g.__notStripped = missing.join(',');
-})();
-`;
+import { STRIP_GLOBALS } from '../espruino-profile.mjs';
 
 export interface QjsVm {
   rt: QuickJSRuntime;

@@ -23,7 +23,7 @@ export function p256Binding(o: P256BindingOptions): SignerBinding {
   const ecPublicKey = (d: Uint8Array) => publicKeyFromTable(d, o.table());
   return {
     createSigner(key) {
-      if (key.kty === 'RSA') return o.rs256 ? o.rs256(key) : fail('ALG_UNSUPPORTED', 'RS256 needs BigInt, which this engine lacks: use an ES256 (P-256) key');
+      if (key.kty === 'RSA') return o.rs256 ? o.rs256(key) : fail('ALG_UNSUPPORTED', 'RS256 needs native big integers, which this engine lacks: use an ES256 (P-256) key');
       if (key.publicKey && key.publicKey.length === 65 && !equalBytes(ecPublicKey(key.d), key.publicKey))
         fail('KEY_INVALID', 'the public key stored with the EC private key does not match it');
       return createP256SignerCore({ privateKey: key.d, table: o.table(), hash: o.hash, extraEntropy: o.extraEntropy });

@@ -3,28 +3,14 @@
 // and the bundle must run (encode + parse every fixture) in a context where those globals are
 // deleted. Reports the minified size; the budget is 6 KB for MQTT codec + session together.
 import { build } from 'esbuild';
+import { ESPRUINO_SUPPORTED } from '../../scripts/espruino-profile.mjs';
 import { gzipSync } from 'node:zlib';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from './fixtures';
 import { normalize, toHex } from './gen';
 
-const ESPRUINO = {
-  destructuring: false,
-  'default-argument': false,
-  'rest-argument': false,
-  'array-spread': false,
-  'object-rest-spread': false,
-  'async-await': false,
-  generator: false,
-  'exponent-operator': false,
-  'optional-chain': false,
-  'nullish-coalescing': false,
-  bigint: false,
-  // beyond the brief's list, also not assumed on Espruino 2v29
-  'class-field': false,
-  'optional-catch-binding': false,
-};
+const ESPRUINO = ESPRUINO_SUPPORTED;
 const FORBIDDEN = ['Map(', 'Set(', 'Symbol', 'Math.imul', 'TextEncoder', 'Array.from', 'Uint8Array.from', 'BigInt', 'catch{'];
 
 async function bundle(format: 'esm' | 'iife', external: string[] = []): Promise<string> {

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { ESPRUINO_FORBIDDEN, ESPRUINO_SUPPORTED } from '../../scripts/espruino-profile.mjs';
 
 const src = join(import.meta.dirname, '..', '..', 'src');
 
@@ -17,13 +18,6 @@ const core = files(src).filter((f) => !/^(mock|cli)[\\/]/.test(relative(src, f))
 /** Source without comments: the rules are about code, and comments may name what they avoid. */
 const code = (f: string) => readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
 
-/** The Espruino 2v29 language profile (DESIGN.md section 3) as esbuild `supported` flags. */
-export const ESPRUINO_SUPPORTED = {
-  destructuring: false, 'default-argument': false, 'rest-argument': false, 'array-spread': false,
-  'object-rest-spread': false, 'async-await': false, generator: false, 'exponent-operator': false,
-  'optional-chain': false, 'nullish-coalescing': false, bigint: false, 'for-await': false,
-};
-const FORBIDDEN_RUNTIME = [/\bnew Map\b/, /\bnew Set\b/, /\bWeakMap\b/, /\bSymbol\b/, /Math\.imul/, /TextEncoder/, /TextDecoder/, /Array\.from/, /Uint8Array\.from/, /\bBigInt\b/, /\bBuffer\b/];
 
 describe('portable core', () => {
   it('imports no Node built-ins and uses no Buffer/TextEncoder', () => {
@@ -57,7 +51,7 @@ describe('portable core', () => {
       format: 'cjs', target: 'es2020', supported: ESPRUINO_SUPPORTED, logLevel: 'silent',
     });
     const js = out.outputFiles[0].text;
-    for (const re of FORBIDDEN_RUNTIME) expect(js).not.toMatch(re);
+    for (const re of ESPRUINO_FORBIDDEN) expect(js).not.toMatch(re);
     expect(js.length).toBeGreaterThan(1000);
   });
 });

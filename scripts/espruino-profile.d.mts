@@ -1,0 +1,5 @@
+// Types for scripts/espruino-profile.mjs.
+export declare const ESPRUINO_SUPPORTED: Record<string, boolean>;
+export declare const ESPRUINO_MISSING_GLOBALS: string[];
+export declare const STRIP_GLOBALS: string;
+export declare const ESPRUINO_FORBIDDEN: RegExp[];
