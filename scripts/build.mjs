@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, rmSync } from 'node:fs';
+import { ESPRUINO_SUPPORTED } from './espruino-profile.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 process.chdir(root);
@@ -27,6 +28,14 @@ await Promise.all([
   build({ ...device, entryPoints: ['targets/moddable/noble.ts'], outfile: 'dist/moddable/akenza-device-noble.js', format: 'esm', external: ['embedded:*', 'timer', 'net'] }),
 ]);
 copyFileSync('targets/moddable/manifest.json', 'dist/moddable/manifest.json');
+
+// Espruino: one CommonJS module (it assigns `exports`), syntax limited to the Espruino profile, so
+// the build fails if anything esbuild cannot lower slips in; the comb table ships beside it.
+await build({
+  ...device, entryPoints: ['targets/espruino/index.ts'], outfile: 'dist/espruino/akenza-device.js', format: 'iife', supported: ESPRUINO_SUPPORTED,
+  external: ['net', 'tls', 'crypto', 'Storage'], logOverride: { 'commonjs-variable-in-esm': 'silent' },
+});
+copyFileSync('src/sign/p256/comb-table.bin', 'dist/espruino/akenza-p256.bin');
 
 // Declarations for the package's typed entries (tests and scripts are not published).
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -2,17 +2,21 @@
 // timers, clock and randomness go through one native `__host` object and come back through one
 // VM function `__dispatch`, so handles stay simple. Optionally strips globals and limits memory to
 // emulate a smaller engine.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten-core';
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 
 export interface HarnessOptions {
   memoryLimitBytes?: number;
-  /** Globals deleted before any bundle runs (e.g. BigInt, Map, Set, Symbol, TextEncoder). */
-  removeGlobals?: string[];
+  /** Script that deletes globals before any bundle runs (e.g. STRIP_GLOBALS from scripts/espruino-profile.mjs). */
+  stripScript?: string;
   /** ES modules the VM can import by name. */
   modules?: { [name: string]: string };
+  /** Files the VM can read through `__host.readFile(name)` (an ArrayBuffer, or undefined). */
+  files?: { [name: string]: Uint8Array };
+  /** Script run after the prelude and before globals are removed (e.g. an engine's API shims). */
+  shims?: string;
 }
 
 // VM-side half of the bridge: builds the documented QuickJsHost object over __host/__dispatch.
@@ -51,8 +55,10 @@ globalThis.report = (v) => __host.report(JSON.stringify(v));
 export interface Harness {
   vm: QuickJSContext;
   rt: QuickJSRuntime;
-  /** Evaluates a module; rejects on an exception in the VM. */
+  /** Evaluates a module; throws on an exception in the VM. */
   run(code: string, filename?: string): void;
+  /** Evaluates a global script (for engines without modules); throws on an exception in the VM. */
+  script(code: string, filename?: string): void;
   /** Resolves with the first `report(value)` the VM makes that satisfies `pred`. */
   waitForReport(pred: (v: any) => boolean, timeoutMs: number): Promise<any>;
   reports: any[];
@@ -148,6 +154,17 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
   fn('now', () => vm.newNumber(Date.now()));
   fn('monotonic', () => vm.newNumber(performance.now()));
   fn('randomBytes', (n) => vm.newArrayBuffer(randomBytes(vm.getNumber(n)).buffer.slice(0) as ArrayBuffer));
+  // Native SHA-256, as engines like Espruino have it (crypto.SHA256).
+  fn('sha256', (buf) => {
+    const lt = vm.getArrayBuffer(buf);
+    const d = createHash('sha256').update(lt.value).digest();
+    lt.dispose();
+    return vm.newArrayBuffer(d.buffer.slice(d.byteOffset, d.byteOffset + d.length) as ArrayBuffer);
+  });
+  fn('readFile', (name) => {
+    const f = (o.files || {})[vm.getString(name)];
+    return f ? vm.newArrayBuffer(f.slice().buffer as ArrayBuffer) : vm.undefined;
+  });
   fn('print', (s) => {
     printed.push(vm.getString(s));
   });
@@ -173,12 +190,14 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
     drain();
   };
   evalOrThrow(PRELUDE, 'prelude.js', 'global');
-  for (const g of o.removeGlobals || []) evalOrThrow(`delete globalThis.${g.replace(/\./g, '.')};`, 'strip.js', 'global');
+  if (o.shims) evalOrThrow(o.shims, 'shims.js', 'global');
+  if (o.stripScript) evalOrThrow(o.stripScript, 'strip.js', 'global');
 
   return {
     vm,
     rt,
     run: (code, filename = 'main.mjs') => evalOrThrow(code, filename, 'module'),
+    script: (code, filename = 'script.js') => evalOrThrow(code, filename, 'global'),
     waitForReport: (pred, timeoutMs) =>
       new Promise((resolve, reject) => {
         const hit = reports.find(pred);

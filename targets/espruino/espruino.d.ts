@@ -1,0 +1,19 @@
+// The parts of Espruino's API the adapter uses (2v29), typed as far as it relies on them.
+declare const E: {
+  hwRand(): number;
+  toUint8Array(s: string): Uint8Array;
+  toString(b: Uint8Array): string;
+};
+declare function require(name: 'net' | 'tls'): {
+  connect(options: { host: string; port: number; ca?: string }, onConnect: () => void): EspruinoSocket;
+};
+declare function require(name: 'crypto'): { SHA256(data: Uint8Array | string): ArrayBuffer };
+declare function require(name: 'Storage'): { readArrayBuffer(name: string): ArrayBuffer | undefined };
+interface EspruinoSocket {
+  on(event: 'data', fn: (data: string) => void): void;
+  on(event: 'close' | 'end', fn: () => void): void;
+  on(event: 'error', fn: (e: { message?: string; type?: string; code?: number } | string) => void): void;
+  write(data: string): void;
+  end(): void;
+}
+declare const exports: { [name: string]: unknown };

@@ -1,0 +1,55 @@
+// Espruino's API shapes (2v29), over the QuickJS harness bridge: require('net'|'tls'|'crypto'|'Storage'),
+// E.hwRand / E.toUint8Array / E.toString, sockets that carry binary strings. Not Espruino itself:
+// the language limits come from deleting globals, the API shapes from here.
+(function () {
+  function toStr(u) {
+    var s = '';
+    for (var i = 0; i < u.length; i++) s += String.fromCharCode(u[i]);
+    return s;
+  }
+  function toU8(s) {
+    var u = new Uint8Array(s.length);
+    for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i) & 255;
+    return u;
+  }
+  globalThis.setTimeout = function (fn, ms) { return host.setTimeout(fn, ms || 0); };
+  globalThis.clearTimeout = function (id) { host.clearTimeout(id); };
+  globalThis.E = {
+    hwRand: function () {
+      var b = host.randomBytes(4);
+      return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24));
+    },
+    toUint8Array: toU8,
+    toString: toStr,
+  };
+  function socket(opts, onConnect) {
+    var handlers = { data: [], close: [], error: [], end: [] };
+    var emit = function (ev, arg) {
+      for (var i = 0; i < handlers[ev].length; i++) handlers[ev][i](arg);
+    };
+    var s = host.connect({ host: opts.host, port: opts.port }, {
+      onConnect: function () { onConnect(); },
+      onData: function (b) { emit('data', toStr(b)); },
+      onError: function (m) { emit('error', { type: 'error', message: m }); },
+      onClose: function () { emit('close'); },
+    });
+    return {
+      on: function (ev, fn) { handlers[ev].push(fn); },
+      write: function (str) {
+        if (typeof str !== 'string') throw new Error('Espruino sockets take strings here');
+        s.write(toU8(str));
+      },
+      end: function () { s.close(); },
+    };
+  }
+  var modules = {
+    net: { connect: socket },
+    tls: { connect: socket }, // the harness bridges plain TCP; TLS is the Node tests' business
+    crypto: { SHA256: function (m) { return __host.sha256(typeof m === 'string' ? toU8(m).buffer : m.buffer.slice(m.byteOffset, m.byteOffset + m.length)); } },
+    Storage: { readArrayBuffer: function (name) { return __host.readFile(name); } },
+  };
+  globalThis.require = function (name) {
+    if (!modules[name]) throw new Error('Module ' + name + ' not found');
+    return modules[name];
+  };
+})();

@@ -1,0 +1,84 @@
+// The espruino bundle under the Espruino profile: QuickJS with BigInt, Map, Set, Symbol, Math.imul,
+// TextEncoder, Array.from... deleted, a memory limit, and Espruino's net/crypto/Storage API shapes
+// bridged to Node. It mints ES256 with the BigInt-free signer (table from "Storage", native SHA-256),
+// connects to the mock cloud, publishes QoS 1, gets a downlink, and survives a forced refresh.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESPRUINO_FORBIDDEN, STRIP_GLOBALS } from '../../scripts/espruino-profile.mjs';
+import { startMockCloud, type MockCloud } from '../../src/mock/index';
+import { expectedFingerprints, fixture, nodeVerifyJwt } from '../helpers';
+import { createHarness, type Harness } from './quickjs-harness';
+
+const dist = join(import.meta.dirname, '..', '..', 'dist', 'espruino');
+const bundle = readFileSync(join(dist, 'akenza-device.js'), 'utf8');
+let cloud: MockCloud;
+let h: Harness;
+
+beforeAll(async () => {
+  cloud = await startMockCloud({ registry: { devices: [{ deviceId: 'esp-dev', credentials: [{ publicKey: fixture('ec.pub.pem') }] }], connectors: [] } });
+  h = await createHarness({
+    memoryLimitBytes: 2 * 1024 * 1024,
+    shims: readFileSync(join(import.meta.dirname, 'espruino-shims.js'), 'utf8'),
+    stripScript: STRIP_GLOBALS,
+    files: { 'akenza-p256.bin': new Uint8Array(readFileSync(join(dist, 'akenza-p256.bin'))) },
+  });
+  // As Espruino's require() runs a module from Storage: the code sees an `exports` object.
+  h.script('var akenza = {}; (function (exports) {\n' + bundle + '\n})(akenza);', 'akenza-device.js');
+});
+afterAll(async () => {
+  h.dispose();
+  await cloud.close();
+});
+
+describe('espruino bundle under the Espruino profile', () => {
+  it('has none of the APIs Espruino lacks, in its text or at run time', () => {
+    for (const re of ESPRUINO_FORBIDDEN) expect(bundle).not.toMatch(re);
+    h.script("report({ notStripped: globalThis.__notStripped, bigint: typeof BigInt, map: typeof Map, imul: typeof Math.imul });", 'check.js');
+    expect(h.reports.find((r) => 'notStripped' in r)).toEqual({ notStripped: '', bigint: 'undefined', map: 'undefined', imul: 'undefined' });
+  });
+
+  it('mints an ES256 token with the BigInt-free signer that node:crypto verifies', async () => {
+    h.script(`akenza.signJwt({ privateKey: ${JSON.stringify(fixture('ec.sec1.pem'))}, deviceId: 'esp-dev', kid: 'auto' })
+      .then(function (t) { report({ token: t }); }, function (e) { report({ error: String(e) }); });`, 'mint.js');
+    const r = await h.waitForReport((v) => 'token' in v || 'error' in v, 20000);
+    expect(r.error).toBeUndefined();
+    const d = nodeVerifyJwt(r.token, fixture('ec.pub.pem'));
+    expect(d.header.kid).toBe(expectedFingerprints()['ec.pub.pem']);
+  });
+
+  it('connects to the mock cloud, publishes QoS 1, receives a downlink, survives a forced refresh', async () => {
+    h.script(`
+      var connects = 0;
+      var device = akenza.createDevice({
+        deviceId: 'esp-dev',
+        credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} },
+        mqtt: { url: 'mqtt://127.0.0.1:${cloud.mqttPort}' },
+      });
+      device.on('connected', function () { connects++; report({ event: 'connected', n: connects }); });
+      device.on('downlink', function (d) { report({ event: 'downlink', subTopic: d.subTopic, text: d.text }); });
+      device.on('error', function (e) { report({ event: 'error', message: String(e && e.message) }); });
+      device.start();
+    `, 'device.js');
+    await h.waitForReport((v) => v.event === 'connected' && v.n === 1, 20000);
+    h.script(`device.publish({ engine: 'espruino', n: 1 }, { topic: 'engines' }).then(function () { report({ event: 'acked', n: 1 }); });`, 'pub1.js');
+    await h.waitForReport((v) => v.event === 'acked' && v.n === 1, 10000);
+    expect((await cloud.waitForUplink((u) => u.deviceId === 'esp-dev', 5000)).payload).toEqual({ engine: 'espruino', n: 1 });
+    cloud.sendDownlink('esp-dev', 'hello espruino', { topic: 'cmd' });
+    expect(await h.waitForReport((v) => v.event === 'downlink', 5000)).toMatchObject({ subTopic: 'cmd', text: 'hello espruino' });
+    h.script(`device.refresh();`, 'refresh.js');
+    await h.waitForReport((v) => v.event === 'connected' && v.n === 2, 20000);
+    h.script(`device.publish({ engine: 'espruino', n: 2 }).then(function () { report({ event: 'acked', n: 2 }); });`, 'pub2.js');
+    await h.waitForReport((v) => v.event === 'acked' && v.n === 2, 10000);
+    expect(h.reports.filter((r) => r.event === 'error')).toEqual([]);
+    expect(cloud.authLog.filter((e) => e.clientId === 'esp-dev' && e.code === 0).length).toBe(2);
+    h.script(`device.stop().then(function () { report({ event: 'stopped' }); });`, 'stop.js');
+    await h.waitForReport((v) => v.event === 'stopped', 5000);
+  });
+
+  it('refuses an RS256 key with a clear error (no BigInt here)', async () => {
+    h.script(`akenza.signJwt({ privateKey: ${JSON.stringify(fixture('rsa.pkcs8.pem'))}, deviceId: 'esp-dev' })
+      .then(function () { report({ rsa: 'minted?!' }); }, function (e) { report({ rsa: e.code + ' ' + e.message }); });`, 'rsa.js');
+    expect((await h.waitForReport((v) => 'rsa' in v, 5000)).rsa).toMatch(/^ALG_UNSUPPORTED .*ES256/);
+  });
+});
