@@ -7,7 +7,7 @@ declare const E: {
 declare function require(name: 'net' | 'tls'): {
   connect(options: { host: string; port: number; ca?: string }, onConnect: () => void): EspruinoSocket;
 };
-declare function require(name: 'crypto'): { SHA256(data: Uint8Array | string): ArrayBuffer };
+declare function require(name: 'crypto'): { SHA256(data: Uint8Array | string): ArrayBuffer; SHA1(data: Uint8Array | string): ArrayBuffer };
 declare function require(name: 'Storage'): { readArrayBuffer(name: string): ArrayBuffer | undefined };
 interface EspruinoSocket {
   on(event: 'data', fn: (data: string) => void): void;

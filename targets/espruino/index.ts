@@ -3,7 +3,7 @@
 // Built as one CommonJS module: require('akenza-device') from Storage. ES256 only (RS256 needs BigInt).
 import { createDevice as createCoreDevice, type DeviceOptions } from '../../src/device/device';
 import { fingerprint } from '../../src/fingerprint';
-import type { Hash } from '../../src/hash/hash';
+import { sha256 } from '../../src/hash/sha256'; // the native crypto.SHA256 in the build (see scripts/build.mjs)
 import { keyPairPems } from '../../src/keygen';
 import { parsePrivateKey, parsePublicKey } from '../../src/keys';
 import { AkenzaError, fail } from '../../src/errors';
@@ -25,9 +25,6 @@ function combTable(): CombTable {
   }
   return table;
 }
-
-// Native SHA-256: about 6,000x faster than JS here, and no code to keep in RAM.
-const sha256: Hash = (m) => new Uint8Array(require('crypto').SHA256(m));
 
 function randomBytes(n: number): Uint8Array {
   const out = new Uint8Array(n);

@@ -45,7 +45,10 @@
   var modules = {
     net: { connect: socket },
     tls: { connect: socket }, // the harness bridges plain TCP; TLS is the Node tests' business
-    crypto: { SHA256: function (m) { return __host.sha256(typeof m === 'string' ? toU8(m).buffer : m.buffer.slice(m.byteOffset, m.byteOffset + m.length)); } },
+    crypto: {
+      SHA256: function (m) { return __host.hash('sha256', typeof m === 'string' ? toU8(m).buffer : m.buffer.slice(m.byteOffset, m.byteOffset + m.length)); },
+      SHA1: function (m) { return __host.hash('sha1', typeof m === 'string' ? toU8(m).buffer : m.buffer.slice(m.byteOffset, m.byteOffset + m.length)); },
+    },
     Storage: { readArrayBuffer: function (name) { return __host.readFile(name); } },
   };
   globalThis.require = function (name) {

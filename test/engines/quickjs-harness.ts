@@ -154,10 +154,10 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
   fn('now', () => vm.newNumber(Date.now()));
   fn('monotonic', () => vm.newNumber(performance.now()));
   fn('randomBytes', (n) => vm.newArrayBuffer(randomBytes(vm.getNumber(n)).buffer.slice(0) as ArrayBuffer));
-  // Native SHA-256, as engines like Espruino have it (crypto.SHA256).
-  fn('sha256', (buf) => {
+  // Native hashes, as engines like Espruino have them (crypto.SHA256, crypto.SHA1).
+  fn('hash', (alg, buf) => {
     const lt = vm.getArrayBuffer(buf);
-    const d = createHash('sha256').update(lt.value).digest();
+    const d = createHash(vm.getString(alg)).update(lt.value).digest();
     lt.dispose();
     return vm.newArrayBuffer(d.buffer.slice(d.byteOffset, d.byteOffset + d.length) as ArrayBuffer);
   });
