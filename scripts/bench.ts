@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-const benches = ['scripts/bench/jwt.ts', 'scripts/bench/device.ts', 'scripts/bench/engines.ts', 'scripts/p256/bench.ts', 'scripts/mqtt/bench.ts', 'scripts/mock/bench.ts'];
+const benches = ['scripts/bench/jwt.ts', 'scripts/bench/device.ts', 'scripts/bench/engines.ts', 'scripts/p256/bench.ts', 'scripts/mqtt/bench.ts', 'scripts/mock/bench.ts', 'scripts/uplink/bench.ts'];
 console.log('Machine: ' + cpus().length + ' x ' + cpus()[0].model + ', node ' + process.version + ', ' + new Date().toISOString() + '\n');
 for (const b of benches) {
   if (!existsSync(b)) continue;

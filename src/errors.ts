@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'ALG_UNSUPPORTED' // JWT alg other than ES256/RS256
   | 'ALG_MISMATCH' // key type does not match the chosen alg
   | 'OPTION_INVALID' // a bad option value (deviceId, lifetime, ...)
-  | 'MESSAGE_DROPPED'; // the outbox bound pushed this message out before it was delivered
+  | 'MESSAGE_DROPPED' // the outbox bound pushed this message out before it was delivered
+  | 'UPLINK_REJECTED'; // the cloud refused an uplink for good (a 4xx other than auth): it is not resent
 
 export class AkenzaError extends Error {
   readonly code: ErrorCode;

@@ -2,6 +2,7 @@
 // ECMA-419-shaped: one options object per call, on* callbacks in it, callbacks never fired from
 // inside the call that caused them, close() idempotent, durations in milliseconds.
 import type { SignerBinding } from './sign-jwt';
+import type { UplinkFactory } from './uplink/index';
 
 export interface TlsOptions {
   /** PEM CA certificate(s) to verify the server against; the target's default store when absent. */
@@ -35,6 +36,38 @@ export interface KeyValueStore {
   remove(key: string): void;
 }
 
+export interface UdpOptions {
+  /** One datagram received on this socket. */
+  onMessage(bytes: Uint8Array, from: { address: string; port: number }): void;
+  onError?(err: Error): void;
+}
+
+export interface UdpSocket {
+  /** Sends one datagram (host names are resolved by the target). Errors go to onError. */
+  send(bytes: Uint8Array, host: string, port: number): void;
+  /** Idempotent. */
+  close(): void;
+}
+
+export interface HttpRequest {
+  method: string;
+  /** Absolute http:// or https:// URL. */
+  url: string;
+  /** Lower-case names. The target sets Content-Length from `body` (Espruino needs it explicit). */
+  headers: { [name: string]: string };
+  body: Uint8Array;
+  timeoutMs: number;
+  /** PEM CA for https; the target's default store when absent. */
+  ca?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names. */
+  headers: { [name: string]: string };
+  body: Uint8Array;
+}
+
 export interface Platform {
   connect(options: SocketOptions): Socket;
   setTimeout(fn: () => void, ms: number): unknown;
@@ -49,6 +82,18 @@ export interface Platform {
   /** Optional: fetch trusted time (SNTP, HTTP Date) when the wall clock is untrusted. */
   syncTime?(cb: (err: Error | null, nowMs?: number) => void): void;
   storage?: KeyValueStore;
+  /** Optional UDP (CoAP and raw-UDP uplinks); onMessage is never called from inside send(). */
+  udp?(options: UdpOptions): UdpSocket;
+  /**
+   * Optional HTTP client (HTTP uplinks); without it the core speaks HTTP/1.1 over connect().
+   * `cb` is called once, never from inside the call; the target enforces `timeoutMs`.
+   */
+  http?(request: HttpRequest, cb: (err: Error | null, response?: HttpResponse) => void): void;
+  /**
+   * The secret-based uplink transports this target ships, by fallback type ('http', 'coap', 'udp'):
+   * `allUplinks` from src/uplink for all of them. Kept here so a bundle holds only those it names.
+   */
+  uplinks?: { [type: string]: UplinkFactory };
 }
 
 /** A uniform random number in [0, 1) from the platform's RNG (for jitter, not for keys). */

@@ -10,6 +10,8 @@ import { openSession, type CloseReason, type Session } from '../mqtt/session';
 import { random, type Platform } from '../platform';
 import { publicKeyFor } from '../sign-jwt';
 import type { Alg, Signer } from '../sign/signer';
+import { isJsonContainer, type UplinkResult, type UplinkTransport } from '../uplink/common';
+import type { FallbackEntry } from '../uplink/index';
 import { utf8Decode, utf8Encode } from '../utf8';
 import { createBackoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { createClock, SDK_BUILD_TIME, type ClockOptions } from './clock';
@@ -17,7 +19,23 @@ import { createEmitter, type Handler } from './events';
 import { createOutbox, DEFAULT_OUTBOX, type Message, type OutboxLimits } from './outbox';
 import { checkSubTopic, jwtTopics, secretTopics, type Topics } from './topics';
 
-export type Credentials = { alg?: Alg; privateKey: PrivateKeyInput; kid?: string } | { uplinkSecret: string; connectorId: string };
+/**
+ * JWT credentials may carry the connector's `uplinkSecret` too (used by the fallback transports
+ * only). Secret credentials without `connectorId` cannot use MQTT: the device then sends over its
+ * `fallback` transports only.
+ */
+export type Credentials = { alg?: Alg; privateKey: PrivateKeyInput; kid?: string; uplinkSecret?: string } | { uplinkSecret: string; connectorId?: string };
+
+export type { FallbackEntry } from '../uplink/index';
+
+export interface FallbackBackoff {
+  /** First retry delay of a failed transport (equal jitter: half to all of it). Default 1 s. */
+  baseMs: number;
+  /** Default 60 s. */
+  capMs: number;
+  /** Least delay after the transport refused the secret (401/403, 4.01/4.03). Default 60 s. */
+  authFloorMs: number;
+}
 
 export interface MqttOptions {
   /** mqtts://host:8883 (TLS) or mqtt://host:1883. Default mqtts://mqtt.akenza.io:8883. */
@@ -41,6 +59,23 @@ export interface DeviceOptions {
   outbox?: Partial<OutboxLimits>;
   backoff?: Partial<BackoffPolicy>;
   clock?: Partial<ClockOptions> & { checkIntervalMs?: number };
+  /**
+   * Secret-based transports, in order of preference, used while MQTT is down: see fallbackAfterMs.
+   * Each entry's `secret` defaults to credentials.uplinkSecret.
+   */
+  fallback?: FallbackEntry[];
+  /**
+   * MQTT down (not connected) this long, counted from start() or from the last disconnect, moves
+   * uplinks to the fallback transports. Immediately when MQTT cannot authenticate: no MQTT
+   * credentials, clock untrusted, token cannot be signed, or a second CONNACK 4/5 in a row. Default 60 s.
+   */
+  fallbackAfterMs?: number;
+  fallbackBackoff?: Partial<FallbackBackoff>;
+  /**
+   * A QoS 1 message written to MQTT and not acknowledged is normally resent over MQTT only (it may
+   * have reached the broker). true lets the fallback send it too: it may then arrive twice.
+   */
+  allowDuplicates?: boolean;
   refresh?: {
     /** How long a refresh waits for outstanding PUBACKs before it disconnects anyway. Default 5 s. */
     drainTimeoutMs?: number;
@@ -55,12 +90,20 @@ export interface DeviceOptions {
   onClockState?: Handler;
   onDropped?: Handler;
   onError?: Handler;
+  /** {active, transport, reason}: the transport carrying uplinks changed. */
+  onFallback?: Handler;
+  /** {transport, topic, bytes}: one uplink delivered (see UplinkOutcome for what UDP's means). */
+  onSent?: Handler;
+  /** {transport, status, message, retryInMs}: a fallback attempt failed and will be retried. */
+  onTransportError?: Handler;
 }
 
 export interface PublishOptions {
   /** Data sub-topic: published to `{uplink topic}/{topic}`. */
   topic?: string;
   qos?: 0 | 1;
+  /** Measurement time (ISO-8601 or ms since the epoch), sent by HTTP/CoAP/UDP as `timestamp`; MQTT has no field for it. */
+  timestamp?: string | number;
 }
 
 export interface Downlink {
@@ -72,7 +115,7 @@ export interface Downlink {
   text?: string;
 }
 
-export type DeviceState = 'idle' | 'waiting-clock' | 'minting' | 'connecting' | 'connected' | 'backoff' | 'stopped';
+export type DeviceState = 'idle' | 'waiting-clock' | 'minting' | 'connecting' | 'connected' | 'backoff' | 'fallback-only' | 'stopped';
 
 export interface DeviceStats {
   state: DeviceState;
@@ -82,6 +125,10 @@ export interface DeviceStats {
   connects: number;
   refreshes: number;
   tokenExp: number | null;
+  /** The fallback transport in use, null while uplinks go over MQTT. */
+  fallback: string | null;
+  /** Uplinks delivered per transport. */
+  sent: { [transport: string]: number };
 }
 
 export interface Device {
@@ -108,6 +155,13 @@ function parseUrl(url: string): { tls: boolean; host: string; port: number } {
   return { tls, host: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : tls ? 8883 : 1883 };
 }
 
+interface Fallback {
+  t: UplinkTransport;
+  fails: number;
+  /** Monotonic ms before which this transport is not tried. */
+  retryAt: number;
+}
+
 function toBytes(payload: unknown): Uint8Array {
   if (payload instanceof Uint8Array) return payload;
   if (typeof payload === 'string') return utf8Encode(payload);
@@ -132,9 +186,11 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     kid = cred.kid === 'auto' ? fingerprint(publicKeyFor(key, platform.signers)) : cred.kid;
     topics = jwtTopics(deviceId);
   } else {
-    if (!cred.uplinkSecret || !cred.connectorId) fail('OPTION_INVALID', 'secret credentials need uplinkSecret and connectorId');
+    if (!cred.uplinkSecret || (!cred.connectorId && !(o.fallback && o.fallback.length)))
+      fail('OPTION_INVALID', 'secret credentials need uplinkSecret and connectorId (or a fallback list)');
     topics = secretTopics(deviceId, cred.uplinkSecret);
   }
+  const mqttEnabled = jwtMode || !!(cred as { connectorId?: string }).connectorId;
   const lifetimeS = o.tokenLifetimeS || DEFAULT_LIFETIME_S;
   jwtParts('ES256', { deviceId, audienceBase: o.audienceBase, lifetimeS }); // validates options now, not at the first mint
   const m = o.mqtt || {};
@@ -151,7 +207,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
   const premintLeadMs = o.refresh && o.refresh.premintLeadMs !== undefined ? o.refresh.premintLeadMs : 30000;
 
   const events = createEmitter();
-  const names = ['Connected', 'Disconnected', 'Downlink', 'TokenRefreshed', 'AuthRejected', 'ClockState', 'Dropped', 'Error'];
+  const names = ['Connected', 'Disconnected', 'Downlink', 'TokenRefreshed', 'AuthRejected', 'ClockState', 'Dropped', 'Error', 'Fallback', 'Sent', 'TransportError'];
   for (let i = 0; i < names.length; i++) {
     const h = (o as any)['on' + names[i]];
     if (h) events.on(names[i].charAt(0).toLowerCase() + names[i].slice(1), h);
@@ -189,6 +245,37 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
   };
   const error = (e: unknown) => events.emit('error', e);
 
+  // ---- fallback transports (HTTP/CoAP/UDP with the uplink secret) ----
+  const fbs: Fallback[] = [];
+  const fbList = o.fallback || [];
+  for (let i = 0; i < fbList.length; i++) {
+    const secret = fbList[i].secret || cred.uplinkSecret;
+    if (!secret) fail('OPTION_INVALID', 'fallback ' + fbList[i].type + ' needs an uplink secret: credentials.uplinkSecret or the entry\'s secret');
+    const make = platform.uplinks && platform.uplinks[fbList[i].type];
+    if (!make) fail('OPTION_INVALID', 'this target has no ' + fbList[i].type + ' uplink (platform.uplinks)');
+    let t: UplinkTransport;
+    try {
+      t = make(platform, fbList[i], secret as string);
+    } catch (e) {
+      return fail('OPTION_INVALID', (e as Error).message);
+    }
+    fbs.push({ t, fails: 0, retryAt: 0 });
+  }
+  const fbAfterMs = o.fallbackAfterMs === undefined ? 60000 : o.fallbackAfterMs;
+  const fbPolicy: FallbackBackoff = { baseMs: 1000, capMs: 60000, authFloorMs: 60000 };
+  for (const k in o.fallbackBackoff || {}) (fbPolicy as any)[k] = (o.fallbackBackoff as any)[k];
+  const allowDuplicates = !!o.allowDuplicates;
+  const mono = () => (platform.monotonic ? platform.monotonic() : platform.now());
+  let fbActive = false;
+  let fbBusy: Message | null = null;
+  let fbCurrent: string | null = null;
+  const sentCount: { [transport: string]: number } = { mqtt: 0 };
+  for (let i = 0; i < fbs.length; i++) sentCount[fbs[i].t.type] = 0;
+  const delivered = (transport: string, msg: Message) => {
+    sentCount[transport]++;
+    events.emit('sent', { transport, topic: msg.sub, bytes: msg.payload.length });
+    msg.done(null);
+  };
   // ---- clock ----
   const checkClock = (): boolean => {
     const stepped = clock.stepped();
@@ -233,6 +320,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     if (!jwtMode) return go();
     if (!checkClock()) {
       state = 'waiting-clock';
+      fallbackOn('clock untrusted: cannot sign a token');
       if (platform.syncTime)
         platform.syncTime((err, t) => {
           if (!err && t) clock.sync(t);
@@ -248,7 +336,10 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     state = 'minting';
     mint((t) => {
       if (state === 'stopped') return;
-      if (!t) return scheduleReconnect(false);
+      if (!t) {
+        fallbackOn('cannot sign a token');
+        return scheduleReconnect(false);
+      }
       token = t;
       go();
     });
@@ -272,6 +363,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
         connects++;
         connectedAt = clock.now();
         authFailures = 0;
+        fallbackOff();
         s.subscribe(allocId(), topics.down + '/#', 1);
         outbox.resetSent();
         for (const id in idsInUse) delete idsInUse[id];
@@ -286,7 +378,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
         const msg = outbox.ack(id);
         if (!msg) return;
         delete idsInUse[id];
-        msg.done(null);
+        delivered('mqtt', msg);
         if (refreshing && outbox.inflight() === 0) finishDrain();
         else pump();
       },
@@ -326,13 +418,15 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     const reason = { reason: r.reason, message: r.message, returnCode: r.returnCode, planned };
     if (state === 'stopped') return;
     events.emit('disconnected', reason);
+    armFallback();
     if (planned) return withToken(connect); // the refresh itself: straight back with the new token, no backoff
     const refused = r.returnCode === 4 || r.returnCode === 5;
     if (refused) {
       authFailures++;
       token = null; // one fresh token for the next try; a second refusal backs off at least authFloorMs
       next = null;
-      events.emit('authRejected', { returnCode: r.returnCode, attempts: authFailures });
+      events.emit('authRejected', { transport: 'mqtt', returnCode: r.returnCode, attempts: authFailures });
+      if (authFailures > 1) fallbackOn('MQTT refused the credentials (CONNACK ' + r.returnCode + ')');
     }
     scheduleReconnect(refused && authFailures > 1);
   };
@@ -395,7 +489,8 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
   };
 
   const pump = () => {
-    if (state !== 'connected' || !session) return;
+    // A message out on a fallback transport finishes first (its outcome decides whether it is resent).
+    if (state !== 'connected' || !session || fbBusy) return;
     for (;;) {
       const canQos1 = !refreshing && outbox.inflight() < maxInflight;
       const msg = outbox.nextUnsent(canQos1);
@@ -407,10 +502,88 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
       } else {
         session.publish(msg.topic, msg.payload, 0);
         outbox.remove(msg);
-        msg.done(null);
+        delivered('mqtt', msg);
       }
       if (!session) return; // a write error closed it
     }
+  };
+
+  // ---- fallback ----
+  // While MQTT is down past the threshold, the oldest eligible message goes over the first
+  // transport not backing off, one message at a time (in order, and never on two transports at
+  // once). Eligible: a JSON object/array not written to MQTT unacknowledged (unless allowDuplicates).
+  const fallbackOn = (reason: string) => {
+    if (fbActive || !fbs.length || state === 'stopped' || state === 'connected') return;
+    fbActive = true;
+    clearTimer('fallback');
+    const f = fbPick();
+    fbCurrent = f ? f.t.type : null;
+    events.emit('fallback', { active: true, transport: fbCurrent, reason });
+    fbPump();
+  };
+  const fallbackOff = () => {
+    clearTimer('fallback');
+    clearTimer('fb');
+    if (!fbActive) return;
+    fbActive = false;
+    fbCurrent = null;
+    events.emit('fallback', { active: false, transport: 'mqtt', reason: 'MQTT connected' });
+  };
+  /** Starts the MQTT-down countdown unless it runs already. */
+  const armFallback = () => {
+    if (fbs.length && !fbActive && !timers.fallback) setTimer('fallback', fbAfterMs, () => fallbackOn('MQTT down for ' + fbAfterMs + ' ms'));
+  };
+  const fbPick = (): Fallback | null => {
+    const now = mono();
+    for (let i = 0; i < fbs.length; i++) if (fbs[i].retryAt <= now) return fbs[i];
+    return null;
+  };
+  const fbDelay = (f: Fallback, auth: boolean) => {
+    const ceiling = Math.min(fbPolicy.capMs, fbPolicy.baseMs * Math.pow(2, Math.min(f.fails++, 30)));
+    const d = Math.floor(ceiling * (0.5 + 0.5 * random(platform)));
+    return auth ? Math.max(fbPolicy.authFloorMs, d) : d;
+  };
+  const eligible = (m: Message) => !!m.json && (!m.sent || allowDuplicates);
+  const fbPump = () => {
+    if (!fbActive || fbBusy || state === 'stopped' || state === 'connected') return;
+    const msg = outbox.find(eligible);
+    if (!msg) return;
+    const f = fbPick();
+    if (!f) {
+      let at = Infinity;
+      for (let i = 0; i < fbs.length; i++) at = Math.min(at, fbs[i].retryAt);
+      return setTimer('fb', at - mono(), fbPump);
+    }
+    fbBusy = msg;
+    f.t.send({ deviceId, topic: msg.sub, timestamp: msg.ts, payload: msg.payload }, (r: UplinkResult) => {
+      fbBusy = null;
+      if (state === 'stopped') return;
+      if (r.outcome === 'ok' || r.outcome === 'rejected') {
+        f.fails = 0;
+        f.retryAt = 0;
+        const kept = !msg.gone; // else the outbox bound dropped it meanwhile (already counted and reported)
+        outbox.remove(msg);
+        if (fbCurrent !== f.t.type && fbActive) {
+          fbCurrent = f.t.type;
+          events.emit('fallback', { active: true, transport: fbCurrent, reason: 'carried by ' + fbCurrent });
+        }
+        if (r.outcome === 'ok') {
+          if (kept) delivered(f.t.type, msg);
+        } else {
+          const e = new AkenzaError('UPLINK_REJECTED', 'the cloud refused the uplink: ' + r.message);
+          error(e);
+          if (kept) msg.done(e);
+        }
+      } else {
+        const auth = r.outcome === 'auth';
+        const d = fbDelay(f, auth);
+        f.retryAt = mono() + d;
+        const info = { transport: f.t.type, status: r.status, message: r.message, retryInMs: d };
+        events.emit(auth ? 'authRejected' : 'transportError', info);
+      }
+      if (state === 'connected') pump();
+      else fbPump();
+    });
   };
 
   const device: Device = {
@@ -419,6 +592,11 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
       state = 'idle';
       later(() => {
         if (state !== 'idle') return;
+        if (!mqttEnabled) {
+          state = 'fallback-only';
+          return fallbackOn('no MQTT credentials');
+        }
+        armFallback();
         clockLoop();
         withToken(connect);
       });
@@ -430,10 +608,13 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
         if (qos !== 0 && qos !== 1) fail('OPTION_INVALID', 'qos must be 0 or 1 (the platform offers no QoS 2)');
         if (po.topic !== undefined && !checkSubTopic(po.topic)) fail('OPTION_INVALID', 'topic must be a relative sub-topic without wildcards, e.g. "sensors/temp"');
         const bytes = toBytes(payload);
+        const json = isJsonContainer(bytes);
+        if (!mqttEnabled && !json) fail('OPTION_INVALID', 'HTTP/CoAP/UDP uplinks carry a JSON object or array only');
+        const ts = po.timestamp === undefined ? undefined : typeof po.timestamp === 'number' ? new Date(po.timestamp).toISOString() : po.timestamp;
         if (bytes.length > limits.maxBytes) fail('OPTION_INVALID', 'payload of ' + bytes.length + ' bytes exceeds the outbox limit of ' + limits.maxBytes);
         const msg: Message = {
           topic: po.topic ? topics.up + '/' + po.topic : topics.up,
-          payload: bytes, qos, messageId: 0, sent: false,
+          payload: bytes, qos, messageId: 0, sent: false, sub: po.topic || '', ts, json,
           done: (err) => (err ? reject(err) : resolve()),
         };
         const lost = outbox.push(msg);
@@ -442,11 +623,12 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
           const d = lost[i];
           const total = dropped;
           later(() => {
-            events.emit('dropped', { topic: d.topic, bytes: d.payload.length, total });
+            events.emit('dropped', { topic: d.sub, bytes: d.payload.length, total }); // the sub-topic: the MQTT one may hold the secret
             d.done(new AkenzaError('MESSAGE_DROPPED', 'outbox full (' + limits.maxMessages + ' messages / ' + limits.maxBytes + ' bytes): oldest message dropped'));
           });
         }
         pump();
+        fbPump();
       });
       if (cb) p.then(() => cb(null), (e: Error) => cb(e));
       return p;
@@ -459,12 +641,15 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
         for (const t in timers) clearTimer(t);
         session = null;
         if (s) s.disconnect();
+        fbActive = false;
+        fbCurrent = null;
+        for (let i = 0; i < fbs.length; i++) fbs[i].t.close();
         later(resolve);
       });
     },
     on: events.on,
     off: events.off,
-    stats: () => ({ state, queued: outbox.size(), inflight: outbox.inflight(), dropped, connects, refreshes, tokenExp: token ? token.exp : null }),
+    stats: () => ({ state, queued: outbox.size(), inflight: outbox.inflight(), dropped, connects, refreshes, tokenExp: token ? token.exp : null, fallback: fbActive ? fbCurrent : null, sent: sentCount }),
   };
   return device;
 }

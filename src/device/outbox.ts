@@ -21,6 +21,12 @@ export interface Message {
   done(err: Error | null): void;
   /** Set once removed (delivered or dropped). */
   gone?: boolean;
+  /** The data sub-topic ('' for none): what HTTP/CoAP/UDP send as `topic`. */
+  sub?: string;
+  /** ISO-8601 timestamp for the secret-based transports. */
+  ts?: string;
+  /** A JSON object or array: only those can go over HTTP/CoAP/UDP. */
+  json?: boolean;
 }
 
 export interface Outbox {
@@ -39,6 +45,8 @@ export interface Outbox {
   size(): number;
   bytes(): number;
   all(): Message[];
+  /** The oldest kept message that `pred` accepts, or null. */
+  find(pred: (m: Message) => boolean): Message | null;
 }
 
 export function createOutbox(limits: OutboxLimits): Outbox {
@@ -111,6 +119,10 @@ export function createOutbox(limits: OutboxLimits): Outbox {
     inflight: () => inflight,
     size: () => count,
     bytes: () => bytes,
+    find(pred) {
+      for (let i = head; i < items.length; i++) if (!items[i].gone && pred(items[i])) return items[i];
+      return null;
+    },
     all() {
       const out: Message[] = [];
       for (let i = head; i < items.length; i++) if (!items[i].gone) out.push(items[i]);

@@ -1,8 +1,13 @@
 // The platform contract over Node: node:net / node:tls sockets, timers, performance.now, node:crypto.
 import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIPv6 } from 'node:net';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { Platform, Socket, SocketOptions } from '../../src/platform';
+import type { HttpRequest, HttpResponse, Platform, Socket, SocketOptions, UdpOptions, UdpSocket } from '../../src/platform';
+import { allUplinks } from '../../src/uplink/index';
 import { nodeSigners } from './sign-node';
 
 function connect(o: SocketOptions): Socket {
@@ -31,6 +36,72 @@ function connect(o: SocketOptions): Socket {
   };
 }
 
+/** One HTTP request over node:http(s); Content-Length always set, the body read whole. */
+function http(req: HttpRequest, cb: (err: Error | null, res?: HttpResponse) => void): void {
+  let done = false;
+  const finish = (err: Error | null, res?: HttpResponse) => {
+    if (done) return;
+    done = true;
+    cb(err, res);
+  };
+  try {
+    const tls = /^https:/i.test(req.url);
+    const headers: { [k: string]: string | number } = { ...req.headers, 'content-length': req.body.length };
+    const r = (tls ? httpsRequest : httpRequest)(req.url, { method: req.method, headers, ca: tls ? req.ca : undefined, timeout: req.timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (e) => finish(e));
+      res.on('end', () => {
+        const h: { [k: string]: string } = {};
+        for (const k in res.headers) {
+          const v = res.headers[k];
+          if (v !== undefined) h[k] = Array.isArray(v) ? v.join(', ') : v;
+        }
+        finish(null, { status: res.statusCode || 0, headers: h, body: new Uint8Array(Buffer.concat(chunks)) });
+      });
+    });
+    // The socket idle timeout, and an overall one (a slow trickle must not hold a send forever).
+    const overall = setTimeout(() => r.destroy(new Error('no response within ' + req.timeoutMs + ' ms')), req.timeoutMs);
+    r.on('close', () => clearTimeout(overall));
+    r.on('timeout', () => r.destroy(new Error('no response within ' + req.timeoutMs + ' ms')));
+    r.on('error', (e) => finish(new Error(e.message))); // not the request object: it names the URL
+    r.end(Buffer.from(req.body.buffer, req.body.byteOffset, req.body.length));
+  } catch (e) {
+    const err = e as Error;
+    setImmediate(() => finish(err));
+  }
+}
+
+/** A UDP socket over node:dgram (IPv4, or IPv6 when first used with an IPv6 literal). */
+function udp(o: UdpOptions): UdpSocket {
+  let s: ReturnType<typeof createSocket> | null = null;
+  let closed = false;
+  const open = (v6: boolean) => {
+    const sock = createSocket(v6 ? 'udp6' : 'udp4');
+    sock.on('message', (m, from) => {
+      if (!closed) o.onMessage(new Uint8Array(m.buffer, m.byteOffset, m.length), { address: from.address, port: from.port });
+    });
+    sock.on('error', (e) => {
+      if (!closed && o.onError) o.onError(e);
+    });
+    return sock;
+  };
+  return {
+    send(bytes, host, port) {
+      if (closed) return;
+      if (!s) s = open(isIPv6(host));
+      s.send(bytes, port, host, (e) => {
+        if (e && !closed && o.onError) o.onError(e);
+      });
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      if (s) s.close();
+    },
+  };
+}
+
 export const nodePlatform: Platform = {
   connect,
   setTimeout: (fn, ms) => setTimeout(fn, ms),
@@ -39,4 +110,7 @@ export const nodePlatform: Platform = {
   monotonic: () => performance.now(),
   randomBytes: (n) => new Uint8Array(randomBytes(n)),
   signers: nodeSigners,
+  http,
+  udp,
+  uplinks: allUplinks,
 };

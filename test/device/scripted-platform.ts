@@ -19,6 +19,16 @@ export interface ScriptedBroker {
   packet(conn: ServerConn, p: Packet): void;
 }
 
+/** A datagram a client sent through the scripted platform's UDP; `reply` answers from its destination. */
+export interface Datagram {
+  bytes: Uint8Array;
+  host: string;
+  port: number;
+  /** Virtual time it was sent. */
+  at: number;
+  reply(b: Uint8Array): void;
+}
+
 export function createScriptedPlatform(broker: ScriptedBroker, startMs = Date.UTC(2027, 0, 1)) {
   let vt = 0;
   let wallOffset = startMs;
@@ -82,6 +92,25 @@ export function createScriptedPlatform(broker: ScriptedBroker, startMs = Date.UT
     },
     signers: nodeSigners,
   };
+  let udpPeer: ((d: Datagram) => void) | null = null;
+  const datagrams: Datagram[] = [];
+  platform.udp = (o) => {
+    let open = true;
+    return {
+      send(bytes, host, port) {
+        if (!open) return;
+        const d: Datagram = { bytes: bytes.slice(), host, port, at: vt, reply: (b) => queue(() => open && o.onMessage(b, { address: host, port })) };
+        datagrams.push(d);
+        if (udpPeer) {
+          const peer = udpPeer;
+          queue(() => peer(d));
+        }
+      },
+      close() {
+        open = false;
+      },
+    };
+  };
   // Socket events are delivered as zero-delay timers: never from inside the call that caused them.
   const queue = (fn: () => void) => {
     timers.push({ at: vt, seq: seq++, fn });
@@ -114,6 +143,9 @@ export function createScriptedPlatform(broker: ScriptedBroker, startMs = Date.UT
     connects,
     requested,
     setRandom: (f: (() => number) | null) => (rand = f),
+    /** Every datagram sent over platform.udp, and the scripted peer that receives them. */
+    datagrams,
+    setUdpPeer: (f: ((d: Datagram) => void) | null) => (udpPeer = f),
     /** Steps the wall clock (not the monotonic one) by `ms`. */
     stepWall: (ms: number) => (wallOffset += ms),
     setWall: (ms: number) => (wallOffset = ms - vt),

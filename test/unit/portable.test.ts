@@ -34,7 +34,7 @@ describe('portable core', () => {
       expect(code(f), f).not.toMatch(/\b[0-9]+n\b|\bBigInt\b/);
     }
   });
-  it('the BigInt-free core (keys, PEM, DER, JWT, hashes, MQTT, device) bundles under the Espruino profile with no missing APIs', async () => {
+  it('the BigInt-free core (keys, PEM, DER, JWT, hashes, MQTT, device, uplinks) bundles under the Espruino profile with no missing APIs', async () => {
     const entry = [
       "export { parsePrivateKey, parsePublicKey, publicKeyOf, ecSpki } from './keys';",
       "export { fingerprint } from './fingerprint';",
@@ -45,6 +45,10 @@ describe('portable core', () => {
       "export { encodePem } from './pem';",
       "export { createDevice } from './device/device';",
       "export { openSession } from './mqtt/session';",
+      "export { createHttpUplink, createCoapUplink, createUdpUplink, frameUdpUplink } from './uplink/index';",
+      "export { parseCoap, encodeCoap } from './uplink/coap/codec';",
+      "export { createCoapClient } from './uplink/coap/client';",
+      "export { httpOverSocket, parseHttpResponse } from './uplink/http1';",
     ].join('\n');
     const out = await build({
       stdin: { contents: entry, resolveDir: src, loader: 'ts' }, bundle: true, write: false, minify: true,

@@ -1,0 +1,39 @@
+// CoAP uplinks with the uplink secret (DESIGN.md section 1): confirmable
+// POST coap://{host}/v3/capture?deviceId=..&secret=..&topic=.. with Content-Format 50; 2.01 is success.
+// Uri-Query values are sent as the RFC says (one option per parameter, not percent-encoded).
+import type { Platform } from '../../platform';
+import { classify, redact, splitUrl, type UplinkTransport } from '../common';
+import { createCoapClient, type CoapClientOptions } from './client';
+import { codeString, JSON_FORMAT, OPT, POST, stringOption, uintOption, type CoapOption } from './codec';
+
+export interface CoapUplinkOptions extends CoapClientOptions {
+  /** coap://coap.akenza.io (port 5683, path /v3/capture by default). */
+  url?: string;
+  secret: string;
+}
+
+export function createCoapUplink(platform: Platform, o: CoapUplinkOptions): UplinkTransport {
+  const u = splitUrl(o.url || 'coap://coap.akenza.io');
+  if (!u || u.scheme !== 'coap' || u.query) throw new Error('fallback coap url must look like coap://host[:port][/path]');
+  const port = u.port || 5683;
+  const base: CoapOption[] = [];
+  if (!/^[\d.]+$|:/.test(u.host)) base.push(stringOption(OPT.uriHost, u.host));
+  const segs = (u.path && u.path !== '/' ? u.path : '/v3/capture').split('/');
+  for (let i = 1; i < segs.length; i++) if (segs[i]) base.push(stringOption(OPT.uriPath, segs[i]));
+  base.push(uintOption(OPT.contentFormat, JSON_FORMAT));
+  base.push(uintOption(OPT.accept, JSON_FORMAT));
+  const client = createCoapClient(platform, o);
+  return {
+    type: 'coap',
+    send(r, cb) {
+      const opts = base.slice();
+      const q = [['deviceId', r.deviceId], ['secret', o.secret], ['topic', r.topic], ['timestamp', r.timestamp]];
+      for (let i = 0; i < q.length; i++) if (q[i][1]) opts.push(stringOption(OPT.uriQuery, q[i][0] + '=' + q[i][1]));
+      client.request({ host: u.host, port, code: POST, options: opts, payload: r.payload }, (err, res) => {
+        if (err || !res) return cb({ outcome: 'retry', message: redact(err ? err.message : 'CoAP: no response', o.secret) });
+        cb(classify(res.code >> 5, codeString(res.code), res.code === 129 || res.code === 131, 'CoAP'));
+      });
+    },
+    close: client.close,
+  };
+}

@@ -1,0 +1,85 @@
+// What the secret-based uplinks (HTTP, CoAP, UDP) share: the request, the outcome of one attempt,
+// URL splitting and query building. The outcome decides what the device does next:
+//   ok       delivered (HTTP 2xx, CoAP 2.xx, UDP: handed to the socket: UDP has no acknowledgement)
+//   auth     the secret was refused (HTTP 401/403, CoAP 4.01/4.03): this transport backs off
+//   rejected the cloud refused this message for good (other 4xx): the message fails, never resent
+//   retry    network error, timeout, 5xx: try again later or over another transport
+
+export type UplinkOutcome = 'ok' | 'auth' | 'rejected' | 'retry';
+
+export interface UplinkResult {
+  outcome: UplinkOutcome;
+  /** HTTP status (e.g. 401) or CoAP code ('4.01') when the server answered. */
+  status?: number | string;
+  /** For logs and events: never contains the secret. */
+  message: string;
+}
+
+export interface UplinkRequest {
+  deviceId: string;
+  /** Data topic ('' or absent: the platform's default). */
+  topic?: string;
+  /** ISO-8601 time of the measurement. */
+  timestamp?: string;
+  /** A JSON object or array, UTF-8. */
+  payload: Uint8Array;
+}
+
+export interface UplinkTransport {
+  readonly type: 'http' | 'coap' | 'udp';
+  /** `cb` once, never from inside send(). */
+  send(u: UplinkRequest, cb: (r: UplinkResult) => void): void;
+  /** Idempotent; pending sends complete with 'retry'. */
+  close(): void;
+}
+
+export interface SplitUrl {
+  scheme: string;
+  host: string;
+  /** 0 when the URL names none. */
+  port: number;
+  /** '' or starting with '/'. */
+  path: string;
+  query: string;
+}
+
+export function splitUrl(url: string): SplitUrl | null {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]+\]|[^:/?#@]+)(?::(\d{1,5}))?(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(url);
+  if (!m) return null;
+  return { scheme: m[1].toLowerCase(), host: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : 0, path: m[4] || '', query: m[5] || '' };
+}
+
+/** `k=v&k=v` with percent-encoding; entries with an undefined or empty value are left out. */
+export function buildQuery(pairs: (string | undefined)[][]): string {
+  const out: string[] = [];
+  for (let i = 0; i < pairs.length; i++) {
+    const v = pairs[i][1];
+    if (v) out.push(encodeURIComponent(pairs[i][0] as string) + '=' + encodeURIComponent(v));
+  }
+  return out.join('&');
+}
+
+/** The capture endpoints take a JSON object or array: checks the first non-blank byte. */
+export function isJsonContainer(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
+    return c === 0x7b || c === 0x5b;
+  }
+  return false;
+}
+
+/** A result for a status class: 2 ok, 401/403 auth, other 4 rejected, the rest retry. */
+export function classify(cls: number, status: number | string, auth: boolean, what: string): UplinkResult {
+  if (cls === 2) return { outcome: 'ok', status, message: what + ' ' + status };
+  if (auth) return { outcome: 'auth', status, message: what + ' ' + status + ': uplink secret refused' };
+  if (cls === 4) return { outcome: 'rejected', status, message: what + ' ' + status + ': message refused' };
+  return { outcome: 'retry', status, message: what + ' ' + status };
+}
+
+/** Replaces the secret (raw and percent-encoded) in a message from below (socket errors may quote URLs). */
+export function redact(text: string, secret: string): string {
+  const forms = [secret, encodeURIComponent(secret)];
+  for (let i = 0; i < forms.length; i++) if (forms[i]) text = text.split(forms[i]).join('***');
+  return text;
+}

@@ -1,0 +1,253 @@
+// Fallback decisions in virtual time: scripted broker + scripted HTTP/CoAP/UDP transports (through
+// platform.uplinks). When fallback starts (threshold, clock, auth, no MQTT credentials), which
+// transport carries each message, per-transport backoff, what is never sent twice, and the return to MQTT.
+import { describe, expect, it } from 'vitest';
+import { createDevice, type DeviceOptions } from '../../src/device/device';
+import type { UplinkRequest, UplinkResult, UplinkTransport } from '../../src/uplink/common';
+import { fixture } from '../helpers';
+import { createScriptedPlatform, recordingBroker } from './scripted-platform';
+
+const START = Date.UTC(2027, 0, 1);
+type Script = (r: UplinkRequest, n: number) => UplinkResult | null;
+const OK: Script = () => ({ outcome: 'ok', message: 'ok' });
+
+function setup(extra: Partial<DeviceOptions> = {}, scripts: { [t: string]: Script } = {}) {
+  const { broker, state } = recordingBroker();
+  let accept = true;
+  broker.accept = () => accept;
+  const sp = createScriptedPlatform(broker, START);
+  sp.setRandom(() => 0.5);
+  const hung: ((r: UplinkResult) => void)[] = [];
+  const sends: { type: string; payload: string; topic?: string; timestamp?: string; at: number; outcome: string }[] = [];
+  const make = (type: 'http' | 'coap' | 'udp') => (): UplinkTransport => {
+    let n = 0;
+    return {
+      type,
+      send(r, cb) {
+        const res = (scripts[type] || OK)(r, n++);
+        sends.push({ type, payload: Buffer.from(r.payload).toString(), topic: r.topic, timestamp: r.timestamp, at: sp.elapsed(), outcome: res ? res.outcome : 'hang' });
+        if (res) sp.platform.setTimeout(() => cb(res), 5);
+        else hung.push(cb);
+      },
+      close() {},
+    };
+  };
+  sp.platform.uplinks = { http: make('http'), coap: make('coap'), udp: make('udp') };
+  const events: { name: string; arg: any; at: number }[] = [];
+  const device = createDevice(sp.platform, {
+    deviceId: 'dev-1',
+    credentials: { privateKey: fixture('ec.pkcs8.pem'), uplinkSecret: 's3cr3t' },
+    mqtt: { url: 'mqtt://broker.test:1883' },
+    fallback: [{ type: 'http', url: 'http://gw.test' }, { type: 'coap', url: 'coap://coap.test' }],
+    fallbackAfterMs: 5000,
+    backoff: { baseMs: 1000, capMs: 4000, resetAfterMs: 30000, authFloorMs: 8000 },
+    fallbackBackoff: { baseMs: 1000, capMs: 8000, authFloorMs: 20000 },
+    ...extra,
+  });
+  for (const n of ['connected', 'disconnected', 'fallback', 'sent', 'transportError', 'authRejected', 'error', 'dropped']) device.on(n, (arg) => events.push({ name: n, arg, at: sp.elapsed() }));
+  const named = (n: string) => events.filter((e) => e.name === n);
+  const outcome = (p: Promise<void>) => p.then(() => 'ok', (e) => e.code || e.message);
+  return { sp, state, device, events, named, sends, hung, outcome, setAccept: (v: boolean) => (accept = v) };
+}
+
+describe('fallback (virtual time)', () => {
+  it('MQTT unreachable: nothing over HTTP before fallbackAfterMs, then queued and new uplinks drain over HTTP in order', async () => {
+    const { sp, device, named, sends, setAccept, state } = setup();
+    setAccept(false);
+    device.start();
+    const p = [device.publish({ n: 1 }, { topic: 'a', timestamp: START + 1000 }), device.publish({ n: 2 }, { qos: 0 })];
+    await sp.advance(4990);
+    expect(sends).toEqual([]);
+    await sp.advance(20);
+    expect(named('fallback').map((e) => e.arg)).toEqual([{ active: true, transport: 'http', reason: 'MQTT down for 5000 ms' }]);
+    await sp.advance(100);
+    p.push(device.publish({ n: 3 }, { topic: 'b' }));
+    await sp.advance(100);
+    await Promise.all(p);
+    expect(sends.map((s) => [s.type, s.payload, s.topic, s.timestamp])).toEqual([
+      ['http', '{"n":1}', 'a', '2027-01-01T00:00:01.000Z'], ['http', '{"n":2}', '', undefined], ['http', '{"n":3}', 'b', undefined]]);
+    expect(named('sent').map((e) => e.arg)).toEqual([{ transport: 'http', topic: 'a', bytes: 7 }, { transport: 'http', topic: '', bytes: 7 }, { transport: 'http', topic: 'b', bytes: 7 }]);
+    expect(device.stats()).toMatchObject({ fallback: 'http', queued: 0, sent: { mqtt: 0, http: 3, coap: 0 } });
+    // MQTT comes back: fallback ends, traffic returns to MQTT
+    setAccept(true);
+    await sp.advance(10_000);
+    expect(named('connected').length).toBe(1);
+    expect(named('fallback').map((e) => e.arg.active)).toEqual([true, false]);
+    const p4 = device.publish({ n: 4 });
+    await sp.advance(10);
+    await p4;
+    expect(state.published.map((x) => x.payload)).toEqual(['{"n":4}']);
+    expect(sends.length).toBe(3);
+    expect(device.stats().sent).toEqual({ mqtt: 1, http: 3, coap: 0 });
+    await device.stop();
+  });
+
+  it('immediately when MQTT cannot authenticate: untrusted clock, second CONNACK 5 in a row, no MQTT credentials', async () => {
+    const clock = setup({ fallbackAfterMs: 600_000 });
+    clock.sp.setWall(Date.UTC(2020, 0, 1));
+    clock.device.start();
+    await clock.sp.advance(10);
+    expect(clock.named('fallback').map((e) => e.arg)).toEqual([{ active: true, transport: 'http', reason: 'clock untrusted: cannot sign a token' }]);
+    clock.device.publish({ c: 1 });
+    await clock.sp.advance(20);
+    expect(clock.sends.map((s) => s.payload)).toEqual(['{"c":1}']);
+    await clock.device.stop();
+
+    const auth = setup({ fallbackAfterMs: 600_000 });
+    auth.state.refuseNext = [5, 5, 5, 5, 5, 5];
+    auth.device.start();
+    await auth.sp.advance(100);
+    expect(auth.named('authRejected').length).toBe(1); // one refusal: a fresh token first
+    expect(auth.named('fallback')).toEqual([]);
+    await auth.sp.advance(5000);
+    expect(auth.named('authRejected').length).toBe(2);
+    expect(auth.named('fallback').map((e) => e.arg.reason)).toEqual(['MQTT refused the credentials (CONNACK 5)']);
+    await auth.device.stop();
+
+    const only = setup({ credentials: { uplinkSecret: 's3cr3t' } });
+    only.device.start();
+    const o1 = only.device.publish({ o: 1 }, { topic: 't' });
+    await only.sp.advance(10);
+    await o1;
+    expect(only.sp.connects).toEqual([]);
+    expect(only.device.stats().state).toBe('fallback-only');
+    expect(only.sends.map((s) => [s.type, s.payload])).toEqual([['http', '{"o":1}']]);
+    await expect(only.device.publish('not json')).rejects.toThrow(/JSON object or array/);
+    await only.device.stop();
+    expect(() => setup({ credentials: { uplinkSecret: 's' }, fallback: [] })).toThrow(/connectorId/);
+    expect(() => setup({ credentials: { privateKey: fixture('ec.pkcs8.pem') } })).toThrow(/needs an uplink secret/);
+  });
+
+  it('per-transport backoff: HTTP down -> CoAP carries, HTTP retried after its backoff; refused secret backs off at least authFloorMs', async () => {
+    const httpDown = { v: true };
+    const { sp, device, named, sends, setAccept } = setup({ fallbackAfterMs: 0 }, {
+      http: () => (httpDown.v ? { outcome: 'retry', message: 'HTTP: ECONNREFUSED' } : { outcome: 'ok', message: 'ok' }),
+      coap: (r, n) => (n === 3 ? { outcome: 'auth', status: '4.01', message: 'CoAP 4.01: uplink secret refused' } : { outcome: 'ok', message: 'ok' }),
+    });
+    setAccept(false);
+    device.start();
+    await sp.advance(10);
+    for (let i = 1; i <= 3; i++) device.publish({ i });
+    await sp.advance(100);
+    // 1 failed on HTTP, was carried by CoAP, as were 2 and 3 (HTTP is backing off 500-1000 ms)
+    expect(sends.map((s) => [s.type, s.payload, s.outcome])).toEqual([['http', '{"i":1}', 'retry'], ['coap', '{"i":1}', 'ok'], ['coap', '{"i":2}', 'ok'], ['coap', '{"i":3}', 'ok']]);
+    expect(named('transportError').map((e) => [e.arg.transport, e.arg.retryInMs])).toEqual([['http', 750]]);
+    expect(named('fallback').map((e) => e.arg.transport)).toEqual(['http', 'coap']);
+    httpDown.v = false;
+    await sp.advance(1000);
+    device.publish({ i: 4 });
+    await sp.advance(100);
+    expect(sends.slice(4).map((s) => [s.type, s.payload])).toEqual([['http', '{"i":4}']]);
+    expect(named('fallback').map((e) => e.arg.transport)).toEqual(['http', 'coap', 'http']);
+    // HTTP down again, and CoAP refuses the secret: both back off, the message waits for the first to come back
+    httpDown.v = true;
+    device.publish({ i: 5 });
+    await sp.advance(100);
+    expect(sends.slice(5).map((s) => [s.type, s.outcome])).toEqual([['http', 'retry'], ['coap', 'auth']]);
+    const auth = named('authRejected').filter((e) => e.arg.transport === 'coap');
+    expect(auth.map((e) => [e.arg.status, e.arg.retryInMs >= 20000])).toEqual([['4.01', true]]);
+    const retryAt = sends[5].at + named('transportError')[1].arg.retryInMs;
+    httpDown.v = false;
+    await sp.advance(retryAt - sp.elapsed() - 10);
+    expect(sends.length).toBe(7);
+    await sp.advance(30);
+    expect(sends.slice(7).map((s) => [s.type, s.payload, s.outcome])).toEqual([['http', '{"i":5}', 'ok']]);
+    expect(device.stats().queued).toBe(0);
+    await device.stop();
+  });
+
+  it('a QoS 1 message written to MQTT and unacknowledged is resent over MQTT only; the rest go over HTTP', async () => {
+    const { sp, device, state, sends, setAccept, outcome } = setup({ fallbackAfterMs: 1000 });
+    device.start();
+    await sp.advance(10);
+    state.withholdPuback = true;
+    const inflight = outcome(device.publish({ m: 'in flight' }));
+    await sp.advance(10);
+    expect(state.published.map((p) => p.payload)).toEqual(['{"m":"in flight"}']);
+    setAccept(false);
+    state.conns[0].close();
+    await sp.advance(10); // (published before the close is seen, it would be written to MQTT, and so MQTT-only)
+    const later = outcome(device.publish({ m: 'later' }));
+    await sp.advance(2000);
+    expect(await later).toBe('ok');
+    expect(sends.map((s) => s.payload)).toEqual(['{"m":"later"}']); // not the one MQTT may have delivered
+    expect(device.stats().queued).toBe(1);
+    state.withholdPuback = false;
+    setAccept(true);
+    await sp.advance(10_000);
+    expect(await inflight).toBe('ok');
+    const resent = state.published.filter((p) => p.payload === '{"m":"in flight"}');
+    expect(resent.map((p) => p.dup)).toEqual([false, true]); // same transport, DUP set: the broker can tell
+    expect(sends.length).toBe(1);
+    await device.stop();
+  });
+
+  it('allowDuplicates: the unacknowledged QoS 1 message may go over HTTP as well (and is not resent over MQTT after)', async () => {
+    const { sp, device, state, sends, setAccept, outcome } = setup({ fallbackAfterMs: 1000, allowDuplicates: true });
+    device.start();
+    await sp.advance(10);
+    state.withholdPuback = true;
+    const inflight = outcome(device.publish({ m: 'in flight' }));
+    await sp.advance(10);
+    setAccept(false);
+    state.conns[0].close();
+    await sp.advance(2000);
+    expect(await inflight).toBe('ok');
+    expect(sends.map((s) => s.payload)).toEqual(['{"m":"in flight"}']);
+    setAccept(true);
+    state.withholdPuback = false;
+    await sp.advance(10_000);
+    expect(state.published.length).toBe(1);
+    await device.stop();
+  });
+
+  it('MQTT back while a fallback send is out: MQTT waits for its outcome, nothing is sent twice; rejected uplinks fail for good', async () => {
+    const { sp, device, state, sends, setAccept, outcome, named, hung } = setup({ fallbackAfterMs: 0 }, {
+      http: (r) => (r.topic === 'bad' ? { outcome: 'rejected', status: 400, message: 'HTTP 400: message refused' } : null),
+    });
+    setAccept(false);
+    device.start();
+    await sp.advance(10);
+    const bad = outcome(device.publish({ b: 1 }, { topic: 'bad' }));
+    await sp.advance(20);
+    expect(await bad).toBe('UPLINK_REJECTED');
+    expect(named('error').length).toBe(1);
+    const slow = outcome(device.publish({ s: 1 }, { topic: 'slow' }));
+    const next = outcome(device.publish({ s: 2 }));
+    await sp.advance(20);
+    expect(hung.length).toBe(1);
+    setAccept(true);
+    await sp.advance(5000);
+    expect(named('connected').length).toBe(1);
+    expect(state.published).toEqual([]); // waits: {s:1} is still out on HTTP
+    hung[0]({ outcome: 'ok', message: 'ok' });
+    await sp.advance(20);
+    expect(await slow).toBe('ok');
+    expect(await next).toBe('ok');
+    expect(state.published.map((p) => p.payload)).toEqual(['{"s":2}']);
+    expect(sends.map((s) => s.payload)).toEqual(['{"b":1}', '{"s":1}']);
+    await device.stop();
+  });
+
+  it('a payload that is not a JSON object or array waits for MQTT; the secret stays out of every event', async () => {
+    const { sp, device, state, sends, setAccept, events } = setup({ fallbackAfterMs: 0, credentials: { uplinkSecret: 'TOPSECRET', connectorId: 'c1' }, outbox: { maxMessages: 3 } });
+    setAccept(false);
+    device.start();
+    await sp.advance(10);
+    device.publish('raw text', { topic: 't' }).catch(() => undefined);
+    device.publish({ j: 1 });
+    await sp.advance(20);
+    expect(sends.map((s) => s.payload)).toEqual(['{"j":1}']);
+    setAccept(true);
+    await sp.advance(5000);
+    expect(state.published.map((p) => [p.topic, p.payload])).toEqual([['/up/TOPSECRET/id/dev-1/t', 'raw text']]);
+    setAccept(false);
+    state.conns[0].close();
+    await sp.advance(10);
+    for (let i = 0; i < 5; i++) device.publish('x' + i, { topic: 'drop' }).catch(() => undefined);
+    await sp.advance(10);
+    expect(events.filter((e) => e.name === 'dropped').length).toBe(2);
+    for (const e of events) expect(JSON.stringify(e.arg)).not.toContain('TOPSECRET');
+    await device.stop();
+  });
+});
