@@ -222,7 +222,9 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
   let next: Token | null = null;
   let mintWaiters: ((t: Token | null) => void)[] | null = null;
   let refreshing = false;
+  let draining = false; // a refresh has its next token and waits for PUBACKs
   let reconnectNow = false;
+  let epoch = 0; // bumped by stop(): callbacks of work started before it do nothing
   let authFailures = 0;
   let dropped = 0;
   let connects = 0;
@@ -334,8 +336,9 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     }
     if (tokenUsable(token)) return go();
     state = 'minting';
+    const e = epoch;
     mint((t) => {
-      if (state === 'stopped') return;
+      if (state === 'stopped' || e !== epoch) return;
       if (!t) {
         fallbackOn('cannot sign a token');
         return scheduleReconnect(false);
@@ -347,7 +350,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
 
   // ---- connection ----
   const connect = () => {
-    if (state === 'stopped') return;
+    if (state === 'stopped' || session) return;
     state = 'connecting';
     const s: Session = openSession(platform, {
       host: url.host, port: url.port,
@@ -364,12 +367,16 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
         connectedAt = clock.now();
         authFailures = 0;
         fallbackOff();
-        s.subscribe(allocId(), topics.down + '/#', 1);
         outbox.resetSent();
         for (const id in idsInUse) delete idsInUse[id];
         const msgs = outbox.all();
         for (let i = 0; i < msgs.length; i++) if (msgs[i].messageId) idsInUse[msgs[i].messageId] = true;
-        if (jwtMode) scheduleRefresh();
+        s.subscribe(allocId(), topics.down + '/#', 1);
+        // A clock step while connecting dropped the token: refresh now rather than on a schedule.
+        if (jwtMode) {
+          if (token) scheduleRefresh();
+          else later(refresh);
+        }
         events.emit('connected', { at: connectedAt, tokenExp: token ? token.exp : null });
         pump();
       },
@@ -379,10 +386,11 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
         if (!msg) return;
         delete idsInUse[id];
         delivered('mqtt', msg);
-        if (refreshing && outbox.inflight() === 0) finishDrain();
+        if (draining && outbox.inflight() === 0) finishDrain();
         else pump();
       },
       onSuback: (id, granted) => {
+        if (session !== s) return;
         delete idsInUse[id];
         if (granted[0] === 0x80) error(new AkenzaError('OPTION_INVALID', 'the broker refused the downlink subscription'));
       },
@@ -414,6 +422,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     if (wasConnected) backoff.connectedFor(clock.now() - connectedAt);
     const planned = reconnectNow;
     refreshing = false;
+    draining = false;
     reconnectNow = false;
     const reason = { reason: r.reason, message: r.message, returnCode: r.returnCode, planned };
     if (state === 'stopped') return;
@@ -448,17 +457,21 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     setTimer('refresh', at, refresh);
   };
 
-  /** Stop new QoS 1, wait (bounded) for PUBACKs, DISCONNECT; onClosed reconnects with the next token. */
+  /**
+   * Stop new QoS 1, wait (bounded) for PUBACKs, DISCONNECT; onClosed reconnects with the next token.
+   * Public as device.refresh(): its events follow later, never from inside the call.
+   */
   function refresh(): void {
     if (!jwtMode || state !== 'connected' || refreshing || !session) return;
     refreshing = true;
     refreshes++;
     const proceed = () => {
       if (!refreshing) return;
+      draining = true;
       if (outbox.inflight() === 0) finishDrain();
       else setTimer('drain', drainTimeoutMs, finishDrain);
     };
-    if (next || !checkClock()) proceed();
+    if (next || !checkClock()) later(proceed);
     else mint((n) => {
       next = n;
       proceed();
@@ -466,7 +479,8 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
   }
   const finishDrain = () => {
     clearTimer('drain');
-    if (!session) return;
+    draining = false;
+    if (!session || !refreshing) return;
     const oldExp = token ? token.exp : null;
     if (next) token = next;
     next = null;
@@ -638,6 +652,10 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
       return new Promise<void>((resolve) => {
         const s = session;
         state = 'stopped';
+        epoch++;
+        refreshing = false;
+        draining = false;
+        reconnectNow = false;
         for (const t in timers) clearTimer(t);
         session = null;
         if (s) s.disconnect();

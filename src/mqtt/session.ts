@@ -42,8 +42,9 @@ export interface Session {
 export function openSession(platform: Platform, o: SessionOptions): Session {
   let closed = false;
   let connected = false;
-  let pingTimer: unknown = null;
-  let deadTimer: unknown = null;
+  let txTimer: unknown = null; // nothing sent for a keepalive period: PINGREQ (the protocol's rule)
+  let rxTimer: unknown = null; // nothing received for a keepalive period: PINGREQ (a half-open link)
+  let deadTimer: unknown = null; // PINGREQ or CONNECT unanswered: the link is dead
   const keepaliveMs = o.keepaliveS * 1000;
   // Packets written in one turn of the event loop go out as one socket write: far fewer syscalls
   // and TCP segments when a burst of PUBACKs releases a burst of PUBLISHes.
@@ -66,7 +67,8 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
     if (closed) return;
     flush();
     closed = true;
-    pingTimer = clear(pingTimer);
+    txTimer = clear(txTimer);
+    rxTimer = clear(rxTimer);
     deadTimer = clear(deadTimer);
     parser.close();
     socket.close();
@@ -78,17 +80,29 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
     if (!pending.length) Promise.resolve().then(flush);
     pending.push(b);
     pendingBytes += b.length;
-    if (connected && keepaliveMs) armPing();
+    if (connected && keepaliveMs) txTimer = idle(txTimer);
   };
-  // PINGREQ after a keepalive period without sending; no answer within half of it means the link is dead.
-  const armPing = () => {
-    pingTimer = clear(pingTimer);
-    pingTimer = platform.setTimeout(() => {
-      pingTimer = null;
-      send({ cmd: 'pingreq' });
-      if (deadTimer === null)
-        deadTimer = platform.setTimeout(() => finish({ reason: 'keepalive-timeout', message: 'no PINGRESP' }), keepaliveMs / 2);
+  // A timer handle is nulled before its callback acts: Espruino's clearTimeout throws on a fired one.
+  const dieIn = (ms: number, r: CloseReason) => {
+    deadTimer = platform.setTimeout(() => {
+      deadTimer = null;
+      finish(r);
+    }, ms);
+  };
+  // PINGREQ; no answer within half a keepalive means the link is dead.
+  const ping = () => {
+    send({ cmd: 'pingreq' });
+    if (deadTimer === null) dieIn(keepaliveMs / 2, { reason: 'keepalive-timeout', message: 'no PINGRESP' });
+  };
+  // (Re)starts an idle timer that pings after a keepalive period; returns its handle.
+  const idle = (t: unknown): unknown => {
+    clear(t);
+    const h = platform.setTimeout(() => {
+      if (txTimer === h) txTimer = null;
+      if (rxTimer === h) rxTimer = null;
+      ping();
     }, keepaliveMs);
+    return h;
   };
 
   const parser = createParser({
@@ -97,12 +111,16 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
     onPacket: (p) => {
       if (closed) return;
       deadTimer = clear(deadTimer); // any packet proves the link is alive
+      if (connected && keepaliveMs) rxTimer = idle(rxTimer);
       if (!connected) {
         if (p.cmd !== 'connack') return finish({ reason: 'protocol-error', message: p.cmd + ' before CONNACK' });
         // 4: bad username or password (malformed token/secret), 5: not authorized.
         if (p.returnCode !== 0) return finish({ reason: 'refused', returnCode: p.returnCode, message: 'CONNACK ' + p.returnCode });
         connected = true;
-        if (keepaliveMs) armPing();
+        if (keepaliveMs) {
+          rxTimer = idle(rxTimer);
+          txTimer = idle(txTimer);
+        }
         o.onConnected(p.sessionPresent);
         return;
       }
@@ -130,7 +148,7 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
     onError: (e) => finish({ reason: 'socket-error', message: e.message }),
     onClose: () => finish({ reason: 'socket-closed', message: connected ? 'closed by the server' : 'closed before CONNACK' }),
   });
-  deadTimer = platform.setTimeout(() => finish({ reason: 'connack-timeout', message: 'no CONNACK' }), o.connackTimeoutMs);
+  dieIn(o.connackTimeoutMs, { reason: 'connack-timeout', message: 'no CONNACK' });
 
   return {
     publish: (topic, payload, qos, messageId, dup) => send({ cmd: 'publish', topic, payload, qos, retain: false, dup: !!dup, messageId }),

@@ -190,4 +190,108 @@ describe('device logic (virtual time, scripted broker)', () => {
     expect(named('disconnected')[0].arg.reason).toBe('connack-timeout');
     await device.stop();
   });
+
+  // Regressions found in review: each failed before its fix.
+  it('a clock step while connecting: the device still subscribes, emits connected, and refreshes', async () => {
+    const { sp, state, device, named } = setup({ clock: { checkIntervalMs: 1000 } });
+    const orig = sp.platform.connect;
+    let first = true;
+    // First connection: the wall clock steps right after CONNECT, and the CONNACK comes 1.5 s late,
+    // so a clock check runs in between.
+    sp.platform.connect = (o) => {
+      const slow = first;
+      first = false;
+      return orig({
+        ...o,
+        onConnect: () => (slow && sp.stepWall(600_000), o.onConnect()),
+        onData: (b) => (slow ? sp.platform.setTimeout(() => o.onData(b), 1500) : o.onData(b)),
+      });
+    };
+    device.start();
+    await sp.advance(2000);
+    expect(named('connected').length).toBeGreaterThanOrEqual(1);
+    expect(named('error')).toEqual([]);
+    await sp.advance(1000);
+    expect(state.connects.length).toBe(2); // re-minted and reconnected on the stepped clock
+    expect(device.stats().state).toBe('connected');
+    await device.stop();
+  });
+
+  it('stop() during a refresh drain, then start(): QoS 1 flows again', async () => {
+    const { sp, state, device } = setup({ refresh: { drainTimeoutMs: 60_000 } });
+    device.start();
+    await sp.advance(10);
+    state.withholdPuback = true;
+    void device.publish('held').catch(() => {});
+    await sp.advance(10);
+    device.refresh();
+    await sp.advance(10);
+    await device.stop();
+    state.withholdPuback = false;
+    device.start();
+    await sp.advance(100);
+    const p = device.publish('after restart');
+    await sp.advance(100);
+    await p;
+    expect(state.published.map((x) => x.payload)).toContain('after restart');
+    await device.stop();
+  });
+
+  it('stop() during a mint, then start(): one CONNECT, not two', async () => {
+    const { sp, state, device } = setup();
+    device.start();
+    for (let i = 0; i < 5; i++) await Promise.resolve(); // start() has run; the mint waits on a (virtual) timer
+    await device.stop();
+    device.start();
+    await sp.advance(100);
+    expect(state.connects.length).toBe(1);
+    expect(sp.connects.length).toBe(1);
+    await device.stop();
+  });
+
+  it('a PUBACK while the next token is still minting does not reconnect with the old token', async () => {
+    const { sp, state, device, named } = setup();
+    device.start();
+    await sp.advance(10);
+    state.withholdPuback = true;
+    const p = device.publish('x');
+    await sp.advance(10);
+    state.withholdPuback = false;
+    state.conns[0].send({ cmd: 'puback', messageId: state.published[0].messageId as number });
+    device.refresh(); // the next token is minted in slices; the PUBACK above is delivered first
+    await sp.advance(100);
+    await p;
+    expect(state.connects.length).toBe(2);
+    const [a, b] = state.connects.map((c) => c.password);
+    expect(b).not.toBe(a);
+    expect(named('tokenRefreshed').length).toBe(1);
+    await device.stop();
+  });
+
+  it('refresh() fires no callback from inside the call', async () => {
+    const { sp, device, events } = setup();
+    device.start();
+    await sp.advance(10);
+    await sp.advance(3060_000 - 20 - 30_000 + 100); // past the pre-mint: the next token is ready
+    const before = events.length;
+    device.refresh();
+    expect(events.length).toBe(before);
+    await sp.advance(10);
+    expect(events.length).toBeGreaterThan(before);
+    await device.stop();
+  });
+
+  it('pings when nothing has been received for a keepalive, even while it keeps sending', async () => {
+    const { sp, state, device, named } = setup({ mqtt: { url: 'mqtt://broker.test', keepaliveS: 60 } });
+    device.start();
+    await sp.advance(10);
+    state.conns[0].send = () => {}; // a half-open link: nothing comes back any more
+    for (let i = 0; i < 20; i++) {
+      void device.publish('q0-' + i, { qos: 0 });
+      await sp.advance(5000); // sending every 5 s, well inside the keepalive
+    }
+    expect(named('disconnected')[0].arg.reason).toBe('keepalive-timeout');
+    await device.stop();
+  });
 });
+

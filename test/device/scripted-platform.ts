@@ -75,8 +75,11 @@ export function createScriptedPlatform(broker: ScriptedBroker, startMs = Date.UT
       timers.push(t);
       return t;
     },
+    // As Espruino's does, clearing a timer that already fired (or never existed) throws.
     clearTimeout(h) {
+      const n = timers.length;
       timers = timers.filter((t) => t !== h);
+      if (timers.length === n) throw new Error('Unknown Timeout');
     },
     now: () => wallOffset + vt,
     monotonic: () => vt,
