@@ -123,6 +123,12 @@ function checkRsaSize(n: Uint8Array, what: string): number {
   return bits;
 }
 
+/** e must be odd, at least 3, and shorter than n: with e = 1 anyone could forge a signature. */
+function checkRsaExponent(e: Uint8Array, n: Uint8Array, what: string): Uint8Array {
+  if (!(e[e.length - 1] & 1) || bitLength(e) < 2 || e.length >= n.length) fail('KEY_INVALID', what + ': RSA public exponent must be odd, >= 3 and smaller than the modulus');
+  return e;
+}
+
 function checkScalar(d: Uint8Array, what: string): Uint8Array {
   const k = padStart(d, 32);
   let zero = true;
@@ -152,7 +158,7 @@ function rsaPrivateFromPkcs1(der: Uint8Array, what: string): RsaPrivateKey {
   const bits = checkRsaSize(n, what);
   return {
     kty: 'RSA', alg: 'RS256', bits, n,
-    e: uint(f[2], what + ' publicExponent'), d: uint(f[3], what + ' privateExponent'),
+    e: checkRsaExponent(uint(f[2], what + ' publicExponent'), n, what), d: uint(f[3], what + ' privateExponent'),
     p: uint(f[4], what + ' prime1'), q: uint(f[5], what + ' prime2'),
     dp: uint(f[6], what + ' exponent1'), dq: uint(f[7], what + ' exponent2'), qi: uint(f[8], what + ' coefficient'),
   };
@@ -249,7 +255,8 @@ function rsaPublicFromPkcs1(der: Uint8Array, what: string): { n: Uint8Array; e: 
   const f = sequence(parseDer(der, what), what);
   if (f.length !== 2) fail('DER_INVALID', what + ': RSAPublicKey must have 2 fields');
   const n = uint(f[0], what + ' modulus');
-  return { n, e: uint(f[1], what + ' exponent'), bits: checkRsaSize(n, what) };
+  const bits = checkRsaSize(n, what);
+  return { n, e: checkRsaExponent(uint(f[1], what + ' exponent'), n, what), bits };
 }
 
 function publicFromSpki(spki: Der, what: string, format: CredentialFormat): PublicKey {

@@ -15,13 +15,16 @@ export function keyObjectFor(key: PublicKey): KeyObject {
   return k;
 }
 
-/** True when `sig` is a valid `alg` signature of `input` by `key`; false on any mismatch or malformed signature. */
+/**
+ * True when `sig` is a valid `alg` signature of `input` by `key`; false on any mismatch, malformed
+ * signature, or key node:crypto cannot use (never throws: it runs on a broker's socket callback).
+ */
 export function verifyJwsSignature(key: PublicKey, alg: Alg, input: Uint8Array, sig: Uint8Array): boolean {
   if (alg !== key.alg) return false;
-  if (alg === 'ES256') {
-    if (sig.length !== 64) return false;
-    return verify('sha256', input, { key: keyObjectFor(key), dsaEncoding: 'ieee-p1363' }, sig);
+  try {
+    if (alg === 'ES256') return sig.length === 64 && verify('sha256', input, { key: keyObjectFor(key), dsaEncoding: 'ieee-p1363' }, sig);
+    return sig.length === (key.kty === 'RSA' ? key.n.length : 0) && verify('sha256', input, keyObjectFor(key), sig);
+  } catch (e) {
+    return false;
   }
-  if (sig.length !== (key.kty === 'RSA' ? key.n.length : 0)) return false;
-  return verify('sha256', input, keyObjectFor(key), sig);
 }

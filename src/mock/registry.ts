@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { AkenzaError, type ErrorCode } from '../errors';
 import { fingerprint } from '../fingerprint';
 import { parsePublicKey, type PublicKey } from '../keys';
+import { keyObjectFor } from './jws-verify';
 
 /** Up to this many credentials per device, as on the platform (key rotation). */
 export const MAX_CREDENTIALS = 3;
@@ -96,6 +97,13 @@ export class Registry {
           key = parsePublicKey(c.publicKey);
         } catch (e) {
           return e instanceof AkenzaError ? err(cw, e.message, e.code) : err(cw, 'publicKey: ' + (e as Error).message);
+        }
+        // Import it now: a well-formed encoding of a point off the curve (or a bad RSA key) must be
+        // refused here, not crash the broker at the first CONNECT that names this device.
+        try {
+          keyObjectFor(key);
+        } catch (e) {
+          return err(cw, 'publicKey is not a valid ' + key.alg + ' key (' + (e as Error).message + ')', 'KEY_INVALID');
         }
         const cred: Credential = { key, kid: fingerprint(key), publicKey: c.publicKey };
         if (c.expiresAt !== undefined) {

@@ -7,6 +7,9 @@ import { Registry, RegistryError, startMockCloud } from '../../src/mock/index';
 import { expectedFingerprints, fixture } from '../helpers';
 import { connackFor, mint, nowS, twoDevices } from './helpers';
 import { createPrivateKey } from 'node:crypto';
+import { ecSpki } from '../../src/keys';
+import { encodePem } from '../../src/pem';
+import { verifyJwsSignature } from '../../src/mock/jws-verify';
 
 const dir = mkdtempSync(join(tmpdir(), 'akenza-registry-'));
 const file = (name: string, json: unknown) => {
@@ -34,6 +37,8 @@ describe('registry validation names the file and the entry', () => {
     ['duplicate connector', { devices: [], connectors: [{ id: 'c', uplinkSecret: 's' }, { id: 'c', uplinkSecret: 't' }] }, /duplicate connector id/],
     ['bad audienceBase', { audienceBase: 'akenza.io', devices: [] }, /audienceBase: must be an http/],
     ['not an object', [1], /must be a JSON object/],
+    // A well-formed encoding of a point that is not on P-256: refused at load, not at the first CONNECT.
+    ['EC point off the curve', { devices: [dev('d1', encodePem('PUBLIC KEY', ecSpki(new Uint8Array(65).fill(1).fill(4, 0, 1))))] }, /credentials\[0\]: publicKey is not a valid ES256 key/, 'KEY_INVALID'],
   ];
   for (const [name, json, msg, code] of bad) {
     it(name, () => {
@@ -94,5 +99,12 @@ describe('registry contents', () => {
     } finally {
       await cloud.close();
     }
+  });
+});
+
+describe('signature verification never throws on the broker path', () => {
+  it('an unusable key verifies nothing instead of throwing', () => {
+    const offCurve = { kty: 'EC', alg: 'ES256', format: 'spki', spki: ecSpki(new Uint8Array(65).fill(1).fill(4, 0, 1)), point: new Uint8Array(65) } as const;
+    expect(verifyJwsSignature(offCurve as any, 'ES256', new Uint8Array(10), new Uint8Array(64))).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { derBitString, derOid, derSequence } from '../../src/asn1';
 import { base64Encode } from '../../src/base64';
 import { AkenzaError, type ErrorCode } from '../../src/errors';
-import { OID_EC_PUBLIC_KEY, OID_P256, parsePrivateKey, parsePublicKey } from '../../src/keys';
+import { OID_EC_PUBLIC_KEY, OID_P256, parsePrivateKey, parsePublicKey, rsaSpki, type RsaPublicKey } from '../../src/keys';
 import { encodePem } from '../../src/pem';
 import { fixture } from '../helpers';
 
@@ -21,6 +21,9 @@ const corruptCert = (() => {
 const shortPoint = encodePem('PUBLIC KEY', derSequence([derSequence([derOid(OID_EC_PUBLIC_KEY), derOid(OID_P256)]), derBitString(new Uint8Array(64).fill(4))]));
 const trailing = encodePem('PUBLIC KEY', new Uint8Array([...Buffer.from(fixture('ec.pub.pem').replace(/-----[^-]+-----|\s/g, ''), 'base64'), 0]));
 const indefinite = '-----BEGIN PRIVATE KEY-----\n' + base64Encode(new Uint8Array([0x30, 0x80, 0x02, 0x01, 0x00, 0x00, 0x00])) + '\n-----END PRIVATE KEY-----\n';
+
+const rsaN = (parsePublicKey(fixture('rsa.pub.pem')) as RsaPublicKey).n;
+const rsaWithE = (e: number[]) => encodePem('PUBLIC KEY', rsaSpki(rsaN, new Uint8Array(e)));
 
 type Case = [name: string, parse: () => unknown, code: ErrorCode, mentions?: RegExp];
 const priv = (f: string, alg?: any) => () => parsePrivateKey(fixture(f), alg);
@@ -62,6 +65,8 @@ const cases: Case[] = [
   ['SPKI with trailing bytes', () => parsePublicKey(trailing), 'DER_INVALID', /trailing/],
   ['indefinite-length BER', () => parsePrivateKey(indefinite), 'DER_INVALID', /indefinite/],
   ['not a key at all', () => parsePrivateKey(42 as any), 'OPTION_INVALID'],
+  ['RSA public exponent 1 (anyone could forge)', () => parsePublicKey(rsaWithE([1])), 'KEY_INVALID', /exponent/],
+  ['RSA public exponent even', () => parsePublicKey(rsaWithE([1, 0, 0])), 'KEY_INVALID', /exponent/],
 ];
 
 describe('bad keys get typed errors', () => {
