@@ -30,8 +30,12 @@ function connect(o: SocketOptions): Socket {
     write: (bytes) => {
       if (!s.destroyed) s.write(bytes);
     },
+    // end() lets a just-written DISCONNECT (and the TLS close_notify) go out; destroy() follows
+    // if the peer does not close its side soon.
     close: () => {
-      if (!s.destroyed) s.destroy();
+      if (s.destroyed) return;
+      s.end();
+      setTimeout(() => s.destroy(), 2000).unref();
     },
   };
 }
