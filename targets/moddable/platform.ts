@@ -21,18 +21,25 @@ function pemToDer(pem: string): ArrayBuffer {
 function open(o: SocketOptions, address: string): Io {
   let opened = false;
   let queue: Uint8Array | null = null;
+  let room = 0; // bytes the socket said it can take (ECMA-419 onWritable count)
   let io: Io;
+  // Writes no more than the socket has room for; the rest waits for the next onWritable.
   const flush = function () {
-    if (!queue || !io) return;
-    const b = queue;
-    queue = null;
-    const n = io.write(b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer);
-    // ECMA-419 write() takes all or throws; a short count is kept for the next onWritable.
-    if (typeof n === 'number' && n > 0 && n < b.length) queue = b.subarray(n);
+    if (!queue || !io || room <= 0) return;
+    const n = Math.min(room, queue.length);
+    const chunk = queue.subarray(0, n);
+    queue = n < queue.length ? queue.subarray(n) : null;
+    room -= n;
+    try {
+      io.write(chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + n) as ArrayBuffer);
+    } catch (e) {
+      options.onError((e as Error).message);
+    }
   };
   const options = {
     address, host: o.host, port: o.port, nodelay: true, format: 'buffer' as const,
-    onWritable() {
+    onWritable(count: number) {
+      room = count;
       if (!opened) {
         opened = true;
         o.onConnect();
@@ -48,7 +55,7 @@ function open(o: SocketOptions, address: string): Io {
       o.onClose();
     },
   };
-  // Moddable's TLS wrapper can throw on a certificate failure instead of calling onError: guard it.
+  // Moddable's TLS wrapper can throw on a certificate failure instead of calling onError: the caller guards it.
   io = o.tls
     ? new TLSSocket({
         ...options,
@@ -61,7 +68,7 @@ function open(o: SocketOptions, address: string): Io {
     write(b: ArrayBuffer) {
       const bytes = new Uint8Array(b);
       queue = queue ? concatBytes([queue, bytes]) : bytes;
-      if (opened) flush();
+      flush();
       return b.byteLength;
     },
     close: () => io.close(),

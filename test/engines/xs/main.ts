@@ -71,8 +71,15 @@ async function main() {
   await advance(100);
   device.publish({ engine: 'xs', after: 'refresh' }, { topic: 'engines' }).then(() => acked++);
   await advance(100);
+  // A burst bigger than the socket's writable count: the adapter must split it.
+  let big = '';
+  for (let i = 0; i < 600; i++) big += 'x';
+  device.publish({ big }, { topic: 'engines' }).then(() => acked++);
+  await advance(100);
   await device.stop();
-  result('device', { events, acked, connects: broker.connects, published: broker.published });
+  let largest = 0;
+  for (let i = 0; i < broker.writes.length; i++) largest = Math.max(largest, broker.writes[i]);
+  result('device', { events, acked, connects: broker.connects, published: broker.published, largestWrite: largest });
 }
 
 main().then(

@@ -46,6 +46,7 @@ export const Net = {
 export const broker = {
   connects: [] as { clientId: string; password: string }[],
   published: [] as { topic: string; payload: string; qos: number; dup: boolean }[],
+  writes: [] as number[],
   sockets: [] as TCP[],
 };
 function brokerPacket(sock: TCP, p: Packet) {
@@ -67,6 +68,8 @@ function brokerPacket(sock: TCP, p: Packet) {
 }
 
 // ---- ECMA-419 TCP ----
+/** Writable bytes a socket reports at a time: small, so that bursts must be split by the adapter. */
+const ROOM = 256;
 interface Options {
   address?: string;
   port: number;
@@ -83,7 +86,7 @@ export class TCP {
     if (o.address !== '10.0.0.1') throw new Error('unreachable address ' + o.address);
     this.o = o;
     broker.sockets.push(this);
-    Timer.set(() => this.open && o.onWritable && o.onWritable.call(this, 4096), 1);
+    Timer.set(() => this.open && o.onWritable && o.onWritable.call(this, ROOM), 1);
   }
   read(count?: number): ArrayBuffer | undefined {
     const b = this.inbox.shift();
@@ -91,9 +94,13 @@ export class TCP {
     void count;
     return b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer;
   }
+  // Like a real socket: at most ROOM bytes per onWritable, more room once the bytes have "gone out".
   write(buffer: ArrayBuffer): number {
     if (!this.open) throw new Error('write on a closed socket');
+    if (buffer.byteLength > ROOM) throw new Error('write of ' + buffer.byteLength + ' bytes exceeds the writable count');
     this.parser.push(new Uint8Array(buffer));
+    broker.writes.push(buffer.byteLength);
+    Timer.set(() => this.open && this.o.onWritable && this.o.onWritable.call(this, ROOM), 1);
     return buffer.byteLength;
   }
   close(): void {
