@@ -7,6 +7,7 @@ import { sha256 } from '../../src/hash/sha256'; // the native crypto.SHA256 in t
 import { keyPairPems } from '../../src/keygen';
 import { parsePrivateKey, parsePublicKey } from '../../src/keys';
 import { AkenzaError, fail } from '../../src/errors';
+import { decodePem } from '../../src/pem';
 import type { Platform, Socket, SocketOptions } from '../../src/platform';
 import { makeSignJwt } from '../../src/sign-jwt';
 import { p256Binding } from '../../src/sign/p256-binding';
@@ -45,7 +46,9 @@ function connect(o: SocketOptions): Socket {
     o.onClose();
   };
   const opts: { host: string; port: number; ca?: string } = { host: o.host, port: o.port };
-  if (o.tls && o.tls.ca) opts.ca = o.tls.ca;
+  // Espruino's TLS takes the CA as DER in a binary string (its examples use atob); without one it
+  // cannot verify the server, so an mqtts URL needs mqtt.ca here (checked in createDevice).
+  if (o.tls && o.tls.ca) opts.ca = E.toString(decodePem(o.tls.ca, ['CERTIFICATE']).der);
   const s = require(o.tls ? 'tls' : 'net').connect(opts, () => {
     if (!closed) o.onConnect();
   });
@@ -79,7 +82,12 @@ const platform: Platform = {
   signers,
 };
 
-exports.createDevice = (options: DeviceOptions) => createCoreDevice(platform, options);
+exports.createDevice = (options: DeviceOptions) => {
+  const m = options && options.mqtt;
+  if ((!m || !m.url || /^mqtts:/.test(m.url)) && !(m && m.ca))
+    fail('OPTION_INVALID', 'mqtts on Espruino needs mqtt.ca (the CA PEM): without it the server certificate is not verified');
+  return createCoreDevice(platform, options);
+};
 exports.signJwt = makeSignJwt(signers);
 exports.parsePrivateKey = parsePrivateKey;
 exports.parsePublicKey = parsePublicKey;

@@ -12,8 +12,18 @@
     for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i) & 255;
     return u;
   }
-  globalThis.setTimeout = function (fn, ms) { return host.setTimeout(fn, ms || 0); };
-  globalThis.clearTimeout = function (id) { host.clearTimeout(id); };
+  // As on Espruino, clearing a timer that already fired (or never existed) throws.
+  var live = {};
+  globalThis.setTimeout = function (fn, ms) {
+    var id = host.setTimeout(function () { delete live[id]; fn(); }, ms || 0);
+    live[id] = true;
+    return id;
+  };
+  globalThis.clearTimeout = function (id) {
+    if (!live[id]) throw new Error('Unknown Timeout');
+    delete live[id];
+    host.clearTimeout(id);
+  };
   globalThis.E = {
     hwRand: function () {
       var b = host.randomBytes(4);
@@ -44,7 +54,8 @@
   }
   var modules = {
     net: { connect: socket },
-    tls: { connect: socket }, // the harness bridges plain TCP; TLS is the Node tests' business
+    // The harness bridges plain TCP; what is checked here is what reaches tls.connect.
+    tls: { connect: function (opts, cb) { globalThis.__tlsOptions = { host: opts.host, caBytes: opts.ca ? opts.ca.length : 0, caIsDer: !!opts.ca && opts.ca.charCodeAt(0) === 0x30 }; return socket(opts, cb); } },
     crypto: {
       SHA256: function (m) { return __host.hash('sha256', typeof m === 'string' ? toU8(m).buffer : m.buffer.slice(m.byteOffset, m.byteOffset + m.length)); },
       SHA1: function (m) { return __host.hash('sha1', typeof m === 'string' ? toU8(m).buffer : m.buffer.slice(m.byteOffset, m.byteOffset + m.length)); },

@@ -76,6 +76,19 @@ describe('espruino bundle under the Espruino profile', () => {
     await h.waitForReport((v) => v.event === 'stopped', 5000);
   });
 
+  it('mqtts: refuses to start without a CA, and hands tls.connect the CA as DER', async () => {
+    h.script(`try { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} }, mqtt: { url: 'mqtts://127.0.0.1:1' } }); report({ noCa: 'created?!' }); }
+      catch (e) { report({ noCa: e.code + ' ' + e.message }); }`, 'noca.js');
+    expect(h.reports.find((r) => 'noCa' in r).noCa).toMatch(/^OPTION_INVALID .*mqtt\.ca/);
+    h.script(`var tlsDevice = akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} },
+        mqtt: { url: 'mqtts://127.0.0.1:${cloud.mqttPort}', ca: ${JSON.stringify(fixture('ec.cert.pem'))} } });
+      tlsDevice.start();`, 'tls.js');
+    await new Promise((r) => setTimeout(r, 300));
+    h.script(`report({ tls: globalThis.__tlsOptions || null }); tlsDevice.stop();`, 'tls2.js');
+    const certDer = Buffer.from(fixture('ec.cert.pem').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    expect(h.reports.find((r) => 'tls' in r).tls).toEqual({ host: '127.0.0.1', caBytes: certDer.length, caIsDer: true });
+  });
+
   it('refuses an RS256 key with a clear error (no BigInt here)', async () => {
     h.script(`akenza.signJwt({ privateKey: ${JSON.stringify(fixture('rsa.pkcs8.pem'))}, deviceId: 'esp-dev' })
       .then(function () { report({ rsa: 'minted?!' }); }, function (e) { report({ rsa: e.code + ' ' + e.message }); });`, 'rsa.js');
