@@ -1,0 +1,25 @@
+// Byte budgets per bundle (scripts/size.mjs; `npm test` builds dist/ first): the test fails above them.
+import { describe, expect, it } from 'vitest';
+import { measureSizes } from '../../scripts/size.mjs';
+
+// The espruino bundle is over its 32 KB budget (issue 7 is open for it); until it fits, this
+// ceiling keeps it from growing. Lower it as the bundle shrinks; delete it once the budget holds.
+const ESPRUINO_CEILING = 52 * 1024;
+
+describe('bundle size budgets', async () => {
+  const rows = await measureSizes();
+  it('measures every bundle', () => {
+    expect(rows.filter((r) => r.missing).map((r) => r.name)).toEqual([]);
+    expect(rows.length).toBe(5);
+  });
+  for (const r of rows.filter((x) => x.budget && x.name !== 'espruino bundle')) {
+    it(`${r.name}: ${r.minified} bytes minified, budget ${r.budget}`, () => {
+      expect(r.minified).toBeGreaterThan(1000);
+      expect(r.minified).toBeLessThanOrEqual(r.budget as number);
+    });
+  }
+  const esp = rows.find((x) => x.name === 'espruino bundle')!;
+  it(`espruino bundle: ${esp.minified} bytes, not above its ${ESPRUINO_CEILING}-byte ceiling (budget ${esp.budget} not yet met)`, () => {
+    expect(esp.minified).toBeLessThanOrEqual(ESPRUINO_CEILING);
+  });
+});
