@@ -1,5 +1,5 @@
-// SignerBinding over the BigInt-free P-256 signer (src/sign/p256): ES256 on any engine, RS256 only
-// where the target plugs in a BigInt signer. The comb table is fetched lazily (flash or computed).
+// SignerBinding over the Number-only P-256 signer (src/sign/p256): ES256 on any engine, RS256 only
+// where the target plugs in a big-integer signer. The comb table is fetched lazily (flash or computed).
 import { equalBytes } from '../bytes';
 import { fail } from '../errors';
 import type { Hash } from '../hash/hash';
@@ -13,7 +13,7 @@ import type { Signer } from './signer';
 export interface P256BindingOptions {
   table: () => CombTable;
   hash: Hash;
-  /** RS256 for engines with BigInt; absent: RSA keys are refused with ALG_UNSUPPORTED. */
+  /** RS256 for engines with native big integers; absent: RSA keys are refused with ALG_UNSUPPORTED. */
   rs256?: (key: RsaPrivateKey) => Signer;
   /** RFC 6979 extra entropy per signature (hardware RNG); the nonce stays safe if it is weak. */
   extraEntropy?: () => Uint8Array;
