@@ -15,7 +15,7 @@ $o ec -in ec.pkcs8.pem -no_public -out ec.sec1-nopub.pem 2>/dev/null       # par
 $o ec -in ec.pkcs8.pem -outform DER -out ec.sec1.der 2>/dev/null
 priv_hex=$($o ec -in ec.pkcs8.pem -outform DER 2>/dev/null | od -An -v -tx1 -j7 -N32 | tr -d ' \n')
 pub_hex=$($o ec -in ec.pkcs8.pem -pubout -outform DER 2>/dev/null | od -An -v -tx1 -j26 | tr -d ' \n')
-printf '%s' "$priv_hex" | xxd -r -p > ec.raw.bin                            # raw 32-byte scalar
+node -e 'process.stdout.write(Buffer.from(process.argv[1], "hex"))' "$priv_hex" > ec.raw.bin   # raw 32-byte scalar
 # SEC1 without parameters (RFC 5915 makes them optional), with and without the public key.
 printf 'asn1=SEQUENCE:k\n[k]\nv=INT:1\nd=FORMAT:HEX,OCT:%s\npub=EXP:1,FORMAT:HEX,BITSTRING:%s\n' "$priv_hex" "$pub_hex" > k.cnf
 $o asn1parse -genconf k.cnf -noout -out k.der
