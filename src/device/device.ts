@@ -17,6 +17,7 @@ import { createBackoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { createClock, SDK_BUILD_TIME, type ClockOptions } from './clock';
 import { createEmitter, type Handler } from './events';
 import { createOutbox, DEFAULT_OUTBOX, type Message, type OutboxLimits } from './outbox';
+import { loadOutbox, saveOutbox } from './persist';
 import { checkSubTopic, jwtTopics, secretTopics, type Topics } from './topics';
 
 /**
@@ -197,12 +198,17 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
   const url = parseUrl(m.url || 'mqtts://mqtt.akenza.io:8883');
   const keepaliveS = m.keepaliveS === undefined ? 60 : m.keepaliveS;
   const maxInflight = m.maxInflight || 20;
-  const limits: OutboxLimits = { maxMessages: (o.outbox && o.outbox.maxMessages) || DEFAULT_OUTBOX.maxMessages, maxBytes: (o.outbox && o.outbox.maxBytes) || DEFAULT_OUTBOX.maxBytes };
+  const limits: OutboxLimits = {
+    maxMessages: (o.outbox && o.outbox.maxMessages) || DEFAULT_OUTBOX.maxMessages,
+    maxBytes: (o.outbox && o.outbox.maxBytes) || DEFAULT_OUTBOX.maxBytes,
+    persist: o.outbox && o.outbox.persist,
+  };
   const policy: BackoffPolicy = { baseMs: DEFAULT_BACKOFF.baseMs, capMs: DEFAULT_BACKOFF.capMs, resetAfterMs: DEFAULT_BACKOFF.resetAfterMs, authFloorMs: DEFAULT_BACKOFF.authFloorMs };
   for (const k in o.backoff || {}) (policy as any)[k] = (o.backoff as any)[k];
   const co = o.clock || {};
   const clock = createClock(platform, { notBeforeMs: co.notBeforeMs === undefined ? SDK_BUILD_TIME : co.notBeforeMs, stepToleranceMs: co.stepToleranceMs || 5000 });
   const clockCheckMs = co.checkIntervalMs || 10000;
+  const persistDelayMs = 1000;
   const drainTimeoutMs = (o.refresh && o.refresh.drainTimeoutMs) || 5000;
   const premintLeadMs = o.refresh && o.refresh.premintLeadMs !== undefined ? o.refresh.premintLeadMs : 30000;
 
@@ -213,7 +219,14 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     if (h) events.on(names[i].charAt(0).toLowerCase() + names[i].slice(1), h);
   }
 
-  const outbox = createOutbox(limits);
+  // Persistence: every change schedules one write (debounced), stop() writes at once.
+  const store = limits.persist ? platform.storage || fail('OPTION_INVALID', 'outbox.persist needs a platform with storage') : null;
+  const persist = () => {
+    if (store) saveOutbox(store, limits.persist as string, outbox.all());
+  };
+  const outbox = createOutbox(limits, () => {
+    if (store && state !== 'stopped' && !timers.persist) setTimer('persist', persistDelayMs, persist);
+  });
   const backoff = createBackoff(policy);
   let state: DeviceState = 'idle';
   let session: Session | null = null;
@@ -246,6 +259,20 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     timers[name] = null;
   };
   const error = (e: unknown) => events.emit('error', e);
+
+  // What a previous run accepted and did not deliver goes out first (its publish() promise is gone).
+  if (store) {
+    let restored: ReturnType<typeof loadOutbox> = [];
+    try {
+      restored = loadOutbox(store, limits.persist as string);
+    } catch (e) {
+      later(() => error(new AkenzaError('OPTION_INVALID', 'stored outbox is corrupt and was discarded')));
+    }
+    for (let i = 0; i < restored.length; i++) {
+      const r = restored[i];
+      outbox.push({ topic: r.sub ? topics.up + '/' + r.sub : topics.up, payload: r.payload, qos: r.qos, messageId: 0, sent: false, sub: r.sub, ts: r.ts, json: r.json, done: () => {} });
+    }
+  }
 
   // ---- fallback transports (HTTP/CoAP/UDP with the uplink secret) ----
   const fbs: Fallback[] = [];
@@ -652,6 +679,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
       return new Promise<void>((resolve) => {
         const s = session;
         state = 'stopped';
+        persist();
         epoch++;
         refreshing = false;
         draining = false;

@@ -6,6 +6,8 @@
 export interface OutboxLimits {
   maxMessages: number;
   maxBytes: number;
+  /** Storage key under which the outbox survives a restart (needs platform.storage); off when absent. */
+  persist?: string;
 }
 
 export const DEFAULT_OUTBOX: OutboxLimits = { maxMessages: 1000, maxBytes: 256 * 1024 };
@@ -49,7 +51,11 @@ export interface Outbox {
   find(pred: (m: Message) => boolean): Message | null;
 }
 
-export function createOutbox(limits: OutboxLimits): Outbox {
+/** `onChange` runs after every add or removal (persistence hooks in here). */
+export function createOutbox(limits: OutboxLimits, onChange?: () => void): Outbox {
+  const changed = () => {
+    if (onChange) onChange();
+  };
   let items: Message[] = [];
   let head = 0; // items[head] is the oldest message not gone (or head === items.length)
   let cursor = 0; // items in [head, cursor) have been handed to the current connection
@@ -72,6 +78,7 @@ export function createOutbox(limits: OutboxLimits): Outbox {
     bytes -= m.payload.length;
     if (index < cursor && m.qos === 1) inflight--;
     skipGone();
+    changed();
   };
   const indexOf = (m: Message) => {
     for (let i = head; i < items.length; i++) if (items[i] === m) return i;
@@ -84,6 +91,7 @@ export function createOutbox(limits: OutboxLimits): Outbox {
       items.push(m);
       count++;
       bytes += m.payload.length;
+      changed();
       while (count > 1 && (count > limits.maxMessages || bytes > limits.maxBytes)) {
         const oldest = items[head];
         drop(oldest, head);

@@ -8,7 +8,12 @@ declare function require(name: 'net' | 'tls'): {
   connect(options: { host: string; port: number; ca?: string }, onConnect: () => void): EspruinoSocket;
 };
 declare function require(name: 'crypto'): { SHA256(data: Uint8Array | string): ArrayBuffer; SHA1(data: Uint8Array | string): ArrayBuffer };
-declare function require(name: 'Storage'): { readArrayBuffer(name: string): ArrayBuffer | undefined };
+declare function require(name: 'Storage'): {
+  readArrayBuffer(name: string): ArrayBuffer | undefined;
+  read(name: string): string | undefined;
+  write(name: string, data: string): boolean;
+  erase(name: string): void;
+};
 interface EspruinoSocket {
   on(event: 'data', fn: (data: string) => void): void;
   on(event: 'close' | 'end', fn: () => void): void;

@@ -74,6 +74,12 @@ function connect(o: SocketOptions): Socket {
 }
 
 const platform: Platform = {
+  // Flash-backed key-value store for outbox.persist (Storage file names are at most 28 characters).
+  storage: {
+    get: (k) => require('Storage').read(k),
+    set: (k, v) => void require('Storage').write(k, v),
+    remove: (k) => require('Storage').erase(k),
+  },
   connect,
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as number),

@@ -293,5 +293,28 @@ describe('device logic (virtual time, scripted broker)', () => {
     expect(named('disconnected')[0].arg.reason).toBe('keepalive-timeout');
     await device.stop();
   });
+
+  it('outbox.persist: accepted messages survive a restart through platform.storage and are delivered once', async () => {
+    const kv = new Map<string, string>();
+    const storage = { get: (k: string) => kv.get(k), set: (k: string, v: string) => void kv.set(k, v), remove: (k: string) => void kv.delete(k) };
+    const { broker, state } = recordingBroker();
+    const sp = createScriptedPlatform(broker, START);
+    sp.platform.storage = storage;
+    const first = { sp, state };
+    const a = createDevice(first.sp.platform, { deviceId: 'dev-1', credentials: { privateKey: fixture('ec.pkcs8.pem') }, mqtt: { url: 'mqtt://broker.test' }, outbox: { persist: 'akenza-outbox' } });
+    const pending = ['m1', 'm2', 'm3'].map((m) => a.publish({ m }, { topic: 'env' }).catch(() => 'not delivered'));
+    await a.stop(); // never started: the power goes before anything was sent
+    void pending;
+    expect(JSON.parse(kv.get('akenza-outbox')!).map((r: any) => r.s)).toEqual(['env', 'env', 'env']);
+    const b = createDevice(first.sp.platform, { deviceId: 'dev-1', credentials: { privateKey: fixture('ec.pkcs8.pem') }, mqtt: { url: 'mqtt://broker.test' }, outbox: { persist: 'akenza-outbox' } });
+    b.start();
+    await first.sp.advance(2000);
+    expect(first.state.published.map((p) => [p.topic, p.payload])).toEqual([
+      ['/up/device/id/dev-1/env', '{"m":"m1"}'], ['/up/device/id/dev-1/env', '{"m":"m2"}'], ['/up/device/id/dev-1/env', '{"m":"m3"}'],
+    ]);
+    expect(kv.has('akenza-outbox')).toBe(false); // delivered, so nothing left to keep
+    await b.stop();
+    expect(() => createDevice({ ...first.sp.platform, storage: undefined }, { deviceId: 'd', credentials: { privateKey: fixture('ec.pkcs8.pem') }, outbox: { persist: 'x' } })).toThrow(/storage/);
+  });
 });
 

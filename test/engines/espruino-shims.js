@@ -60,7 +60,15 @@
       SHA256: function (m) { return __host.hash('sha256', typeof m === 'string' ? toU8(m).buffer : m.buffer.slice(m.byteOffset, m.byteOffset + m.length)); },
       SHA1: function (m) { return __host.hash('sha1', typeof m === 'string' ? toU8(m).buffer : m.buffer.slice(m.byteOffset, m.byteOffset + m.length)); },
     },
-    Storage: { readArrayBuffer: function (name) { return __host.readFile(name); } },
+    Storage: (function () {
+      var files = {};
+      return {
+        readArrayBuffer: function (name) { return __host.readFile(name); },
+        read: function (name) { return files[name]; },
+        write: function (name, data) { files[name] = String(data); return true; },
+        erase: function (name) { delete files[name]; },
+      };
+    })(),
   };
   globalThis.require = function (name) {
     if (!modules[name]) throw new Error('Module ' + name + ' not found');

@@ -89,6 +89,26 @@ describe('espruino bundle under the Espruino profile', () => {
     expect(h.reports.find((r) => 'tls' in r).tls).toEqual({ host: '127.0.0.1', caBytes: certDer.length, caIsDer: true });
   });
 
+  it('outbox.persist keeps unsent messages in Storage across a restart', async () => {
+    h.script(`
+      var opts = { deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} },
+        mqtt: { url: 'mqtt://127.0.0.1:${cloud.mqttPort}' }, outbox: { persist: 'akenza-outbox' } };
+      var a = akenza.createDevice(opts);
+      a.publish({ persisted: 1 }, { topic: 'engines' }).catch(function () {});
+      a.stop().then(function () {
+        report({ stored: require('Storage').read('akenza-outbox') });
+        var b = akenza.createDevice(opts);
+        b.on('connected', function () { report({ event: 'restarted' }); });
+        globalThis.restarted = b;
+        b.start();
+      });
+    `, 'persist.js');
+    expect(JSON.parse((await h.waitForReport((v) => 'stored' in v, 5000)).stored)).toEqual([{ s: 'engines', p: expect.any(String), q: 1, j: 1 }]);
+    await h.waitForReport((v) => v.event === 'restarted', 20000);
+    expect((await cloud.waitForUplink((u) => (u.payload as any).persisted === 1, 5000)).deviceId).toBe('esp-dev');
+    h.script(`restarted.stop();`, 'persist-stop.js');
+  });
+
   it('refuses an RS256 key with a clear error (no BigInt here)', async () => {
     h.script(`akenza.signJwt({ privateKey: ${JSON.stringify(fixture('rsa.pkcs8.pem'))}, deviceId: 'esp-dev' })
       .then(function () { report({ rsa: 'minted?!' }); }, function (e) { report({ rsa: e.code + ' ' + e.message }); });`, 'rsa.js');
