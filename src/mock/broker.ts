@@ -1,6 +1,7 @@
 // The broker's session table: one live session per clientId (a new CONNECT closes the old one),
 // downlink fan-out to matching subscriptions, drops, and re-arming expiry when the clock moves.
 import type { Socket } from 'node:net';
+import { InOrder } from './in-order';
 import { MqttSession, type SessionHost } from './mqtt-session';
 
 export interface SessionEvents {
@@ -12,9 +13,13 @@ export class Broker {
   readonly byClientId = new Map<string, MqttSession>();
   private readonly host: SessionHost;
 
-  constructor(base: Omit<SessionHost, 'attach' | 'detach'>, private readonly events: SessionEvents) {
+  constructor(base: Omit<SessionHost, 'attach' | 'detach' | 'verdicts'>, private readonly events: SessionEvents) {
     // The host object is extended in place so its live fields (faults, registry()) stay shared.
-    this.host = Object.assign(base, { attach: (s: MqttSession) => this.attach(s), detach: (s: MqttSession, reason: string) => this.detach(s, reason) });
+    this.host = Object.assign(base, {
+      attach: (s: MqttSession) => this.attach(s),
+      detach: (s: MqttSession, reason: string) => this.detach(s, reason),
+      verdicts: new InOrder(),
+    });
   }
 
   /** Takes a new TCP or TLS connection. */

@@ -100,7 +100,7 @@ export interface MockCloud {
   readonly caPem: string;
   /** Accepted uplinks, oldest first (a live array). */
   readonly uplinks: Uplink[];
-  /** Every MQTT CONNECT verdict (code 0 = accepted) and every HTTP/CoAP/UDP credential refusal. */
+  /** Every MQTT CONNECT verdict (code 0 = accepted) and every HTTP/CoAP/UDP credential refusal (about the latest 10000). */
   readonly authLog: AuthLogEntry[];
   readonly registry: Registry;
   readonly audienceBase: string;
@@ -138,7 +138,8 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
 
   const recordAuth = (e: AuthLogEntry) => {
     authLog.push(e);
-    if (authLog.length > 10000) authLog.splice(0, authLog.length - 10000);
+    // Trimmed in chunks (as the uplink log): splicing one entry per connect moves the whole array each time.
+    if (authLog.length > 11000) authLog.splice(0, authLog.length - 10000);
     if (e.code !== 0) {
       log(e.transport + ': refused ' + (e.clientId !== undefined ? 'clientId ' + JSON.stringify(e.clientId) : 'device ' + JSON.stringify(e.deviceId || '')) + ' (' + e.code + '): ' + e.reason);
       emitter.emit('authRejected', e);
@@ -149,7 +150,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     emitter.emit('uplink', u);
   };
 
-  const sessionHost: Omit<SessionHost, 'attach' | 'detach'> = {
+  const sessionHost: Omit<SessionHost, 'attach' | 'detach' | 'verdicts'> = {
     registry: () => registry,
     now,
     audienceBase,
@@ -164,13 +165,14 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     log,
   };
   const broker = new Broker(sessionHost, {
+    // Log lines and event objects are built only for a log option or a listener (a connect costs less).
     connect: (s) => {
-      log(s.transport + ': connected ' + JSON.stringify(s.clientId) + ' (' + s.auth + ')');
-      emitter.emit('connect', info(s));
+      if (options.log) log(s.transport + ': connected ' + JSON.stringify(s.clientId) + ' (' + s.auth + ')');
+      if (emitter.listenerCount('connect') > 0) emitter.emit('connect', info(s));
     },
     disconnect: (s, reason) => {
-      log(s.transport + ': disconnected ' + JSON.stringify(s.clientId) + ': ' + reason);
-      emitter.emit('disconnect', { ...info(s), reason });
+      if (options.log) log(s.transport + ': disconnected ' + JSON.stringify(s.clientId) + ': ' + reason);
+      if (emitter.listenerCount('disconnect') > 0) emitter.emit('disconnect', { ...info(s), reason });
     },
   });
   const captureHost: CaptureHost = {

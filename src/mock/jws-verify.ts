@@ -28,3 +28,19 @@ export function verifyJwsSignature(key: PublicKey, alg: Alg, input: Uint8Array, 
     return false;
   }
 }
+
+/**
+ * verifyJwsSignature on libuv's thread pool (node:crypto's callback form): the same checks, the same
+ * answer, but the event loop is free while OpenSSL works. `done` is always called, asynchronously.
+ */
+export function verifyJwsSignatureAsync(key: PublicKey, alg: Alg, input: Uint8Array, sig: Uint8Array, done: (ok: boolean) => void): void {
+  const answer = (ok: boolean) => process.nextTick(done, ok);
+  if (alg !== key.alg) return answer(false);
+  if (alg === 'ES256' ? sig.length !== 64 : sig.length !== (key.kty === 'RSA' ? key.n.length : 0)) return answer(false);
+  try {
+    const k = alg === 'ES256' ? { key: keyObjectFor(key), dsaEncoding: 'ieee-p1363' as const } : keyObjectFor(key);
+    verify('sha256', input, k, sig, (err, ok) => done(!err && ok === true));
+  } catch (e) {
+    answer(false);
+  }
+}

@@ -1,9 +1,8 @@
 // The platform's JWT device check (DESIGN.md section 1): token form, alg, kid, signature, aud/exp/iat,
 // lifetime; returns the CONNACK code to send (4 = malformed token, 5 = well-formed but not authorized).
-import { base64urlDecode } from '../base64';
-import { utf8Decode } from '../utf8';
 import type { Alg } from '../sign/signer';
-import { verifyJwsSignature } from './jws-verify';
+import { decodeSegment, segmentText } from './jws-decode';
+import { verifyJwsSignature, verifyJwsSignatureAsync } from './jws-verify';
 import type { Credential, DeviceEntry } from './registry';
 
 export const DEFAULT_SKEW_S = 600;
@@ -35,7 +34,9 @@ const refused = (reason: string): JwtCheck => ({ ok: false, code: 5, reason });
 function parseJsonSegment(seg: string, what: string): { value?: { [k: string]: unknown }; error?: string } {
   let text: string;
   try {
-    text = utf8Decode(base64urlDecode(seg));
+    const bytes = decodeSegment(seg);
+    if (!bytes) return { error: what + ' is not base64url-encoded UTF-8' };
+    text = segmentText(bytes);
   } catch {
     return { error: what + ' is not base64url-encoded UTF-8' };
   }
@@ -63,6 +64,49 @@ const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Numb
  * (alg not matching the key, expired credential included), aud, exp, iat, lifetime.
  */
 export function checkDeviceJwt(device: DeviceEntry | undefined, deviceId: string, token: string, o: JwtCheckOptions): JwtCheck {
+  const p = prepareJwtCheck(device, deviceId, token, o);
+  if (!isPlan(p)) return p;
+  let i = 0;
+  while (i < p.tries.length && !verifyJwsSignature(p.tries[i].key, p.alg, p.input, p.sig)) i++;
+  return finishJwtCheck(p, i < p.tries.length ? p.tries[i] : undefined, o);
+}
+
+/**
+ * The same check as checkDeviceJwt, with an ES256 signature verified on libuv's thread pool so the
+ * broker's event loop serves other sockets meanwhile; `done` gets exactly the verdict checkDeviceJwt
+ * would give (same phases, same order of checks, same reasons), synchronously when nothing went to the pool.
+ */
+export function checkDeviceJwtAsync(device: DeviceEntry | undefined, deviceId: string, token: string, o: JwtCheckOptions, done: (r: JwtCheck) => void): void {
+  const p = prepareJwtCheck(device, deviceId, token, o);
+  if (!isPlan(p)) return done(p);
+  const next = (i: number): void => {
+    if (i >= p.tries.length) return done(finishJwtCheck(p, undefined, o));
+    const cred = p.tries[i];
+    // Measured on node 20: handing a verification to the pool costs the event loop ~20 us. P-256
+    // verification (~70 us) is worth moving; RSA-2048 verification (~20 us) is not, and stays inline.
+    if (p.alg === 'RS256') return verifyJwsSignature(cred.key, p.alg, p.input, p.sig) ? done(finishJwtCheck(p, cred, o)) : next(i + 1);
+    verifyJwsSignatureAsync(cred.key, p.alg, p.input, p.sig, (ok) => (ok ? done(finishJwtCheck(p, cred, o)) : next(i + 1)));
+  };
+  next(0);
+}
+
+/** What is left after the token form, header and kid rules: the credentials to try, in order. */
+interface SignaturePlan {
+  alg: Alg;
+  input: Buffer;
+  sig: Uint8Array;
+  claims: { [k: string]: unknown };
+  /** Credentials to verify with, first match wins (live ones, then -- kid absent -- expired ones for the reason). */
+  tries: Credential[];
+  /** How many of `tries` are live; a match beyond them names an expired credential. */
+  live: number;
+  /** Reason when none verifies. */
+  noMatch: string;
+}
+
+const isPlan = (p: JwtCheck | SignaturePlan): p is SignaturePlan => (p as SignaturePlan).tries !== undefined;
+
+function prepareJwtCheck(device: DeviceEntry | undefined, deviceId: string, token: string, o: JwtCheckOptions): JwtCheck | SignaturePlan {
   if (token.length > MAX_TOKEN_LENGTH) return malformed('longer than ' + MAX_TOKEN_LENGTH + ' characters');
   const segs = token.split('.');
   if (segs.length !== 3) return malformed(segs.length + ' dot-separated segment(s), a compact JWS has 3');
@@ -71,12 +115,8 @@ export function checkDeviceJwt(device: DeviceEntry | undefined, deviceId: string
   if (h.error) return malformed(h.error);
   const c = parseJsonSegment(segs[1], 'claims');
   if (c.error) return malformed(c.error);
-  let sig: Uint8Array;
-  try {
-    sig = base64urlDecode(segs[2]);
-  } catch {
-    return malformed('signature is not base64url');
-  }
+  const sig = decodeSegment(segs[2]);
+  if (!sig) return malformed('signature is not base64url');
   const header = h.value!;
   const claims = c.value!;
   const alg = header.alg;
@@ -93,7 +133,6 @@ export function checkDeviceJwt(device: DeviceEntry | undefined, deviceId: string
   const input = Buffer.from(segs[0] + '.' + segs[1], 'latin1');
   const nowMs = o.nowMs;
   const live = (cr: Credential) => cr.expiresAt === undefined || nowMs < cr.expiresAt;
-  let signer: Credential | undefined;
   const kid = header.kid as string | undefined;
   if (kid !== undefined) {
     const want = kid.toLowerCase();
@@ -101,25 +140,25 @@ export function checkDeviceJwt(device: DeviceEntry | undefined, deviceId: string
     if (!cred) return refused('kid ' + kid.slice(0, 80) + ' matches no credential of the device');
     if (!live(cred)) return refused('credential ' + cred.kid + ' expired at ' + new Date(cred.expiresAt!).toISOString());
     if (cred.key.alg !== alg) return refused('alg ' + alg + ' does not match the credential ' + cred.kid + ' (' + cred.key.alg + ')');
-    if (!verifyJwsSignature(cred.key, alg, input, sig)) return refused('signature does not verify with credential ' + cred.kid);
-    signer = cred;
-  } else {
-    if (device.credentials.length > 1 && o.requireKidWithSeveralKeys !== false)
-      return refused('kid is required: the device has ' + device.credentials.length + ' credentials');
-    const candidates = device.credentials.filter((cr) => cr.key.alg === alg);
-    if (candidates.length === 0) return refused('alg ' + alg + ' matches no credential of the device');
-    const liveOnes = candidates.filter(live);
-    signer = liveOnes.find((cr) => verifyJwsSignature(cr.key, alg, input, sig));
-    if (!signer) {
-      const expired = candidates.find((cr) => !live(cr) && verifyJwsSignature(cr.key, alg, input, sig));
-      if (expired) return refused('credential ' + expired.kid + ' expired at ' + new Date(expired.expiresAt!).toISOString());
-      return refused('signature does not verify with any credential of the device');
-    }
+    return { alg, input, sig, claims, tries: [cred], live: 1, noMatch: 'signature does not verify with credential ' + cred.kid };
   }
+  if (device.credentials.length > 1 && o.requireKidWithSeveralKeys !== false)
+    return refused('kid is required: the device has ' + device.credentials.length + ' credentials');
+  const candidates = device.credentials.filter((cr) => cr.key.alg === alg);
+  if (candidates.length === 0) return refused('alg ' + alg + ' matches no credential of the device');
+  const liveOnes = candidates.filter(live);
+  // Expired credentials are tried only after every live one failed, to say why the token is refused.
+  return { alg, input, sig, claims, tries: liveOnes.concat(candidates.filter((cr) => !live(cr))), live: liveOnes.length, noMatch: 'signature does not verify with any credential of the device' };
+}
 
+/** The verdict once the signature step is done (`signer`: the first of plan.tries that verified). */
+function finishJwtCheck(p: SignaturePlan, signer: Credential | undefined, o: JwtCheckOptions): JwtCheck {
+  if (!signer) return refused(p.noMatch);
+  if (p.tries.indexOf(signer) >= p.live) return refused('credential ' + signer.kid + ' expired at ' + new Date(signer.expiresAt!).toISOString());
+  const { alg, claims } = p;
   const skew = o.skewS === undefined ? DEFAULT_SKEW_S : o.skewS;
   const maxLife = o.maxLifetimeS === undefined ? DEFAULT_MAX_LIFETIME_S : o.maxLifetimeS;
-  const now = Math.floor(nowMs / 1000);
+  const now = Math.floor(o.nowMs / 1000);
   if (typeof claims.aud !== 'string') return refused('aud must be the string ' + o.audience);
   if (claims.aud !== o.audience) return refused('aud ' + JSON.stringify(claims.aud.slice(0, 200)) + ' is not ' + o.audience);
   if (claims.exp === undefined) return refused('exp is missing');

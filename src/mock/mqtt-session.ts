@@ -4,8 +4,9 @@ import type { Socket } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import type { IConnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
 import { audienceFor } from '../jwt';
-import { checkDeviceJwt } from './jwt-auth';
-import type { Registry } from './registry';
+import type { InOrder } from './in-order';
+import { checkDeviceJwtAsync } from './jwt-auth';
+import type { Connector, Registry } from './registry';
 import { filterInside, jwtGrant, secretGrant, topicMatches, under, validFilter, validTopicName, type TopicGrant } from './topics';
 import { DEFAULT_TOPIC, makeUplink, type Transport, type Uplink } from './uplinks';
 
@@ -40,9 +41,26 @@ export interface SessionHost {
   /** Registers an accepted session; the broker closes an older one with the same clientId. */
   attach(s: MqttSession): void;
   detach(s: MqttSession, reason: string): void;
+  /** Applies CONNECT verdicts in CONNECT order. */
+  verdicts: InOrder;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Packets a client may pipeline behind its CONNECT before the verdict. */
+const MAX_HELD = 1000;
+
+/** A CONNECT verdict: code 0 accepts (by `connector`'s secret, or a JWT with `exp`). */
+interface Verdict {
+  code: number;
+  reason: string;
+  method: AuthLogEntry['method'];
+  deviceId?: string;
+  connector?: Connector;
+  exp?: number;
+}
+
+/** CONNACK is four fixed bytes (MQTT 3.1.1 section 3.2): no generator call per connect. */
+const connack = (code: number): Buffer => Buffer.from([0x20, 0x02, 0x00, code]);
 
 export class MqttSession {
   clientId = '';
@@ -62,6 +80,8 @@ export class MqttSession {
   private expiryTimer?: NodeJS.Timeout;
   private connectTimer?: NodeJS.Timeout;
   private nextId = 1;
+  /** Packets received while the CONNECT verdict is pending (undefined when none is). */
+  private held?: Packet[];
   /** The secret of a secret session, only to redact it from recorded topics. */
   private secret?: string;
 
@@ -144,6 +164,11 @@ export class MqttSession {
   }
 
   private onPacket(p: Packet): void {
+    if (this.held) {
+      if (this.held.length >= MAX_HELD) return this.close('more than ' + MAX_HELD + ' packets sent before the CONNACK');
+      this.held.push(p);
+      return;
+    }
     if (!this.connected) {
       if (p.cmd !== 'connect') return this.close('first packet was ' + p.cmd + ', not CONNECT');
       return this.onConnect(p);
@@ -171,57 +196,89 @@ export class MqttSession {
   private refuse(code: number, reason: string, method: AuthLogEntry['method'], c: IConnectPacket, deviceId?: string): void {
     this.host.authLog({ time: this.host.now(), transport: this.transport, code, reason, clientId: c.clientId, username: c.username, deviceId, method });
     // The socket ends after the CONNACK is flushed (and is destroyed if the client lingers).
-    this.send({ cmd: 'connack', returnCode: code, sessionPresent: false }, () => {
-      this.socket.end();
-      setTimeout(() => this.socket.destroy(), 2000).unref();
-    });
+    if (!this.closed) {
+      this.sendBytes(connack(code), () => {
+        this.socket.end();
+        setTimeout(() => this.socket.destroy(), 2000).unref();
+      });
+    }
     this.closed = true;
+    this.held = undefined;
     clearTimeout(this.connectTimer);
   }
 
+  /**
+   * CONNECT: the verdict is computed (the JWT signature on the thread pool) and applied in CONNECT
+   * order across the broker; packets the client sends meanwhile are held, and dropped on refusal
+   * (MQTT 3.1.1 section 3.1.4: nothing after a refused CONNECT is processed).
+   */
   private onConnect(c: IConnectPacket): void {
+    this.held = [];
+    this.host.verdicts.run<Verdict>(
+      (finish) => this.decide(c, finish),
+      (v) => this.apply(c, v),
+    );
+  }
+
+  private decide(c: IConnectPacket, finish: (v: Verdict) => void): void {
     const host = this.host;
     if (c.protocolVersion !== 4 && c.protocolVersion !== 3) {
-      return this.refuse(1, 'protocol version ' + c.protocolVersion + ' is not offered (MQTT 3.1.1 only)', 'jwt', c);
+      return finish({ code: 1, reason: 'protocol version ' + c.protocolVersion + ' is not offered (MQTT 3.1.1 only)', method: 'jwt' });
     }
     if (host.faults.refuseNext.count > 0) {
       host.faults.refuseNext.count--;
-      return this.refuse(host.faults.refuseNext.code, 'fault injection: refuseNextConnects', 'fault', c);
+      return finish({ code: host.faults.refuseNext.code, reason: 'fault injection: refuseNextConnects', method: 'fault' });
     }
     const reg = host.registry();
     const password = c.password === undefined ? '' : Buffer.from(c.password).toString('utf8');
     const conn = c.username !== undefined ? reg.connectors.get(c.username) : undefined;
     if (conn && (password === conn.uplinkSecret || !reg.device(c.clientId))) {
-      if (password !== conn.uplinkSecret) return this.refuse(4, 'wrong uplink secret for connector ' + JSON.stringify(conn.id), 'secret', c);
+      if (password !== conn.uplinkSecret) return finish({ code: 4, reason: 'wrong uplink secret for connector ' + JSON.stringify(conn.id), method: 'secret' });
+      return finish({ code: 0, reason: 'accepted (uplink secret of connector ' + conn.id + ')', method: 'secret', connector: conn });
+    }
+    if (!password) return finish({ code: 4, reason: 'no password (the JWT goes in the password field)', method: 'jwt', deviceId: c.clientId });
+    const opts = {
+      audience: audienceFor(c.clientId || '-', host.audienceBase()),
+      nowMs: host.now(),
+      skewS: host.skewS,
+      maxLifetimeS: host.maxLifetimeS,
+      requireKidWithSeveralKeys: host.requireKidWithSeveralKeys,
+    };
+    checkDeviceJwtAsync(reg.device(c.clientId), c.clientId, password, opts, (r) =>
+      finish(r.ok ? { code: 0, reason: r.reason, method: 'jwt', deviceId: c.clientId, exp: r.exp } : { code: r.code, reason: r.reason, method: 'jwt', deviceId: c.clientId }),
+    );
+  }
+
+  private apply(c: IConnectPacket, v: Verdict): void {
+    const host = this.host;
+    if (v.code !== 0) return this.refuse(v.code, v.reason, v.method, c, v.deviceId);
+    const conn = v.connector;
+    if (conn) {
       this.auth = 'secret';
       this.connectorId = conn.id;
       this.secret = conn.uplinkSecret;
       this.grants = [...conn.devices].map((id) => secretGrant(conn.uplinkSecret, id));
       this.clientId = c.clientId || 'mock-' + conn.id + '-' + Math.random().toString(36).slice(2, 10);
-      host.authLog({ time: host.now(), transport: this.transport, code: 0, reason: 'accepted (uplink secret of connector ' + conn.id + ')', clientId: this.clientId, username: c.username, method: 'secret' });
+      host.authLog({ time: host.now(), transport: this.transport, code: 0, reason: v.reason, clientId: this.clientId, username: c.username, method: 'secret' });
     } else {
-      if (!password) return this.refuse(4, 'no password (the JWT goes in the password field)', 'jwt', c, c.clientId);
-      const r = checkDeviceJwt(reg.device(c.clientId), c.clientId, password, {
-        audience: audienceFor(c.clientId || '-', host.audienceBase()),
-        nowMs: host.now(),
-        skewS: host.skewS,
-        maxLifetimeS: host.maxLifetimeS,
-        requireKidWithSeveralKeys: host.requireKidWithSeveralKeys,
-      });
-      if (!r.ok) return this.refuse(r.code, r.reason, 'jwt', c, c.clientId);
       this.auth = 'jwt';
-      this.exp = r.exp;
+      this.exp = v.exp;
       this.clientId = c.clientId;
       this.grants = [jwtGrant(c.clientId)];
-      host.authLog({ time: host.now(), transport: this.transport, code: 0, reason: r.reason, clientId: c.clientId, username: c.username, deviceId: c.clientId, method: 'jwt' });
+      host.authLog({ time: host.now(), transport: this.transport, code: 0, reason: v.reason, clientId: c.clientId, username: c.username, deviceId: c.clientId, method: 'jwt' });
     }
     clearTimeout(this.connectTimer);
+    // The client left while its CONNECT was being checked: the verdict is logged, nothing attaches.
+    if (this.closed) return;
     this.connected = true;
     this.keepaliveMs = c.keepalive ? c.keepalive * 1500 : 0;
     host.attach(this);
-    this.send({ cmd: 'connack', returnCode: 0, sessionPresent: false });
+    this.sendBytes(connack(0));
     this.armKeepalive();
     this.scheduleExpiry();
+    const held = this.held || [];
+    this.held = undefined;
+    for (const p of held) if (!this.closed) this.onPacket(p);
   }
 
   private redact(topic: string): string {

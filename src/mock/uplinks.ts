@@ -44,9 +44,16 @@ export function decodePayload(raw: Uint8Array): { payload: unknown; json: boolea
   return { payload: raw, json: false };
 }
 
+// The last time formatted: a QoS 1 stream records many uplinks within one millisecond.
+let isoOf = { time: NaN, iso: '' };
+function isoTime(time: number): string {
+  if (time !== isoOf.time) isoOf = { time, iso: new Date(time).toISOString() };
+  return isoOf.iso;
+}
+
 export function makeUplink(fields: Omit<Uplink, 'id' | 'payload' | 'json' | 'timestamp'> & { timestamp?: string; payload?: unknown }): Uplink {
   const dec = fields.payload !== undefined ? { payload: fields.payload, json: true } : decodePayload(fields.raw);
-  return { id: randomUUID(), ...fields, payload: dec.payload, json: dec.json, timestamp: fields.timestamp || new Date(fields.time).toISOString() };
+  return { id: randomUUID(), ...fields, payload: dec.payload, json: dec.json, timestamp: fields.timestamp || isoTime(fields.time) };
 }
 
 /** One JSON line: bytes payloads become {"base64": ...}; `raw` is left out. */
