@@ -1,8 +1,11 @@
 // Reconnect delays: exponential backoff with full jitter (1 s base, 120 s cap by default), reset
 // only after a connection has lasted; after an auth refusal never faster than the auth floor.
 
+/** Reconnect backoff (`backoff` option of createDevice). @inline */
 export interface BackoffPolicy {
+  /** First delay ceiling; full jitter picks a delay from 0 to the ceiling, which doubles per attempt. Default 1 s. */
   baseMs: number;
+  /** Largest ceiling. Default 120 s. */
   capMs: number;
   /** A connection must last this long before the attempt counter resets. */
   resetAfterMs: number;

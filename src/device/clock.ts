@@ -5,6 +5,7 @@ import type { Platform } from '../platform';
 /** Earliest plausible wall time: this source's release date. */
 export const SDK_BUILD_TIME = Date.UTC(2026, 10, 28);
 
+/** Clock trust (`clock` option of createDevice). @inline */
 export interface ClockOptions {
   /** Wall times before this (ms) are untrusted. Default: the SDK's build date. */
   notBeforeMs: number;

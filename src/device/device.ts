@@ -10,7 +10,7 @@ import { openSession, type CloseReason, type Session } from '../mqtt/session';
 import { random, type Platform } from '../platform';
 import { publicKeyFor } from '../sign-jwt';
 import type { Alg, Signer } from '../sign/signer';
-import { isJsonContainer, type UplinkResult, type UplinkTransport } from '../uplink/common';
+import { isJsonContainer, redact, type UplinkResult, type UplinkTransport } from '../uplink/common';
 import type { FallbackEntry } from '../uplink/index';
 import { utf8Decode, utf8Encode } from '../utf8';
 import { createBackoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
@@ -24,11 +24,13 @@ import { checkSubTopic, jwtTopics, secretTopics, type Topics } from './topics';
  * JWT credentials may carry the connector's `uplinkSecret` too (used by the fallback transports
  * only). Secret credentials without `connectorId` cannot use MQTT: the device then sends over its
  * `fallback` transports only.
+ * @inline
  */
 export type Credentials = { alg?: Alg; privateKey: PrivateKeyInput; kid?: string; uplinkSecret?: string } | { uplinkSecret: string; connectorId?: string };
 
 export type { FallbackEntry } from '../uplink/index';
 
+/** Backoff of each fallback transport. @inline */
 export interface FallbackBackoff {
   /** First retry delay of a failed transport (equal jitter: half to all of it). Default 1 s. */
   baseMs: number;
@@ -38,27 +40,41 @@ export interface FallbackBackoff {
   authFloorMs: number;
 }
 
+/** MQTT connection options. @inline */
 export interface MqttOptions {
   /** mqtts://host:8883 (TLS) or mqtt://host:1883. Default mqtts://mqtt.akenza.io:8883. */
   url?: string;
   /** PEM CA for TLS; the target's default store when absent. */
   ca?: string;
+  /** TLS server name (SNI and certificate check). Default: the host. */
   servername?: string;
+  /** MQTT keepalive: PINGREQ after this idle, and no PINGRESP within half of it closes the link. Default 60. */
   keepaliveS?: number;
+  /** No CONNACK within this closes the attempt and backs off. Default 10 s. */
   connackTimeoutMs?: number;
   /** QoS 1 messages awaiting PUBACK at once. Default 20. */
   maxInflight?: number;
+  /** Largest MQTT packet accepted from the broker. Default 16384. */
   maxPacketSize?: number;
 }
 
+/** Options of createDevice; only deviceId and credentials are required. */
 export interface DeviceOptions {
+  /** The device id: MQTT clientId, part of `aud` and of the topics (no whitespace or / # + ? & %). */
   deviceId: string;
+  /** A private key (JWT auth) or a connector's uplink secret. */
   credentials: Credentials;
+  /** Platform base URL for `aud`. Default https://akenza.io. */
   audienceBase?: string;
+  /** Token lifetime in seconds; a refresh starts when 10% of it (minus up to 10% jitter) is left. Default 3600. */
   tokenLifetimeS?: number;
+  /** MQTT server and connection options. */
   mqtt?: MqttOptions;
+  /** Outbox bounds (1000 messages, 256 KB) and optional persistence. */
   outbox?: Partial<OutboxLimits>;
+  /** Reconnect backoff (full jitter, 1 s base, 120 s cap, 60 s floor after a repeated CONNACK 4/5). */
   backoff?: Partial<BackoffPolicy>;
+  /** Clock trust; `checkIntervalMs` (default 10 s) is how often trust and steps are checked. */
   clock?: Partial<ClockOptions> & { checkIntervalMs?: number };
   /**
    * Secret-based transports, in order of preference, used while MQTT is down: see fallbackAfterMs.
@@ -71,25 +87,35 @@ export interface DeviceOptions {
    * credentials, clock untrusted, token cannot be signed, or a second CONNACK 4/5 in a row. Default 60 s.
    */
   fallbackAfterMs?: number;
+  /** Retry delays of each fallback transport. */
   fallbackBackoff?: Partial<FallbackBackoff>;
   /**
    * A QoS 1 message written to MQTT and not acknowledged is normally resent over MQTT only (it may
    * have reached the broker). true lets the fallback send it too: it may then arrive twice.
    */
   allowDuplicates?: boolean;
+  /** Token refresh tuning (see docs/token-lifecycle.md). */
   refresh?: {
     /** How long a refresh waits for outstanding PUBACKs before it disconnects anyway. Default 5 s. */
     drainTimeoutMs?: number;
     /** How long before the refresh time the next token is minted. Default 30 s. */
     premintLeadMs?: number;
   };
+  /** {at, tokenExp}: MQTT is connected and subscribed to downlinks. */
   onConnected?: Handler;
+  /** {reason, message, returnCode, planned}: the MQTT connection ended (planned: a token refresh). */
   onDisconnected?: Handler;
+  /** A Downlink arrived. */
   onDownlink?: Handler;
+  /** {previousExp, exp}: a refresh switched to the next token and reconnects now. */
   onTokenRefreshed?: Handler;
+  /** {transport, returnCode | status, ...}: credentials refused (CONNACK 4/5, or 401/403 on a fallback). */
   onAuthRejected?: Handler;
+  /** {trusted, stepped, now}: clock trust changed, or the wall clock stepped. */
   onClockState?: Handler;
+  /** {topic, bytes, total, reason?}: the outbox bound dropped the oldest message, or (reason) a fallback transport refused one for good. */
   onDropped?: Handler;
+  /** Errors that belong to no publish(): a failed signature, a refused subscription, a throwing handler. */
   onError?: Handler;
   /** {active, transport, reason}: the transport carrying uplinks changed. */
   onFallback?: Handler;
@@ -99,32 +125,46 @@ export interface DeviceOptions {
   onTransportError?: Handler;
 }
 
+/** Options of publish(). */
 export interface PublishOptions {
   /** Data sub-topic: published to `{uplink topic}/{topic}`. */
   topic?: string;
+  /** 1 (default): kept until PUBACK and resent after a reconnect; 0: written once. */
   qos?: 0 | 1;
   /** Measurement time (ISO-8601 or ms since the epoch), sent by HTTP/CoAP/UDP as `timestamp`; MQTT has no field for it. */
   timestamp?: string | number;
 }
 
+/** A message from the cloud (`downlink` event). */
 export interface Downlink {
+  /** The full MQTT topic; in secret mode the secret in it reads `***`. */
   topic: string;
   /** The part after the device's downlink prefix ('' for the prefix itself). */
   subTopic: string;
+  /** The payload bytes. */
   payload: Uint8Array;
   /** The payload as text, when it is UTF-8. */
   text?: string;
 }
 
+/** Where the device is in its lifecycle. @inline */
 export type DeviceState = 'idle' | 'waiting-clock' | 'minting' | 'connecting' | 'connected' | 'backoff' | 'fallback-only' | 'stopped';
 
+/** A snapshot from stats(). */
 export interface DeviceStats {
+  /** Lifecycle state. */
   state: DeviceState;
+  /** Messages in the outbox, in-flight ones included. */
   queued: number;
+  /** QoS 1 messages written to MQTT and awaiting PUBACK. */
   inflight: number;
+  /** Messages the outbox bound dropped. */
   dropped: number;
+  /** Successful MQTT connects. */
   connects: number;
+  /** Token refreshes started. */
   refreshes: number;
+  /** `exp` of the current token (seconds since the epoch), null without one. */
   tokenExp: number | null;
   /** The fallback transport in use, null while uplinks go over MQTT. */
   fallback: string | null;
@@ -132,14 +172,24 @@ export interface DeviceStats {
   sent: { [transport: string]: number };
 }
 
+/** A device connection from createDevice: MQTT with token refresh, fallback uplinks, outbox, events. */
 export interface Device {
+  /** Connects once the clock is trusted and a token is minted; events follow, never from inside the call. No-op while running. */
   start(): void;
+  /**
+   * Queues an uplink: an object or array as JSON, a string as UTF-8, bytes as they are. Resolves when
+   * delivered (QoS 1: on PUBACK), rejects with MESSAGE_DROPPED or UPLINK_REJECTED; `cb(err)` is called too.
+   */
   publish(payload: unknown, options?: PublishOptions, cb?: (err: Error | null) => void): Promise<void>;
   /** Mints a new token and reconnects with it now (also what the refresh timer does). */
   refresh(): void;
+  /** Sends DISCONNECT and closes every transport; the outbox is kept (and stored when persisted). start() resumes. */
   stop(): Promise<void>;
+  /** Adds a handler: connected, disconnected, downlink, tokenRefreshed, authRejected, clockState, dropped, fallback, sent, transportError, error. */
   on(event: string, fn: Handler): void;
+  /** Removes a handler added with on(). */
   off(event: string, fn: Handler): void;
+  /** State, queue, in-flight, counters and per-transport counts. */
   stats(): DeviceStats;
 }
 
@@ -151,9 +201,10 @@ interface Token {
 
 function parseUrl(url: string): { tls: boolean; host: string; port: number } {
   const m = /^(mqtts?):\/\/(\[[^\]]+\]|[^:/?#]+)(?::(\d+))?\/?$/.exec(url);
-  if (!m) return fail('OPTION_INVALID', 'mqtt.url must look like mqtts://host:8883 or mqtt://host:1883');
-  const tls = m[1] === 'mqtts';
-  return { tls, host: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : tls ? 8883 : 1883 };
+  const tls = !!m && m[1] === 'mqtts';
+  const port = m && m[3] ? Number(m[3]) : tls ? 8883 : 1883;
+  if (!m || port < 1 || port > 65535) return fail('OPTION_INVALID', 'mqtt.url must look like mqtts://host:8883 or mqtt://host:1883 (port 1-65535)');
+  return { tls, host: m[2].replace(/^\[|\]$/g, ''), port };
 }
 
 interface Fallback {
@@ -161,6 +212,7 @@ interface Fallback {
   fails: number;
   /** Monotonic ms before which this transport is not tried. */
   retryAt: number;
+  secret: string;
 }
 
 function toBytes(payload: unknown): Uint8Array {
@@ -224,9 +276,10 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
   const persist = () => {
     if (store) saveOutbox(store, limits.persist as string, outbox.all());
   };
-  const outbox = createOutbox(limits, () => {
+  const changed = () => {
     if (store && state !== 'stopped' && !timers.persist) setTimer('persist', persistDelayMs, persist);
-  });
+  };
+  const outbox = createOutbox(limits, changed);
   const backoff = createBackoff(policy);
   let state: DeviceState = 'idle';
   let session: Session | null = null;
@@ -270,7 +323,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     }
     for (let i = 0; i < restored.length; i++) {
       const r = restored[i];
-      outbox.push({ topic: r.sub ? topics.up + '/' + r.sub : topics.up, payload: r.payload, qos: r.qos, messageId: 0, sent: false, sub: r.sub, ts: r.ts, json: r.json, done: () => {} });
+      outbox.push({ topic: r.sub ? topics.up + '/' + r.sub : topics.up, payload: r.payload, qos: r.qos, messageId: 0, sent: !!r.sent, sub: r.sub, ts: r.ts, json: r.json, done: () => {} });
     }
   }
 
@@ -288,7 +341,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     } catch (e) {
       return fail('OPTION_INVALID', (e as Error).message);
     }
-    fbs.push({ t, fails: 0, retryAt: 0 });
+    fbs.push({ t, fails: 0, retryAt: 0, secret: secret as string });
   }
   const fbAfterMs = o.fallbackAfterMs === undefined ? 60000 : o.fallbackAfterMs;
   const fbPolicy: FallbackBackoff = { baseMs: 1000, capMs: 60000, authFloorMs: 60000 };
@@ -405,6 +458,8 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
           else later(refresh);
         }
         events.emit('connected', { at: connectedAt, tokenExp: token ? token.exp : null });
+        // A fallback send still out holds MQTT back: one the server already has can end now.
+        for (let i = 0; fbBusy && i < fbs.length; i++) if (fbs[i].t.settle) (fbs[i].t.settle as () => void)();
         pump();
       },
       onPuback: (id) => {
@@ -424,7 +479,9 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
       onMessage: (p: PublishPacket) => {
         if (session !== s) return;
         if (p.topic !== topics.down && p.topic.indexOf(topics.down + '/') !== 0) return;
-        const d: Downlink = { topic: p.topic, subTopic: p.topic.slice(topics.down.length + 1), payload: p.payload };
+        const sub = p.topic.slice(topics.down.length + 1);
+        // In secret mode the topic holds the secret: events show it as ***.
+        const d: Downlink = { topic: jwtMode ? p.topic : '/down/***/id/' + deviceId + (sub ? '/' + sub : ''), subTopic: sub, payload: p.payload };
         try {
           d.text = utf8Decode(p.payload);
         } catch (e) {
@@ -539,6 +596,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
       if (msg.qos === 1) {
         if (!msg.messageId) msg.messageId = allocId();
         session.publish(msg.topic, msg.payload, 1, msg.messageId, msg.sent);
+        if (!msg.sent) changed(); // stored as MQTT-only from now on
         msg.sent = true;
       } else {
         session.publish(msg.topic, msg.payload, 0);
@@ -557,8 +615,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     if (fbActive || !fbs.length || state === 'stopped' || state === 'connected') return;
     fbActive = true;
     clearTimer('fallback');
-    const f = fbPick();
-    fbCurrent = f ? f.t.type : null;
+    fbCurrent = (fbPick() || fbs[0]).t.type; // all backing off: the first is still the one to come
     events.emit('fallback', { active: true, transport: fbCurrent, reason });
     fbPump();
   };
@@ -596,9 +653,13 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
       return setTimer('fb', at - mono(), fbPump);
     }
     fbBusy = msg;
-    f.t.send({ deviceId, topic: msg.sub, timestamp: msg.ts, payload: msg.payload }, (r: UplinkResult) => {
-      fbBusy = null;
-      if (state === 'stopped') return;
+    let settled = false;
+    // Handled even after stop(): a delivered message must not go out again after a restart.
+    const result = (r: UplinkResult) => {
+      if (settled) return;
+      settled = true;
+      if (fbBusy === msg) fbBusy = null;
+      const stopped = state === 'stopped';
       if (r.outcome === 'ok' || r.outcome === 'rejected') {
         f.fails = 0;
         f.retryAt = 0;
@@ -610,21 +671,29 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
         }
         if (r.outcome === 'ok') {
           if (kept) delivered(f.t.type, msg);
-        } else {
+        } else if (kept) {
           const e = new AkenzaError('UPLINK_REJECTED', 'the cloud refused the uplink: ' + r.message);
           error(e);
-          if (kept) msg.done(e);
+          events.emit('dropped', { topic: msg.sub, bytes: msg.payload.length, total: ++dropped, reason: r.message });
+          msg.done(e);
         }
-      } else {
+      } else if (!stopped) {
         const auth = r.outcome === 'auth';
         const d = fbDelay(f, auth);
         f.retryAt = mono() + d;
         const info = { transport: f.t.type, status: r.status, message: r.message, retryInMs: d };
         events.emit(auth ? 'authRejected' : 'transportError', info);
       }
-      if (state === 'connected') pump();
+      if (stopped) persist(); // stop() saved the outbox before this outcome
+      else if (state === 'connected') pump();
       else fbPump();
-    });
+    };
+    try {
+      f.t.send({ deviceId, topic: msg.sub, timestamp: msg.ts, payload: msg.payload }, result);
+    } catch (e) {
+      // A transport that throws (e.g. a socket refusing its address) is a failed attempt, not a wedge.
+      later(() => result({ outcome: 'retry', message: redact(f.t.type + ': ' + (e as Error).message, f.secret) }));
+    }
   };
 
   const device: Device = {

@@ -1,6 +1,7 @@
 // A tiny event emitter (no Map: Espruino has none). Handlers run in registration order; a throwing
 // handler is reported to 'error' handlers instead of breaking the device's own state machine.
 
+/** An event handler; the argument's shape depends on the event. @inline */
 export type Handler = (arg: any) => void;
 
 export interface Emitter {

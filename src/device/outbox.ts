@@ -3,8 +3,11 @@
 // A queue with a moving head: removals mark a message gone, and the array is compacted now and
 // then, so a deep queue costs O(1) per message rather than a splice each.
 
+/** Outbox bounds (`outbox` option of createDevice). @inline */
 export interface OutboxLimits {
+  /** Most messages kept; beyond it the oldest is dropped. Default 1000. */
   maxMessages: number;
+  /** Most payload bytes kept; beyond it the oldest is dropped. Default 262144. */
   maxBytes: number;
   /** Storage key under which the outbox survives a restart (needs platform.storage); off when absent. */
   persist?: string;

@@ -1,8 +1,12 @@
 // What the secret-based uplinks (HTTP, CoAP, UDP) share: the request, the outcome of one attempt,
 // URL splitting and query building. The outcome decides what the device does next:
-//   ok       delivered (HTTP 2xx, CoAP 2.xx, UDP: handed to the socket: UDP has no acknowledgement)
+//   ok       delivered (HTTP 2xx, decided by the status line and headers whatever the body does;
+//            CoAP 2.xx, or an empty ACK whose separate response never came: the server has the
+//            request, so it counts as delivered, unconfirmed, rather than risk a second copy
+//            elsewhere; UDP: handed to the socket: UDP has no acknowledgement)
 //   auth     the secret was refused (HTTP 401/403, CoAP 4.01/4.03): this transport backs off
-//   rejected the cloud refused this message for good (other 4xx): the message fails, never resent
+//   rejected the cloud refused this message for good (other 4xx), or it can never fit this
+//            transport (bigger than a datagram): the message fails, never resent
 //   retry    network error, timeout, 5xx: try again later or over another transport
 
 export type UplinkOutcome = 'ok' | 'auth' | 'rejected' | 'retry';
@@ -31,6 +35,12 @@ export interface UplinkTransport {
   send(u: UplinkRequest, cb: (r: UplinkResult) => void): void;
   /** Idempotent; pending sends complete with 'retry'. */
   close(): void;
+  /**
+   * Optional: completes now, as delivered (unconfirmed), any pending send the server has
+   * acknowledged without answering yet (CoAP after an empty ACK). Called when MQTT is back, so the
+   * device need not wait for a response that can no longer change where the message goes.
+   */
+  settle?(): void;
 }
 
 export interface SplitUrl {
@@ -43,9 +53,10 @@ export interface SplitUrl {
   query: string;
 }
 
+/** null when malformed, or when a port is given outside 1..65535. */
 export function splitUrl(url: string): SplitUrl | null {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]+\]|[^:/?#@]+)(?::(\d{1,5}))?(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(url);
-  if (!m) return null;
+  if (!m || (m[3] && !(Number(m[3]) >= 1 && Number(m[3]) <= 65535))) return null;
   return { scheme: m[1].toLowerCase(), host: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : 0, path: m[4] || '', query: m[5] || '' };
 }
 
@@ -76,6 +87,12 @@ export function classify(cls: number, status: number | string, auth: boolean, wh
   if (cls === 4) return { outcome: 'rejected', status, message: what + ' ' + status + ': message refused' };
   return { outcome: 'retry', status, message: what + ' ' + status };
 }
+
+/** IPv4's largest UDP payload: the default bound for one CoAP or UDP uplink datagram. */
+export const MAX_DATAGRAM = 65507;
+
+/** A socket error that no retry can cure: the datagram is too big for the path (Node: EMSGSIZE). */
+export const tooBig = (e: Error): boolean => (e as { code?: string }).code === 'EMSGSIZE';
 
 /** Replaces the secret (raw and percent-encoded) in a message from below (socket errors may quote URLs). */
 export function redact(text: string, secret: string): string {

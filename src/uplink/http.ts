@@ -1,11 +1,14 @@
 // HTTP uplinks with the connector's uplink secret (DESIGN.md section 1):
 // POST {base}/v3/capture?deviceId=..&topic=..[&timestamp=..], header `secret`, JSON object/array body.
 // The secret goes in the query only when the user sets secretInQuery. Over platform.http when the
-// target has one, else over the small HTTP/1.1 client in http1.ts.
+// target has one, else over the small HTTP/1.1 client in http1.ts. The status decides the outcome
+// (both clients finish at the response head). close() aborts requests in flight where the client
+// can (http1.ts, and a platform.http that returns an abort function, as Node's does).
 import type { HttpRequest, HttpResponse, Platform } from '../platform';
 import { buildQuery, classify, redact, splitUrl, type UplinkTransport } from './common';
 import { httpOverSocket } from './http1';
 
+/** An `http` fallback entry (`type: 'http'`). @inline */
 export interface HttpUplinkOptions {
   /** https://data-gateway.akenza.io (the path defaults to /v3/capture) or a full capture URL. */
   url?: string;
@@ -24,20 +27,28 @@ export function createHttpUplink(platform: Platform, o: HttpUplinkOptions): Upli
   if (!u || (u.scheme !== 'http' && u.scheme !== 'https') || u.query) throw new Error('fallback http url must look like https://host[:port][/path] (no query)');
   const base = url.replace(/\/$/, '') + (u.path && u.path !== '/' ? '' : '/v3/capture');
   const secret = o.secret;
-  const go = platform.http ? platform.http : (r: HttpRequest, cb: (e: Error | null, res?: HttpResponse) => void) => httpOverSocket(platform, r, cb);
+  type Go = (r: HttpRequest, cb: (e: Error | null, res?: HttpResponse) => void) => unknown;
+  const go: Go = platform.http ? platform.http : (r, cb) => httpOverSocket(platform, r, cb);
+  let aborts: (() => void)[] = [];
   return {
     type: 'http',
     send(r, cb) {
       const headers: { [k: string]: string } = { 'content-type': 'application/json', accept: 'application/json' };
       if (!o.secretInQuery) headers.secret = secret;
       const q = buildQuery([['deviceId', r.deviceId], ['topic', r.topic], ['timestamp', r.timestamp], ['secret', o.secretInQuery ? secret : undefined]]);
-      go({ method: 'POST', url: base + '?' + q, headers, body: r.payload, timeoutMs: o.timeoutMs || 10000, ca: o.ca }, (err, res) => {
-        if (err || !res) return cb({ outcome: 'retry', message: redact('HTTP: ' + (err ? err.message : 'no response'), secret) });
+      let abort: unknown = null;
+      abort = go({ method: 'POST', url: base + '?' + q, headers, body: r.payload, timeoutMs: o.timeoutMs || 10000, ca: o.ca }, (err, res) => {
+        const i = aborts.indexOf(abort as () => void);
+        if (i >= 0) aborts.splice(i, 1);
+        if (err || !res) return cb({ outcome: 'retry', message: redact('HTTP: ' + (err ? err.message.replace(/^HTTP: /, '') : 'no response'), secret) });
         cb(classify(Math.floor(res.status / 100), res.status, res.status === 401 || res.status === 403, 'HTTP'));
       });
+      if (typeof abort === 'function') aborts.push(abort as () => void);
     },
     close() {
-      // one connection per request: nothing held open
+      const a = aborts;
+      aborts = [];
+      for (let i = 0; i < a.length; i++) a[i]();
     },
   };
 }

@@ -1,13 +1,14 @@
 // A minimal HTTP/1.1 client (RFC 7230) over the platform's TCP/TLS sockets, for targets that have
 // no HTTP client of their own: one request per connection (`Connection: close`), Content-Length
-// always sent (Espruino needs it), no chunked request bodies; the response is framed by
-// Content-Length, by chunked transfer coding, or by the close (section 3.3.3), 1xx skipped.
+// always sent (Espruino needs it), no chunked request bodies. It finishes at the end of the
+// response head (1xx skipped) and closes: the status decides, the body is not read.
 import type { HttpRequest, HttpResponse, Platform, Socket } from '../platform';
 import { concatBytes } from '../bytes';
 import { utf8Encode } from '../utf8';
 import { splitUrl } from './common';
 
-const MAX_RESPONSE = 65536;
+/** Bytes read before the head must be complete; nothing after the head is read at all. */
+const MAX_HEAD = 16384;
 
 const latin1 = (b: Uint8Array): string => {
   let s = '';
@@ -15,50 +16,18 @@ const latin1 = (b: Uint8Array): string => {
   return s;
 };
 
-/** Index of the first CRLF at or after `from`, or -1. */
-const crlf = (b: Uint8Array, from: number): number => {
-  for (let i = from; i + 1 < b.length; i++) if (b[i] === 13 && b[i + 1] === 10) return i;
-  return -1;
-};
-
 const bad = (what: string): never => {
   throw new Error('HTTP: ' + what);
 };
 
-/** Decodes a chunked body (RFC 7230 4.1); null while incomplete. Trailers are read and ignored. */
-function dechunk(b: Uint8Array): Uint8Array | null {
-  const parts: Uint8Array[] = [];
-  let pos = 0;
-  for (;;) {
-    const eol = crlf(b, pos);
-    if (eol < 0) return null;
-    const line = latin1(b.subarray(pos, eol));
-    const m = /^([0-9a-fA-F]{1,8})[ \t]*(;.*)?$/.exec(line);
-    if (!m) return bad('bad chunk size line');
-    const size = parseInt(m[1], 16);
-    pos = eol + 2;
-    if (size === 0) {
-      // trailer fields, then an empty line
-      for (;;) {
-        const t = crlf(b, pos);
-        if (t < 0) return null;
-        if (t === pos) return concatBytes(parts);
-        pos = t + 2;
-      }
-    }
-    if (b.length < pos + size + 2) return null;
-    if (b[pos + size] !== 13 || b[pos + size + 1] !== 10) return bad('chunk not followed by CRLF');
-    parts.push(b.subarray(pos, pos + size));
-    pos += size + 2;
-  }
-}
-
 /**
- * Parses a response from the bytes received so far; null when more are needed. `ended`: the peer
- * closed, so a close-delimited body is complete and anything still missing is an error. Throws
- * an Error naming the problem on malformed input.
+ * Parses the response head (status line and header fields) from the bytes received so far; null
+ * while incomplete; 1xx heads are skipped. The body is not framed: an uplink's outcome is its
+ * status, and a 2xx whose body then breaks off or never ends is still delivered (reading on could
+ * only turn it into a failure and a second copy elsewhere). `body` holds the bytes that followed
+ * the head in `b`. `ended`: the peer closed. Throws an Error naming the problem on a malformed head.
  */
-export function parseHttpResponse(b: Uint8Array, ended: boolean): HttpResponse | null {
+export function parseHttpHead(b: Uint8Array, ended: boolean): HttpResponse | null {
   let end = -1;
   for (let i = 0; i + 3 < b.length; i++)
     if (b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10) {
@@ -78,24 +47,8 @@ export function parseHttpResponse(b: Uint8Array, ended: boolean): HttpResponse |
     headers[name] = headers[name] !== undefined ? headers[name] + ', ' + h[2] : h[2];
   }
   const rest = b.subarray(end + 4);
-  if (status < 200) return parseHttpResponse(rest, ended); // 100 Continue and friends: the real one follows
-  const empty = { status, headers, body: new Uint8Array(0) };
-  if (status === 204 || status === 304) return empty;
-  const te = headers['transfer-encoding'];
-  if (te !== undefined) {
-    if (!/(^|,)[ \t]*chunked[ \t]*$/i.test(te)) return bad('unsupported transfer coding');
-    const body = dechunk(rest);
-    if (!body) return ended ? bad('connection closed inside a chunked body') : null;
-    return { status, headers, body };
-  }
-  const cl = headers['content-length'];
-  if (cl !== undefined) {
-    if (!/^\d{1,9}$/.test(cl)) return bad('bad Content-Length');
-    const n = Number(cl);
-    if (rest.length < n) return ended ? bad('connection closed inside the body') : null;
-    return { status, headers, body: rest.slice(0, n) };
-  }
-  return ended ? { status, headers, body: rest.slice() } : null;
+  if (status < 200) return parseHttpHead(rest, ended); // 100 Continue and friends: the real one follows
+  return { status, headers, body: rest.slice() };
 }
 
 /** The request bytes: request line, Host, Content-Length, Connection: close, the caller's headers, body. */
@@ -109,8 +62,11 @@ export function formatHttpRequest(method: string, target: string, hostHeader: st
   return concatBytes([utf8Encode(head + '\r\n'), body]);
 }
 
-/** HttpRequest over platform.connect(): the fallback when the platform has no `http`. */
-export function httpOverSocket(platform: Platform, req: HttpRequest, cb: (err: Error | null, res?: HttpResponse) => void): void {
+/**
+ * HttpRequest over platform.connect(): the fallback when the platform has no `http`. Returns a
+ * function that aborts the request (its `cb` then gets an error, unless it had its answer).
+ */
+export function httpOverSocket(platform: Platform, req: HttpRequest, cb: (err: Error | null, res?: HttpResponse) => void): () => void {
   let done = false;
   let sock: Socket | null = null;
   let buf: Uint8Array = new Uint8Array(0);
@@ -122,6 +78,7 @@ export function httpOverSocket(platform: Platform, req: HttpRequest, cb: (err: E
     if (sock) sock.close();
     cb(err, res);
   };
+  const abort = () => finish(new Error('HTTP: aborted'));
   const u = splitUrl(req.url);
   let bytes: Uint8Array;
   try {
@@ -136,7 +93,7 @@ export function httpOverSocket(platform: Platform, req: HttpRequest, cb: (err: E
     }, req.timeoutMs);
     const parse = (ended: boolean) => {
       try {
-        const r = parseHttpResponse(buf, ended);
+        const r = parseHttpHead(buf, ended);
         if (r) finish(null, r);
       } catch (e) {
         finish(e as Error);
@@ -150,7 +107,7 @@ export function httpOverSocket(platform: Platform, req: HttpRequest, cb: (err: E
       onData: (d) => {
         if (done) return;
         buf = concatBytes([buf, d]);
-        if (buf.length > MAX_RESPONSE) finish(new Error('HTTP: response larger than ' + MAX_RESPONSE + ' bytes'));
+        if (buf.length > MAX_HEAD) finish(new Error('HTTP: no response head within ' + MAX_HEAD + ' bytes'));
         else parse(false);
       },
       onError: (e) => finish(e),
@@ -160,4 +117,5 @@ export function httpOverSocket(platform: Platform, req: HttpRequest, cb: (err: E
     const err = e as Error;
     platform.setTimeout(() => finish(err), 0);
   }
+  return abort;
 }

@@ -10,11 +10,11 @@ export { createHttpUplink } from './http';
 export { createCoapUplink } from './coap/uplink';
 export { createUdpUplink, frameUdpUplink } from './udp';
 
-/** One fallback transport; `secret` defaults to the device's credentials.uplinkSecret. */
+/** One fallback transport; `secret` defaults to the device's credentials.uplinkSecret. @inline */
 export type FallbackEntry =
   | ({ type: 'http' } & Partial<HttpUplinkOptions>)
   | ({ type: 'coap' } & Partial<CoapUplinkOptions>)
-  | { type: 'udp'; url: string; secret?: string };
+  | { type: 'udp'; url: string; secret?: string; maxDatagramBytes?: number };
 
 export type UplinkFactory = (platform: Platform, entry: FallbackEntry, secret: string) => UplinkTransport;
 
@@ -26,7 +26,7 @@ export const allUplinks: { [type: string]: UplinkFactory } = {
   http: (p, e, secret) => createHttpUplink(p, { url: e.url, secret, secretInQuery: (e as HttpUplinkOptions).secretInQuery, timeoutMs: (e as HttpUplinkOptions).timeoutMs, ca: (e as HttpUplinkOptions).ca }),
   coap: (p, e, secret) => {
     const c = e as Partial<CoapUplinkOptions>;
-    return createCoapUplink(p, { url: e.url, secret, ackTimeoutMs: c.ackTimeoutMs, ackRandomFactor: c.ackRandomFactor, maxRetransmit: c.maxRetransmit, responseTimeoutMs: c.responseTimeoutMs });
+    return createCoapUplink(p, { url: e.url, secret, ackTimeoutMs: c.ackTimeoutMs, ackRandomFactor: c.ackRandomFactor, maxRetransmit: c.maxRetransmit, responseTimeoutMs: c.responseTimeoutMs, maxDatagramBytes: c.maxDatagramBytes });
   },
-  udp: (p, e, secret) => createUdpUplink(p, { url: e.url as string, secret }),
+  udp: (p, e, secret) => createUdpUplink(p, { url: e.url as string, secret, maxDatagramBytes: (e as { maxDatagramBytes?: number }).maxDatagramBytes }),
 };

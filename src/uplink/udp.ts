@@ -1,10 +1,11 @@
 // Raw UDP uplinks (DESIGN.md section 1 default framing): one datagram per uplink. UDP has no
 // acknowledgement, so "delivered" means handed to the platform's socket without an error; a
-// socket error reported before the next send fails that send and later ones are retried.
+// socket error reported before the next send fails that send and later ones are retried. A
+// datagram over maxDatagramBytes is refused up front ('rejected'): no retry would ever carry it.
 import type { Platform, UdpSocket } from '../platform';
 import { concatBytes } from '../bytes';
 import { utf8Encode } from '../utf8';
-import { buildQuery, redact, splitUrl, type UplinkRequest, type UplinkTransport } from './common';
+import { buildQuery, MAX_DATAGRAM, redact, splitUrl, tooBig, type UplinkRequest, type UplinkTransport } from './common';
 
 /** The framing, alone so it can change: `deviceId=..&secret=..&topic=..[&timestamp=..]`, '\n', the JSON. */
 export function frameUdpUplink(u: UplinkRequest, secret: string): Uint8Array {
@@ -16,11 +17,14 @@ export interface UdpUplinkOptions {
   /** udp://host:port */
   url: string;
   secret: string;
+  /** Largest datagram sent (bytes, framing included). Default 65507, IPv4's limit. */
+  maxDatagramBytes?: number;
 }
 
 export function createUdpUplink(platform: Platform, o: UdpUplinkOptions): UplinkTransport {
   const u = splitUrl(o.url);
-  if (!u || u.scheme !== 'udp' || !u.port) throw new Error('fallback udp url must look like udp://host:port');
+  if (!u || u.scheme !== 'udp' || !u.port) throw new Error('fallback udp url must look like udp://host:port (port 1-65535)');
+  const max = o.maxDatagramBytes || MAX_DATAGRAM;
   let sock: UdpSocket | null = null;
   let lastError: Error | null = null;
   return {
@@ -31,9 +35,11 @@ export function createUdpUplink(platform: Platform, o: UdpUplinkOptions): Uplink
         platform.setTimeout(() => {
           const err = e || lastError;
           lastError = null;
-          cb(err ? { outcome: 'retry', message: redact('UDP: ' + err.message, o.secret) } : { outcome: 'ok', message: 'UDP: sent (unacknowledged)' });
+          cb(err ? { outcome: tooBig(err) ? 'rejected' : 'retry', message: redact('UDP: ' + err.message, o.secret) } : { outcome: 'ok', message: 'UDP: sent (unacknowledged)' });
         }, 0);
       if (!platform.udp) return void done(new Error('this platform has no UDP'));
+      const bytes = frameUdpUplink(r, o.secret);
+      if (bytes.length > max) return void done(Object.assign(new Error('datagram of ' + bytes.length + ' bytes exceeds ' + max), { code: 'EMSGSIZE' }));
       if (!sock)
         sock = platform.udp({
           onMessage: () => undefined,
@@ -44,7 +50,11 @@ export function createUdpUplink(platform: Platform, o: UdpUplinkOptions): Uplink
             if (s) s.close();
           },
         });
-      sock.send(frameUdpUplink(r, o.secret), u.host, u.port);
+      try {
+        sock.send(bytes, u.host, u.port);
+      } catch (e) {
+        return void done(e as Error); // e.g. Node's dgram throws at once for a bad port
+      }
       done(null);
     },
     close() {

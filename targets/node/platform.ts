@@ -40,8 +40,11 @@ function connect(o: SocketOptions): Socket {
   };
 }
 
-/** One HTTP request over node:http(s); Content-Length always set, the body read whole. */
-function http(req: HttpRequest, cb: (err: Error | null, res?: HttpResponse) => void): void {
+/**
+ * One HTTP request over node:http(s); Content-Length always set. Finishes on the response head
+ * (the status decides; the body is drained unread), and returns a function that aborts it.
+ */
+function http(req: HttpRequest, cb: (err: Error | null, res?: HttpResponse) => void): () => void {
   let done = false;
   const finish = (err: Error | null, res?: HttpResponse) => {
     if (done) return;
@@ -52,17 +55,14 @@ function http(req: HttpRequest, cb: (err: Error | null, res?: HttpResponse) => v
     const tls = /^https:/i.test(req.url);
     const headers: { [k: string]: string | number } = { ...req.headers, 'content-length': req.body.length };
     const r = (tls ? httpsRequest : httpRequest)(req.url, { method: req.method, headers, ca: tls ? req.ca : undefined, timeout: req.timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (e) => finish(e));
-      res.on('end', () => {
-        const h: { [k: string]: string } = {};
-        for (const k in res.headers) {
-          const v = res.headers[k];
-          if (v !== undefined) h[k] = Array.isArray(v) ? v.join(', ') : v;
-        }
-        finish(null, { status: res.statusCode || 0, headers: h, body: new Uint8Array(Buffer.concat(chunks)) });
-      });
+      res.on('error', () => undefined); // after the head nothing can change the outcome
+      res.resume();
+      const h: { [k: string]: string } = {};
+      for (const k in res.headers) {
+        const v = res.headers[k];
+        if (v !== undefined) h[k] = Array.isArray(v) ? v.join(', ') : v;
+      }
+      finish(null, { status: res.statusCode || 0, headers: h, body: new Uint8Array(0) });
     });
     // The socket idle timeout, and an overall one (a slow trickle must not hold a send forever).
     const overall = setTimeout(() => r.destroy(new Error('no response within ' + req.timeoutMs + ' ms')), req.timeoutMs);
@@ -70,9 +70,11 @@ function http(req: HttpRequest, cb: (err: Error | null, res?: HttpResponse) => v
     r.on('timeout', () => r.destroy(new Error('no response within ' + req.timeoutMs + ' ms')));
     r.on('error', (e) => finish(new Error(e.message))); // not the request object: it names the URL
     r.end(Buffer.from(req.body.buffer, req.body.byteOffset, req.body.length));
+    return () => r.destroy(new Error('aborted'));
   } catch (e) {
     const err = e as Error;
     setImmediate(() => finish(err));
+    return () => undefined;
   }
 }
 
@@ -106,6 +108,10 @@ function udp(o: UdpOptions): UdpSocket {
   };
 }
 
+/**
+ * The Node platform: node:net/tls sockets, timers, wall and monotonic clocks, node:crypto RNG, HTTP and
+ * UDP for the fallbacks. No storage: pass one to createDevice to persist the outbox.
+ */
 export const nodePlatform: Platform = {
   connect,
   setTimeout: (fn, ms) => setTimeout(fn, ms),

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { createDevice, type DeviceOptions } from '../../src/device/device';
 import type { UplinkRequest, UplinkResult, UplinkTransport } from '../../src/uplink/common';
+import { ACK, CON, encodeCoap, parseCoap, type CoapMessage } from '../../src/uplink/coap/codec';
+import { allUplinks } from '../../src/uplink/index';
 import { fixture } from '../helpers';
 import { createScriptedPlatform, recordingBroker } from './scripted-platform';
 
@@ -11,7 +13,7 @@ const START = Date.UTC(2027, 0, 1);
 type Script = (r: UplinkRequest, n: number) => UplinkResult | null;
 const OK: Script = () => ({ outcome: 'ok', message: 'ok' });
 
-function setup(extra: Partial<DeviceOptions> = {}, scripts: { [t: string]: Script } = {}) {
+function setup(extra: Partial<DeviceOptions> = {}, scripts: { [t: string]: Script } = {}, prep?: (sp: ReturnType<typeof createScriptedPlatform>) => void) {
   const { broker, state } = recordingBroker();
   let accept = true;
   broker.accept = () => accept;
@@ -33,6 +35,7 @@ function setup(extra: Partial<DeviceOptions> = {}, scripts: { [t: string]: Scrip
     };
   };
   sp.platform.uplinks = { http: make('http'), coap: make('coap'), udp: make('udp') };
+  if (prep) prep(sp);
   const events: { name: string; arg: any; at: number }[] = [];
   const device = createDevice(sp.platform, {
     deviceId: 'dev-1',
@@ -44,10 +47,16 @@ function setup(extra: Partial<DeviceOptions> = {}, scripts: { [t: string]: Scrip
     fallbackBackoff: { baseMs: 1000, capMs: 8000, authFloorMs: 20000 },
     ...extra,
   });
-  for (const n of ['connected', 'disconnected', 'fallback', 'sent', 'transportError', 'authRejected', 'error', 'dropped']) device.on(n, (arg) => events.push({ name: n, arg, at: sp.elapsed() }));
+  for (const n of ['connected', 'disconnected', 'fallback', 'sent', 'transportError', 'authRejected', 'error', 'dropped', 'downlink']) device.on(n, (arg) => events.push({ name: n, arg, at: sp.elapsed() }));
   const named = (n: string) => events.filter((e) => e.name === n);
   const outcome = (p: Promise<void>) => p.then(() => 'ok', (e) => e.code || e.message);
-  return { sp, state, device, events, named, sends, hung, outcome, setAccept: (v: boolean) => (accept = v) };
+  /** The outcome so far, without waiting ('pending' while open): a regression fails, it does not hang. */
+  const track = (p: Promise<void>) => {
+    const o = { v: 'pending' };
+    outcome(p).then((v) => (o.v = v));
+    return o;
+  };
+  return { track, sp, state, device, events, named, sends, hung, outcome, setAccept: (v: boolean) => (accept = v) };
 }
 
 describe('fallback (virtual time)', () => {
@@ -241,6 +250,11 @@ describe('fallback (virtual time)', () => {
     setAccept(true);
     await sp.advance(5000);
     expect(state.published.map((p) => [p.topic, p.payload])).toEqual([['/up/TOPSECRET/id/dev-1/t', 'raw text']]);
+    // a downlink's topic holds the secret on the wire: the event shows it redacted
+    for (const topic of ['/down/TOPSECRET/id/dev-1/cmd/x', '/down/TOPSECRET/id/dev-1'])
+      state.conns[0].send({ cmd: 'publish', topic, payload: new Uint8Array(Buffer.from('hi')), qos: 0, retain: false, dup: false });
+    await sp.advance(10);
+    expect(events.filter((e) => e.name === 'downlink').map((e) => [e.arg.topic, e.arg.subTopic, e.arg.text])).toEqual([['/down/***/id/dev-1/cmd/x', 'cmd/x', 'hi'], ['/down/***/id/dev-1', '', 'hi']]);
     setAccept(false);
     state.conns[0].close();
     await sp.advance(10);
@@ -249,5 +263,231 @@ describe('fallback (virtual time)', () => {
     expect(events.filter((e) => e.name === 'dropped').length).toBe(2);
     for (const e of events) expect(JSON.stringify(e.arg)).not.toContain('TOPSECRET');
     await device.stop();
+  });
+
+  it('a transport whose send() throws is a failed attempt with backoff, not a wedge; the secret stays out of its message', async () => {
+    let throwing = true;
+    const t = setup({ fallbackAfterMs: 0 }, {}, (sp) => {
+      const inner = sp.platform.uplinks!.http;
+      sp.platform.uplinks!.http = (p, e, secret) => {
+        const real = inner(p, e, secret);
+        return { type: 'http', send: (r, cb) => (throwing ? (() => { throw new RangeError('Port should be > 0 and < 65536 (s3cr3t)'); })() : real.send(r, cb)), close: () => real.close() };
+      };
+    });
+    t.setAccept(false);
+    t.device.start();
+    await t.sp.advance(10);
+    const p1 = t.outcome(t.device.publish({ n: 1 }));
+    await t.sp.advance(50);
+    expect(await p1).toBe('ok');
+    expect(t.sends.map((s) => [s.type, s.payload])).toEqual([['coap', '{"n":1}']]); // HTTP threw, CoAP carried it
+    const err = t.named('transportError').map((e) => e.arg);
+    expect(err.map((e) => [e.transport, e.retryInMs])).toEqual([['http', 750]]);
+    expect(err[0].message).toMatch(/^http: Port should be/);
+    expect(err[0].message).not.toContain('s3cr3t');
+    throwing = false;
+    await t.sp.advance(1000);
+    const p2 = t.outcome(t.device.publish({ n: 2 }));
+    await t.sp.advance(50);
+    expect(await p2).toBe('ok');
+    expect(t.sends.slice(1).map((s) => s.type)).toEqual(['http']);
+    t.setAccept(true);
+    await t.sp.advance(10_000);
+    const p3 = t.outcome(t.device.publish({ n: 3 }));
+    await t.sp.advance(10);
+    expect(await p3).toBe('ok');
+    expect(t.state.published.map((x) => x.payload)).toEqual(['{"n":3}']);
+    await t.device.stop();
+  });
+
+  it('CoAP: an empty ACK and then no separate response counts as delivered (unconfirmed), never resent over HTTP', async () => {
+    let piggyback = false;
+    const t = setup({ fallbackAfterMs: 0, fallback: [{ type: 'coap', url: 'coap://coap.test', responseTimeoutMs: 5000 }, { type: 'http', url: 'http://gw.test' }] }, {}, (sp) => {
+      sp.platform.uplinks!.coap = allUplinks.coap;
+      sp.setUdpPeer((d) => {
+        const m = parseCoap(d.bytes) as CoapMessage;
+        d.reply(encodeCoap({ type: ACK, code: piggyback ? 65 : 0, messageId: m.messageId, token: piggyback ? m.token : new Uint8Array(0), options: [], payload: new Uint8Array(0) }));
+      });
+    });
+    t.setAccept(false);
+    t.device.start();
+    await t.sp.advance(10);
+    const p = t.outcome(t.device.publish({ n: 1 }));
+    await t.sp.advance(4000);
+    expect(t.named('sent')).toEqual([]); // still waiting for the separate response
+    await t.sp.advance(2000);
+    expect(await p).toBe('ok');
+    expect(t.sends).toEqual([]); // nothing over HTTP
+    expect(t.sp.datagrams.length).toBe(1); // and no second CoAP transmission
+    expect(t.named('sent').map((e) => e.arg.transport)).toEqual(['coap']);
+    expect(t.named('transportError')).toEqual([]);
+    piggyback = true;
+    const p2 = t.outcome(t.device.publish({ n: 2 }));
+    await t.sp.advance(10);
+    expect(await p2).toBe('ok');
+    expect(t.device.stats().sent).toMatchObject({ coap: 2, http: 0 });
+    await t.device.stop();
+  });
+
+  it('MQTT back while a CoAP exchange waits for its separate response: it ends as delivered at once, MQTT does not wait 93 s', async () => {
+    const t = setup({ fallbackAfterMs: 0, fallback: [{ type: 'coap', url: 'coap://coap.test' }] }, {}, (sp) => {
+      sp.platform.uplinks!.coap = allUplinks.coap;
+      sp.setUdpPeer((d) => {
+        const m = parseCoap(d.bytes) as CoapMessage;
+        if (m.type === CON) d.reply(encodeCoap({ type: ACK, code: 0, messageId: m.messageId, token: new Uint8Array(0), options: [], payload: new Uint8Array(0) }));
+      });
+    });
+    t.setAccept(false);
+    t.device.start();
+    await t.sp.advance(10);
+    const p1 = t.track(t.device.publish({ n: 1 }));
+    const p2 = t.track(t.device.publish({ n: 2 }));
+    await t.sp.advance(100);
+    expect(t.sp.datagrams.length).toBe(1); // {n:1} acknowledged, its response outstanding
+    t.setAccept(true);
+    const until = t.sp.elapsed() + 5000;
+    while (!t.named('connected').length && t.sp.elapsed() < until) await t.sp.advance(100);
+    const connectedAt = t.named('connected')[0].at;
+    await t.sp.advance(10);
+    expect([p1.v, p2.v]).toEqual(['ok', 'ok']);
+    expect(t.named('sent').map((e) => [e.arg.transport, e.at - connectedAt])).toEqual([['coap', 0], ['mqtt', expect.any(Number)]]);
+    expect(t.named('sent')[1].at - connectedAt).toBeLessThan(50); // virtual ms
+    expect(t.state.published.map((x) => x.payload)).toEqual(['{"n":2}']);
+    expect(t.sp.datagrams.length).toBe(1);
+    await t.device.stop();
+  });
+
+  it('stop() while a fallback send is out: a late success still counts (no resend after start, stored outbox updated); a late failure is resent once, never alongside', async () => {
+    const kv = new Map<string, string>();
+    const t = setup({ fallbackAfterMs: 0, outbox: { persist: 'ob' }, fallback: [{ type: 'http', url: 'http://gw.test' }] }, { http: (r) => (r.topic === 'slow' ? null : { outcome: 'ok', message: 'ok' }) }, (sp) => {
+      sp.platform.storage = { get: (k) => kv.get(k), set: (k, v) => void kv.set(k, v), remove: (k) => void kv.delete(k) };
+    });
+    t.setAccept(false);
+    t.device.start();
+    await t.sp.advance(10);
+    const p = t.track(t.device.publish({ n: 1 }, { topic: 'slow' }));
+    await t.sp.advance(10);
+    expect(t.hung.length).toBe(1);
+    await t.device.stop();
+    expect(kv.get('ob')).toContain('"s":"slow"'); // saved while its outcome was open
+    t.hung[0]({ outcome: 'ok', message: 'HTTP 200' });
+    await t.sp.advance(10);
+    expect(p.v).toBe('ok');
+    expect(t.device.stats()).toMatchObject({ queued: 0, sent: { http: 1 } });
+    expect(kv.has('ob')).toBe(false);
+    t.device.start();
+    await t.sp.advance(1000);
+    expect(t.sends.length).toBe(1);
+
+    // The same with a restart before the outcome: nothing goes out while the first attempt is open.
+    const q = t.track(t.device.publish({ n: 2 }, { topic: 'slow' }));
+    await t.sp.advance(10);
+    expect(t.hung.length).toBe(2);
+    await t.device.stop();
+    t.device.start();
+    await t.sp.advance(1000);
+    expect(t.sends.length).toBe(2);
+    t.hung[1]({ outcome: 'retry', message: 'HTTP: aborted' });
+    await t.sp.advance(1000);
+    expect(t.sends.length).toBe(3); // then, and only then, again (after its backoff)
+    expect(t.named('transportError').length).toBe(1);
+    // A failure reported while stopped (close() aborting it) is no transport failure: no backoff.
+    await t.device.stop();
+    t.hung[2]({ outcome: 'retry', message: 'HTTP: aborted' });
+    await t.sp.advance(10);
+    expect(t.named('transportError').length).toBe(1);
+    t.device.start();
+    await t.sp.advance(10);
+    expect(t.sends.length).toBe(4);
+    t.hung[3]({ outcome: 'ok', message: 'HTTP 200' });
+    await t.sp.advance(10);
+    expect(q.v).toBe('ok');
+    expect(t.device.stats()).toMatchObject({ queued: 0, sent: { http: 2 } });
+    await t.device.stop();
+  });
+
+  it('outbox.persist keeps the MQTT-only mark: an unacknowledged QoS 1 message does not go over HTTP after a restart', async () => {
+    const kv = new Map<string, string>();
+    const storage = { get: (k: string) => kv.get(k), set: (k: string, v: string) => void kv.set(k, v), remove: (k: string) => void kv.delete(k) };
+    const opts = { fallbackAfterMs: 0, outbox: { persist: 'ob' } };
+    const a = setup(opts, {}, (sp) => (sp.platform.storage = storage));
+    a.device.start();
+    await a.sp.advance(10);
+    a.state.withholdPuback = true;
+    void a.device.publish({ m: 'written' }).catch(() => undefined);
+    await a.sp.advance(1500); // past the persistence debounce, no other change
+    expect(a.state.published.map((p) => p.payload)).toEqual(['{"m":"written"}']);
+    expect(JSON.parse(kv.get('ob')!)).toEqual([expect.objectContaining({ m: 1 })]);
+    // power lost here (nothing written at stop); the next run cannot reach MQTT
+    const b = setup(opts, {}, (sp) => (sp.platform.storage = storage));
+    b.setAccept(false);
+    b.device.start();
+    const fresh = b.track(b.device.publish({ m: 'fresh' }));
+    await b.sp.advance(100);
+    expect(fresh.v).toBe('ok');
+    expect(b.sends.map((s) => s.payload)).toEqual(['{"m":"fresh"}']);
+    expect(b.device.stats().queued).toBe(1);
+    b.setAccept(true);
+    await b.sp.advance(10_000);
+    expect(b.state.published.map((p) => [p.payload, p.dup])).toEqual([['{"m":"written"}', true]]);
+    expect(b.device.stats().queued).toBe(0);
+    await b.device.stop();
+  });
+
+  it('a message too big for a datagram is rejected up front (dropped, counted, with an event) and the queue moves on', async () => {
+    const t = setup({ fallbackAfterMs: 0, fallback: [{ type: 'coap', url: 'coap://coap.test' }] }, {}, (sp) => {
+      sp.platform.uplinks!.coap = allUplinks.coap;
+      sp.setUdpPeer((d) => {
+        const m = parseCoap(d.bytes) as CoapMessage;
+        d.reply(encodeCoap({ type: ACK, code: 65, messageId: m.messageId, token: m.token, options: [], payload: new Uint8Array(0) }));
+      });
+    });
+    t.setAccept(false);
+    t.device.start();
+    await t.sp.advance(10);
+    const big = t.outcome(t.device.publish('{"a":"' + 'x'.repeat(70_000) + '"}', { topic: 'big' }));
+    const small = t.outcome(t.device.publish({ small: 1 }));
+    await t.sp.advance(50);
+    expect(await big).toBe('UPLINK_REJECTED');
+    expect(await small).toBe('ok');
+    expect(t.sp.datagrams.every((d) => d.bytes.length <= 65507)).toBe(true);
+    expect(t.named('dropped').map((e) => e.arg)).toEqual([{ topic: 'big', bytes: 70_008, total: 1, reason: expect.stringMatching(/exceeds 65507/) }]);
+    expect(t.device.stats()).toMatchObject({ dropped: 1, queued: 0, sent: { coap: 1 } });
+    await t.device.stop();
+
+    const u = setup({ fallbackAfterMs: 0, fallback: [{ type: 'udp', url: 'udp://gw.test:5684', maxDatagramBytes: 200 }] }, {}, (sp) => {
+      sp.platform.uplinks!.udp = allUplinks.udp;
+    });
+    u.setAccept(false);
+    u.device.start();
+    await u.sp.advance(10);
+    const r = [u.outcome(u.device.publish({ pad: 'y'.repeat(200) })), u.outcome(u.device.publish({ u: 1 }))];
+    await u.sp.advance(50);
+    expect(await Promise.all(r)).toEqual(['UPLINK_REJECTED', 'ok']);
+    expect(u.sp.datagrams.map((d) => Buffer.from(d.bytes).toString().split('\n')[1])).toEqual(['{"u":1}']);
+    expect(u.device.stats().dropped).toBe(1);
+    await u.device.stop();
+  });
+
+  it('the fallback event always names a transport, even when every one is backing off', async () => {
+    const t = setup({ fallbackAfterMs: 0, fallbackBackoff: { baseMs: 60_000, capMs: 60_000, authFloorMs: 60_000 } }, {
+      http: () => ({ outcome: 'retry', message: 'HTTP 503' }),
+      coap: () => ({ outcome: 'retry', message: 'CoAP 5.03' }),
+    });
+    t.setAccept(false);
+    t.device.start();
+    await t.sp.advance(10);
+    const p = t.outcome(t.device.publish({ n: 1 }));
+    await t.sp.advance(100);
+    expect(t.sends.map((s) => s.type)).toEqual(['http', 'coap']); // both now back off 30-60 s
+    t.setAccept(true);
+    await t.sp.advance(5000);
+    expect(await p).toBe('ok'); // over MQTT
+    t.setAccept(false);
+    t.state.conns[0].close();
+    await t.sp.advance(100);
+    const fb = t.named('fallback').map((e) => e.arg);
+    expect(fb.map((e) => [e.active, e.transport])).toEqual([[true, 'http'], [false, 'mqtt'], [true, 'http']]);
+    await t.device.stop();
   });
 });

@@ -164,6 +164,12 @@ describe('fallback against the mock cloud', () => {
     expect(() => createDevice({ ...base, fallback: [{ type: 'coap', url: 'coap://h?x=1' }] })).toThrow(/OPTION_INVALID.*coap url/);
     expect(() => createDevice({ ...base, fallback: [{ type: 'udp', url: 'udp://h' }] })).toThrow(/OPTION_INVALID.*udp url/);
     expect(() => createDevice({ ...base, fallback: [{ type: 'smtp' as 'udp', url: 'x' }] })).toThrow(/no smtp uplink/);
+    // ports outside 1..65535 are refused now, not by a socket that throws on the first send
+    for (const url of ['udp://h:70000', 'udp://h:0', 'udp://h:65536']) expect(() => createDevice({ ...base, fallback: [{ type: 'udp', url }] }), url).toThrow(/OPTION_INVALID.*port 1-65535/);
+    expect(() => createDevice({ ...base, fallback: [{ type: 'coap', url: 'coap://h:99999' }] })).toThrow(/OPTION_INVALID.*coap url/);
+    expect(() => createDevice({ ...base, fallback: [{ type: 'http', url: 'http://h:0/x' }] })).toThrow(/OPTION_INVALID.*http url/);
+    expect(() => createDevice({ ...base, mqtt: { url: 'mqtt://h:65536' } })).toThrow(/OPTION_INVALID.*mqtt.url/);
+    expect(() => createDevice({ ...base, fallback: [{ type: 'udp', url: 'udp://h:65535' }] })).not.toThrow();
     expect(() => createDevice({ ...base, credentials: { privateKey: fixture('ec.pkcs8.pem') }, fallback: [{ type: 'http' }] })).toThrow(/needs an uplink secret/);
     // a per-entry secret is enough, and the defaults need no URL for http/coap
     expect(() => createDevice({ ...base, credentials: { privateKey: fixture('ec.pkcs8.pem') }, fallback: [{ type: 'http', secret: 's' }, { type: 'coap', secret: 's' }] })).not.toThrow();

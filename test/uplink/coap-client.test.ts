@@ -128,6 +128,45 @@ describe('CoAP retransmission (virtual time)', () => {
     expect([rst.type, rst.messageId]).toEqual([RST, 0x99]);
   });
 
+  it('a socket that throws fails the request asynchronously and leaves nothing pending; too big fails with EMSGSIZE unsent', async () => {
+    const { sp, client, results, send } = setup(null, { maxDatagramBytes: 64 });
+    let throwing = true;
+    const udp = sp.platform.udp!;
+    sp.platform.udp = (o) => {
+      const s = udp(o);
+      return { send: (b, h, p) => (throwing ? (() => { throw new RangeError('Port should be > 0 and < 65536'); })() : s.send(b, h, p)), close: () => s.close() };
+    };
+    let inside = true;
+    client.request(req, (err) => results.push({ err, at: inside ? -1 : sp.elapsed() }));
+    inside = false;
+    await sp.advance(60_000);
+    expect(results.map((r) => [r.at, r.err && r.err.message])).toEqual([[0, 'Port should be > 0 and < 65536']]); // once, not from inside, no retransmission timer left
+    throwing = false;
+    client.request({ ...req, payload: new Uint8Array(100).fill(0x20) }, (err) => results.push({ err, at: sp.elapsed() }));
+    await sp.advance(10);
+    expect([(results[1].err as { code?: string }).code, results[1].err!.message]).toEqual(['EMSGSIZE', expect.stringMatching(/exceeds 64/)]);
+    expect(sp.datagrams).toEqual([]);
+    sp.setUdpPeer((d) => answer(d, {}));
+    send();
+    await sp.advance(10);
+    expect(results[2].res!.code).toBe(65);
+  });
+
+  it('an error after the empty ACK says so (acked): the server has the request', async () => {
+    const { sp, results, send } = setup(0.5, { responseTimeoutMs: 5000 });
+    let ack = false;
+    sp.setUdpPeer((d) => ack && answer(d, { code: 0, token: none }));
+    send();
+    await sp.advance(100_000);
+    ack = true;
+    send();
+    await sp.advance(5100);
+    expect(results.map((r) => [(r.err as { acked?: boolean }).acked, r.err!.message])).toEqual([
+      [false, 'CoAP: no answer after 5 transmissions'],
+      [true, 'CoAP: no separate response within 5000 ms'],
+    ]);
+  });
+
   it('message ids increase and tokens differ between requests', async () => {
     const { sp, send } = setup(null);
     send();

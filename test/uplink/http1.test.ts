@@ -1,42 +1,35 @@
-// The minimal HTTP/1.1 client: response framing fixtures (Content-Length, chunked, close-delimited,
-// 1xx, 204), malformed responses, the request bytes, and real requests to a node:http server.
+// The minimal HTTP/1.1 client: the response head (1xx skipped, the body never framed), malformed
+// heads, the request bytes, and real requests to a node:http server.
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpResponse } from '../../src/platform';
-import { formatHttpRequest, httpOverSocket, parseHttpResponse } from '../../src/uplink/http1';
+import { formatHttpRequest, httpOverSocket, parseHttpHead } from '../../src/uplink/http1';
 import { nodePlatform } from '../../targets/node/platform';
 
 const b = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 const text = (r: HttpResponse | null) => r && Buffer.from(r.body).toString();
 
-describe('parseHttpResponse', () => {
-  it('Content-Length: waits for the whole body, ignores what follows', () => {
-    const full = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\nX-A: 1\r\nx-a: 2\r\n\r\n{"a":1}';
-    for (let i = 0; i < full.length; i++) expect(parseHttpResponse(b(full.slice(0, i)), false)).toBeNull();
-    const r = parseHttpResponse(b(full + 'extra'), false)!;
-    expect([r.status, text(r), r.headers['content-type'], r.headers['x-a']]).toEqual([200, '{"a":1}', 'application/json', '1, 2']);
-    expect(() => parseHttpResponse(b(full.slice(0, -2)), true)).toThrow(/closed inside the body/);
+describe('parseHttpHead', () => {
+  it('finishes at the end of the head: the body is neither waited for nor framed', () => {
+    const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 80\r\nX-A: 1\r\nx-a: 2\r\n\r\n';
+    for (let i = 0; i < head.length; i++) expect(parseHttpHead(b(head.slice(0, i)), false)).toBeNull();
+    const r = parseHttpHead(b(head + '{"id":"x"'), false)!; // 9 of 80 bytes: still a 200
+    expect([r.status, text(r), r.headers['content-type'], r.headers['x-a']]).toEqual([200, '{"id":"x"', 'application/json', '1, 2']);
+    // framing a body would have refused these; the status alone decides
+    for (const broken of ['Transfer-Encoding: chunked\r\n\r\nzz\r\n', 'Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}', 'Transfer-Encoding: gzip\r\n\r\n'])
+      expect(parseHttpHead(b('HTTP/1.1 201 Created\r\n' + broken), true)!.status).toBe(201);
   });
-  it('chunked, with extensions and trailers', () => {
-    const full = 'HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\n{"a"\r\n3\r\n:1}\r\n0\r\nTrailer: x\r\n\r\n';
-    for (let i = 0; i < full.length; i++) expect(parseHttpResponse(b(full.slice(0, i)), false)).toBeNull();
-    expect(text(parseHttpResponse(b(full), false))).toBe('{"a":1}');
-    expect(() => parseHttpResponse(b('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'), false)).toThrow(/chunk size/);
-    expect(() => parseHttpResponse(b('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n'), false)).toThrow(/CRLF/);
-    expect(() => parseHttpResponse(b('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n'), false)).toThrow(/transfer coding/);
-  });
-  it('close-delimited, 1xx skipped, 204 without a body', () => {
-    expect(parseHttpResponse(b('HTTP/1.0 500 Oops\r\n\r\npartial'), false)).toBeNull();
-    expect(text(parseHttpResponse(b('HTTP/1.0 500 Oops\r\n\r\npartial'), true))).toBe('partial');
-    const r = parseHttpResponse(b('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\n{}'), false)!;
+  it('1xx skipped, close before the head is an error', () => {
+    expect(parseHttpHead(b('HTTP/1.1 100 Continue\r\n\r\n'), false)).toBeNull();
+    const r = parseHttpHead(b('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n\r\n{}'), false)!;
     expect([r.status, text(r)]).toEqual([401, '{}']);
-    expect(parseHttpResponse(b('HTTP/1.1 204 No Content\r\n\r\n'), false)!.body.length).toBe(0);
+    expect(() => parseHttpHead(b('HTTP/1.1 100 Continue\r\n\r\n'), true)).toThrow(/before the response head/);
   });
   it('malformed heads are errors', () => {
-    for (const bad of ['HTTP/2 200 OK\r\n\r\n', 'HTTP/1.1 20 OK\r\n\r\n', 'HTTP/1.1 200 OK\r\nno colon\r\n\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', 'garbage\r\n\r\n'])
-      expect(() => parseHttpResponse(b(bad), false), JSON.stringify(bad)).toThrow(/HTTP: /);
-    expect(() => parseHttpResponse(b('HTTP/1.1 200'), true)).toThrow(/before the response head/);
+    for (const bad of ['HTTP/2 200 OK\r\n\r\n', 'HTTP/1.1 20 OK\r\n\r\n', 'HTTP/1.1 200 OK\r\nno colon\r\n\r\n', 'garbage\r\n\r\n'])
+      expect(() => parseHttpHead(b(bad), false), JSON.stringify(bad)).toThrow(/HTTP: /);
+    expect(() => parseHttpHead(b('HTTP/1.1 200'), true)).toThrow(/before the response head/);
   });
   it('request bytes: request line, Host, Content-Length always, Connection: close, no line breaks in headers', () => {
     const req = Buffer.from(formatHttpRequest('POST', '/v3/capture?deviceId=d', 'h:8080', { secret: 's', 'content-length': '99' }, b('{}'))).toString();
@@ -57,8 +50,9 @@ describe('httpOverSocket against node:http (real sockets)', () => {
         got.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() });
         if (req.url === '/chunked') {
           res.writeHead(200, { 'content-type': 'application/json' }); // no length: node sends chunked
-          res.write('{"part":');
-          setTimeout(() => res.end('1}'), 20);
+          res.flushHeaders();
+          setTimeout(() => res.write('{"part":'), 50);
+          setTimeout(() => res.end('1}'), 100);
         } else if (req.url === '/hang') {
           /* never answers */
         } else res.writeHead(503).end('busy');
@@ -75,12 +69,12 @@ describe('httpOverSocket against node:http (real sockets)', () => {
     new Promise<{ err: Error | null; res?: HttpResponse }>((resolve) =>
       httpOverSocket(nodePlatform, { method: 'POST', url: 'http://127.0.0.1:' + port + path, headers: { 'content-type': 'application/json', secret: 'sss' }, body: b('{"x":1}'), timeoutMs }, (err, res) => resolve({ err, res })));
 
-  it('chunked and Content-Length responses; the request carries Content-Length', async () => {
+  it('answers at the head, before a slow body; the request carries Content-Length', async () => {
     const a = await call('/chunked');
     expect(a.err).toBeNull();
-    expect([a.res!.status, text(a.res!)]).toEqual([200, '{"part":1}']);
+    expect([a.res!.status, a.res!.headers['transfer-encoding'], text(a.res!)]).toEqual([200, 'chunked', '']);
     const c = await call('/other');
-    expect([c.res!.status, text(c.res!)]).toEqual([503, 'busy']);
+    expect(c.res!.status).toBe(503);
     expect(got[0]).toMatchObject({ method: 'POST', url: '/chunked', body: '{"x":1}', headers: { 'content-length': '7', secret: 'sss', host: '127.0.0.1:' + port } });
   });
   it('times out, and reports refused connections', async () => {
@@ -96,6 +90,60 @@ describe('httpOverSocket against node:http (real sockets)', () => {
     const badUrl = await new Promise<Error | null>((resolve) => httpOverSocket(nodePlatform, { method: 'POST', url: 'ftp://x/', headers: {}, body: b(''), timeoutMs: 100 }, (e) => resolve(e)));
     expect(badUrl!.message).toMatch(/http:\/\/ or https:\/\//);
   });
+});
+
+describe('the HTTP uplink decides on the status line (both clients, a raw TCP server)', () => {
+  const replies: { [kind: string]: string } = {
+    truncated: 'HTTP/1.1 200 OK\r\ncontent-length: 80\r\n\r\n{"id":"x"',
+    endless: 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{"id":"x"}', // no length, kept open
+    badChunk: 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n',
+    unauthorized: 'HTTP/1.1 401 Unauthorized\r\ncontent-length: 500\r\n\r\n{',
+    hang: '',
+  };
+  let server: ReturnType<typeof createNetServer>;
+  let port = 0;
+  const open = new Set<import('node:net').Socket>();
+  beforeAll(async () => {
+    server = createNetServer((s) => {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+      s.on('error', () => undefined);
+      let got = '';
+      s.on('data', (d) => {
+        got += d;
+        const i = got.indexOf('\r\n\r\n');
+        const cl = /content-length: (\d+)/i.exec(got);
+        if (i < 0 || !cl || got.length < i + 4 + Number(cl[1])) return;
+        const kind = /topic=(\w+)/.exec(got)![1];
+        if (replies[kind]) s.write(replies[kind]);
+        if (kind === 'truncated' || kind === 'badChunk' || kind === 'unauthorized') s.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => {
+    for (const s of open) s.destroy();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+
+  for (const [name, platform] of [['node:http', nodePlatform], ['HTTP/1.1 over connect()', { ...nodePlatform, http: undefined }]] as const) {
+    it(`${name}: a 2xx with a broken, short or endless body is delivered; a 401 with one is auth; close() aborts a request in flight`, async () => {
+      const { createHttpUplink } = await import('../../src/uplink/http');
+      // A long timeout: were the body awaited, 'endless' would still be open when the test gives up.
+      const up = createHttpUplink(platform, { url: 'http://127.0.0.1:' + port, secret: 'sss', timeoutMs: 60_000 });
+      const send = (topic: string) => new Promise<{ outcome: string; status?: number | string; message: string }>((res) => up.send({ deviceId: 'd', topic, payload: b('{}') }, res));
+      for (const kind of ['truncated', 'endless', 'badChunk']) expect(await send(kind), kind).toEqual({ outcome: 'ok', status: 200, message: 'HTTP 200' });
+      expect(await send('unauthorized')).toMatchObject({ outcome: 'auth', status: 401 });
+      const hung = send('hang');
+      await new Promise((r) => setTimeout(r, 100));
+      up.close();
+      const r = await hung;
+      expect(r).toEqual({ outcome: 'retry', message: 'HTTP: aborted' }); // one prefix
+      // the transport still works after close()
+      expect((await send('truncated')).outcome).toBe('ok');
+    });
+  }
 });
 
 describe('HTTPS: the HTTP uplink over TLS with a private CA (node:https and the core client over TLS sockets)', () => {

@@ -67,7 +67,9 @@ describe('HTTP uplink', () => {
       const before = cloud.authLog.length;
       const refused = await send(wrong, { body: { t: 2 } });
       expect(refused).toMatchObject({ outcome: 'auth', status: 401 });
-      expect(refused.message).not.toContain('not-the-secret');
+      const line = urls[urls.length - 1]; // the request the mock refused: the secret went in a header
+      expect(line).toContain('deviceId=dev-s');
+      expect(line).not.toContain('not-the-secret');
       expect(cloud.authLog.slice(before)).toMatchObject([{ transport: 'http', code: 401, deviceId: 'dev-s', method: 'secret' }]);
 
       expect(await send(http, { deviceId: 'dev-alone', body: { t: 3 } })).toMatchObject({ outcome: 'rejected', status: 404 });
@@ -87,6 +89,18 @@ describe('HTTP uplink', () => {
     expect(await lenient.waitForUplink((u) => u.topic === 'secretInQuery-test')).toMatchObject({ secretVia: 'query', deviceId: 'dev-s' });
     // without the opt-in the URL never holds it
     expect(urls.filter((u) => u.includes(SECRET)).every((u) => u.includes('secretInQuery-test'))).toBe(true);
+  });
+
+  it('an error from below that quotes the URL (secretInQuery) reaches the result redacted, under one HTTP prefix', async () => {
+    const quoting: Platform = { ...nodePlatform, http: (r, cb) => void setTimeout(() => cb(new Error('connect ECONNREFUSED ' + r.url)), 0) };
+    const t = createHttpUplink(quoting, { url: 'http://h.test', secret: 'a b+c/d', secretInQuery: true });
+    const r = await send(t, { body: {} });
+    expect(r).toEqual({ outcome: 'retry', message: 'HTTP: connect ECONNREFUSED http://h.test/v3/capture?deviceId=dev-s&secret=***' });
+    // the MQTT port does not speak HTTP: the socket client's own error (closed, or no head in time)
+    const sock = createHttpUplink({ ...nodePlatform, http: undefined }, { url: 'http://127.0.0.1:' + cloud.mqttPort, secret: SECRET, timeoutMs: 1000 });
+    const notHttp = await send(sock, { body: {} });
+    expect(notHttp.outcome).toBe('retry');
+    expect(notHttp.message).toMatch(/^HTTP: (connection closed before the response head|no response within 1000 ms|bad status line)$/);
   });
 });
 
@@ -176,9 +190,31 @@ describe('MQTT with the uplink secret (device and session code shared with JWT m
   });
 });
 
-it('no URL or request line the SDK produced, and no mock log line, holds the secret (except the secretInQuery opt-in)', () => {
-  expect(urls.length).toBeGreaterThan(5);
-  expect(logLines.length).toBeGreaterThan(3);
+it('no URL or request line the SDK produced, and no mock log line, holds the secret (except the secretInQuery opt-in)', async () => {
+  // Its own traffic with the right secret (accepted and refused), so it holds run alone or in any order.
+  const urlsBefore = urls.length;
+  const logsBefore = logLines.length;
+  for (const p of [recordingPlatform, socketPlatform]) {
+    const http = createHttpUplink(p, { url: 'http://127.0.0.1:' + cloud.httpPort, secret: SECRET });
+    expect(await send(http, { topic: 'scan', body: { z: 1 } })).toMatchObject({ outcome: 'ok' });
+    expect(await send(http, { deviceId: 'dev-alone', topic: 'scan', body: { z: 2 } })).toMatchObject({ outcome: 'rejected' });
+  }
+  const coap = createCoapUplink(nodePlatform, { url: 'coap://127.0.0.1:' + cloud.coapPort, secret: SECRET });
+  expect(await send(coap, { deviceId: 'dev-alone', topic: 'scan', body: { z: 3 } })).toMatchObject({ outcome: 'rejected' });
+  coap.close();
+  const udp = createUdpUplink(nodePlatform, { url: 'udp://127.0.0.1:' + cloud.udpPort, secret: SECRET });
+  const refusal = new Promise((res) => cloud.on('authRejected', (e: { transport: string }) => e.transport === 'udp' && res(e)));
+  await send(udp, { deviceId: 'dev-alone', topic: 'scan', body: { z: 4 } });
+  await refusal;
+  udp.close();
+  const device = createDevice({ deviceId: 'dev-t', credentials: { uplinkSecret: SECRET, connectorId: 'conn-1' }, mqtt: { url: 'mqtt://127.0.0.1:' + cloud.mqttPort } });
+  const connected = new Promise((res) => device.on('connected', res));
+  device.start();
+  await connected;
+  await device.publish({ z: 5 }, { topic: 'scan' });
+  await device.stop();
+  expect(urls.length - urlsBefore).toBe(4);
+  expect(logLines.length - logsBefore).toBeGreaterThanOrEqual(3); // refusals and the MQTT session
   for (const u of urls) if (!u.includes('secretInQuery-test')) expect(u).not.toContain(SECRET);
   for (const l of logLines) expect(l).not.toContain(SECRET);
 });

@@ -4,8 +4,11 @@
 // responses, piggy-backed and separate responses (a CON response is acknowledged with an empty
 // ACK, its duplicates too, and delivered once), RST for CON messages nobody asked for.
 // Timers and randomness come from the platform, so a virtual clock can check the schedule.
+// A request bigger than maxDatagramBytes, or one the socket refuses at once, fails without
+// being left pending; an error after the server's empty ACK says so (`acked`: it has the request).
 import { equalBytes } from '../../bytes';
 import { random, type Platform, type UdpSocket } from '../../platform';
+import { MAX_DATAGRAM } from '../common';
 import { ACK, CON, encodeCoap, parseCoap, RST, type CoapMessage, type CoapOption } from './codec';
 
 export interface CoapClientOptions {
@@ -17,7 +20,12 @@ export interface CoapClientOptions {
   maxRetransmit?: number;
   /** How long to wait for a separate response after an empty ACK. Default 93 s (MAX_TRANSMIT_WAIT). */
   responseTimeoutMs?: number;
+  /** Largest request datagram. Default 65507 (IPv4's UDP limit); larger ones fail with code EMSGSIZE. */
+  maxDatagramBytes?: number;
 }
+
+/** Why a request failed; `acked`: the server acknowledged it (empty ACK) before the failure. */
+export type CoapError = Error & { acked?: boolean; code?: string };
 
 export interface CoapRequest {
   host: string;
@@ -28,10 +36,12 @@ export interface CoapRequest {
 }
 
 export interface CoapClient {
-  /** Sends a CON request; `cb` once with the response or an error (timeout, reset, socket). */
-  request(r: CoapRequest, cb: (err: Error | null, res?: CoapMessage) => void): void;
+  /** Sends a CON request; `cb` once, never from inside the call, with the response or an error (timeout, reset, socket). */
+  request(r: CoapRequest, cb: (err: CoapError | null, res?: CoapMessage) => void): void;
   /** Idempotent; pending requests fail. */
   close(): void;
+  /** Fails now, with `acked` set, every request the server has acknowledged but not answered. */
+  settle(): void;
 }
 
 interface Exchange {
@@ -44,7 +54,7 @@ interface Exchange {
   timeoutMs: number;
   timer: unknown;
   acked: boolean;
-  cb: (err: Error | null, res?: CoapMessage) => void;
+  cb: (err: CoapError | null, res?: CoapMessage) => void;
 }
 
 export function createCoapClient(platform: Platform, o: CoapClientOptions): CoapClient {
@@ -52,26 +62,42 @@ export function createCoapClient(platform: Platform, o: CoapClientOptions): Coap
   const factor = o.ackRandomFactor || 1.5;
   const maxRetransmit = o.maxRetransmit === undefined ? 4 : o.maxRetransmit;
   const responseTimeout = o.responseTimeoutMs || 93000;
+  const maxBytes = o.maxDatagramBytes || MAX_DATAGRAM;
   let sock: UdpSocket | null = null;
   let mid = Math.floor(random(platform) * 65536);
   let pending: Exchange[] = [];
   /** Message ids of CON responses already acknowledged (a duplicate is acked again, not delivered). */
   let seen: number[] = [];
 
-  const finish = (x: Exchange, err: Error | null, res?: CoapMessage) => {
+  const finish = (x: Exchange, err: CoapError | null, res?: CoapMessage) => {
     const i = pending.indexOf(x);
     if (i < 0) return;
     pending.splice(i, 1);
     if (x.timer !== null) platform.clearTimeout(x.timer);
     x.timer = null;
+    if (err) err.acked = x.acked;
     x.cb(err, res);
+  };
+  /** Sends one datagram; a socket that throws (bad port, too big) fails the exchange instead. */
+  const transmit = (x: Exchange): boolean => {
+    try {
+      if (sock) sock.send(x.bytes, x.host, x.port);
+      return true;
+    } catch (e) {
+      finish(x, e as Error);
+      return false;
+    }
   };
   const failAll = (err: Error) => {
     const all = pending.slice();
     for (let i = 0; i < all.length; i++) finish(all[i], err);
   };
   const reply = (type: number, messageId: number, host: string, port: number) => {
-    if (sock) sock.send(encodeCoap({ type, code: 0, messageId, token: new Uint8Array(0), options: [], payload: new Uint8Array(0) }), host, port);
+    try {
+      if (sock) sock.send(encodeCoap({ type, code: 0, messageId, token: new Uint8Array(0), options: [], payload: new Uint8Array(0) }), host, port);
+    } catch (e) {
+      // a lost ACK/RST: the server retransmits, we answer again
+    }
   };
   const arm = (x: Exchange) => {
     x.timer = platform.setTimeout(() => {
@@ -80,8 +106,7 @@ export function createCoapClient(platform: Platform, o: CoapClientOptions): Coap
       if (x.tries >= maxRetransmit) return finish(x, new Error('CoAP: no answer after ' + (maxRetransmit + 1) + ' transmissions'));
       x.tries++;
       x.timeoutMs *= 2;
-      if (sock) sock.send(x.bytes, x.host, x.port);
-      arm(x);
+      if (transmit(x)) arm(x);
     }, x.acked ? responseTimeout : x.timeoutMs);
   };
 
@@ -118,10 +143,8 @@ export function createCoapClient(platform: Platform, o: CoapClientOptions): Coap
 
   return {
     request(r, cb) {
-      if (!platform.udp) {
-        platform.setTimeout(() => cb(new Error('CoAP: this platform has no UDP')), 0);
-        return;
-      }
+      const early = (e: CoapError) => void platform.setTimeout(() => cb(e), 0);
+      if (!platform.udp) return early(new Error('CoAP: this platform has no UDP'));
       if (!sock)
         sock = platform.udp({
           onMessage,
@@ -135,10 +158,23 @@ export function createCoapClient(platform: Platform, o: CoapClientOptions): Coap
       mid = (mid + 1) & 0xffff;
       const token = platform.randomBytes(4);
       const bytes = encodeCoap({ type: CON, code: r.code, messageId: mid, token, options: r.options, payload: r.payload });
+      if (bytes.length > maxBytes) {
+        const e: CoapError = new Error('CoAP: request of ' + bytes.length + ' bytes exceeds ' + maxBytes);
+        e.code = 'EMSGSIZE';
+        return early(e);
+      }
       const x: Exchange = { mid, token, bytes, host: r.host, port: r.port, tries: 0, timeoutMs: ackTimeout * (1 + (factor - 1) * random(platform)), timer: null, acked: false, cb };
+      try {
+        sock.send(bytes, r.host, r.port); // before it is pending: a throw leaves nothing behind
+      } catch (e) {
+        return early(e as Error);
+      }
       pending.push(x);
-      sock.send(bytes, r.host, r.port);
       arm(x);
+    },
+    settle() {
+      const all = pending.slice();
+      for (let i = 0; i < all.length; i++) if (all[i].acked) finish(all[i], new Error('CoAP: stopped waiting for the separate response'));
     },
     close() {
       const s = sock;

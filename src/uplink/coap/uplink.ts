@@ -1,11 +1,14 @@
 // CoAP uplinks with the uplink secret (DESIGN.md section 1): confirmable
 // POST coap://{host}/v3/capture?deviceId=..&secret=..&topic=.. with Content-Format 50; 2.01 is success.
 // Uri-Query values are sent as the RFC says (one option per parameter, not percent-encoded).
+// An empty ACK means the server has the request: if its separate response is then lost, the
+// uplink counts as delivered (unconfirmed) rather than go out again over another transport.
 import type { Platform } from '../../platform';
-import { classify, redact, splitUrl, type UplinkTransport } from '../common';
+import { classify, redact, splitUrl, tooBig, type UplinkTransport } from '../common';
 import { createCoapClient, type CoapClientOptions } from './client';
 import { codeString, JSON_FORMAT, OPT, POST, stringOption, uintOption, type CoapOption } from './codec';
 
+/** A `coap` fallback entry (`type: 'coap'`) with its RFC 7252 retransmission settings. @inline */
 export interface CoapUplinkOptions extends CoapClientOptions {
   /** coap://coap.akenza.io (port 5683, path /v3/capture by default). */
   url?: string;
@@ -14,7 +17,7 @@ export interface CoapUplinkOptions extends CoapClientOptions {
 
 export function createCoapUplink(platform: Platform, o: CoapUplinkOptions): UplinkTransport {
   const u = splitUrl(o.url || 'coap://coap.akenza.io');
-  if (!u || u.scheme !== 'coap' || u.query) throw new Error('fallback coap url must look like coap://host[:port][/path]');
+  if (!u || u.scheme !== 'coap' || u.query) throw new Error('fallback coap url must look like coap://host[:port][/path] (port 1-65535)');
   const port = u.port || 5683;
   const base: CoapOption[] = [];
   if (!/^[\d.]+$|:/.test(u.host)) base.push(stringOption(OPT.uriHost, u.host));
@@ -30,10 +33,16 @@ export function createCoapUplink(platform: Platform, o: CoapUplinkOptions): Upli
       const q = [['deviceId', r.deviceId], ['secret', o.secret], ['topic', r.topic], ['timestamp', r.timestamp]];
       for (let i = 0; i < q.length; i++) if (q[i][1]) opts.push(stringOption(OPT.uriQuery, q[i][0] + '=' + q[i][1]));
       client.request({ host: u.host, port, code: POST, options: opts, payload: r.payload }, (err, res) => {
-        if (err || !res) return cb({ outcome: 'retry', message: redact(err ? err.message : 'CoAP: no response', o.secret) });
+        if (err) {
+          const message = redact(err.message, o.secret);
+          if (err.acked) return cb({ outcome: 'ok', status: 'ack', message: message + ' after an empty ACK: delivered, unconfirmed' });
+          return cb({ outcome: tooBig(err) ? 'rejected' : 'retry', message });
+        }
+        if (!res) return cb({ outcome: 'retry', message: 'CoAP: no response' });
         cb(classify(res.code >> 5, codeString(res.code), res.code === 129 || res.code === 131, 'CoAP'));
       });
     },
     close: client.close,
+    settle: client.settle,
   };
 }
