@@ -16,38 +16,43 @@ export interface Der {
   raw: Uint8Array;
 }
 
+/** DER_INVALID naming the field: `what: problem`. */
+export function derFail(what: string, problem: string): never {
+  return fail('DER_INVALID', what + ': ' + problem);
+}
+
 /** Reads one TLV at `off`; returns it and the offset after it. */
 export function readTlv(buf: Uint8Array, off: number, what: string): { node: Der; end: number } {
-  if (off + 2 > buf.length) fail('DER_INVALID', what + ': truncated');
+  if (off + 2 > buf.length) derFail(what, 'truncated');
   const tag = buf[off];
-  if ((tag & 0x1f) === 0x1f) fail('DER_INVALID', what + ': multi-byte tags are not used here');
+  if ((tag & 0x1f) === 0x1f) derFail(what, 'multi-byte tags are not used here');
   let len = buf[off + 1];
   let p = off + 2;
   if (len & 0x80) {
     const n = len & 0x7f;
-    if (n === 0) fail('DER_INVALID', what + ': indefinite length is not DER');
-    if (n > 3) fail('DER_INVALID', what + ': length too large');
-    if (p + n > buf.length) fail('DER_INVALID', what + ': truncated');
+    if (n === 0) derFail(what, 'indefinite length is not DER');
+    if (n > 3) derFail(what, 'length too large');
+    if (p + n > buf.length) derFail(what, 'truncated');
     len = 0;
     for (let i = 0; i < n; i++) len = len * 256 + buf[p + i];
-    if (len < 0x80 || buf[p] === 0) fail('DER_INVALID', what + ': non-minimal length');
+    if (len < 0x80 || buf[p] === 0) derFail(what, 'non-minimal length');
     p += n;
   }
   const end = p + len;
-  if (end > buf.length) fail('DER_INVALID', what + ': truncated (needs ' + (end - buf.length) + ' more bytes)');
+  if (end > buf.length) derFail(what, 'truncated (needs ' + (end - buf.length) + ' more bytes)');
   return { node: { tag, value: buf.subarray(p, end), raw: buf.subarray(off, end) }, end };
 }
 
 /** Parses exactly one TLV spanning all of `buf`. */
 export function parseDer(buf: Uint8Array, what: string): Der {
   const r = readTlv(buf, 0, what);
-  if (r.end !== buf.length) fail('DER_INVALID', what + ': ' + (buf.length - r.end) + ' trailing bytes');
+  if (r.end !== buf.length) derFail(what, buf.length - r.end + ' trailing bytes');
   return r.node;
 }
 
 /** The children of a constructed node (SEQUENCE or context tag). */
 export function children(node: Der, what: string): Der[] {
-  if (!(node.tag & 0x20)) fail('DER_INVALID', what + ': expected a constructed value');
+  if (!(node.tag & 0x20)) derFail(what, 'expected a constructed value');
   const out: Der[] = [];
   let off = 0;
   while (off < node.value.length) {
@@ -59,8 +64,8 @@ export function children(node: Der, what: string): Der[] {
 }
 
 export function expectTag(node: Der | undefined, tag: number, what: string): Der {
-  if (!node) return fail('DER_INVALID', what + ': missing');
-  if (node.tag !== tag) fail('DER_INVALID', what + ': expected tag 0x' + tag.toString(16) + ', got 0x' + node.tag.toString(16));
+  if (!node) return derFail(what, 'missing');
+  if (node.tag !== tag) derFail(what, 'expected tag 0x' + tag.toString(16) + ', got 0x' + node.tag.toString(16));
   return node;
 }
 
@@ -72,16 +77,16 @@ export function sequence(node: Der | undefined, what: string): Der[] {
 /** A non-negative INTEGER's magnitude (leading sign byte stripped). */
 export function uint(node: Der | undefined, what: string): Uint8Array {
   const v = expectTag(node, TAG_INTEGER, what).value;
-  if (v.length === 0) fail('DER_INVALID', what + ': empty integer');
-  if (v[0] & 0x80) fail('DER_INVALID', what + ': negative integer');
-  if (v.length > 1 && v[0] === 0 && !(v[1] & 0x80)) fail('DER_INVALID', what + ': non-minimal integer');
+  if (v.length === 0) derFail(what, 'empty integer');
+  if (v[0] & 0x80) derFail(what, 'negative integer');
+  if (v.length > 1 && v[0] === 0 && !(v[1] & 0x80)) derFail(what, 'non-minimal integer');
   return v[0] === 0 && v.length > 1 ? v.subarray(1) : v;
 }
 
 /** Small INTEGER (version fields) as a number. */
 export function smallInt(node: Der | undefined, what: string): number {
   const v = uint(node, what);
-  if (v.length > 4) fail('DER_INVALID', what + ': integer too large');
+  if (v.length > 4) derFail(what, 'integer too large');
   let n = 0;
   for (let i = 0; i < v.length; i++) n = n * 256 + v[i];
   return n;
@@ -90,14 +95,14 @@ export function smallInt(node: Der | undefined, what: string): number {
 /** BIT STRING content without its unused-bits byte (must be 0 for keys). */
 export function bitString(node: Der | undefined, what: string): Uint8Array {
   const v = expectTag(node, TAG_BIT_STRING, what).value;
-  if (v.length < 1 || v[0] !== 0) fail('DER_INVALID', what + ': bit string with unused bits');
+  if (v.length < 1 || v[0] !== 0) derFail(what, 'bit string with unused bits');
   return v.subarray(1);
 }
 
 /** OID in dotted form. */
 export function oid(node: Der | undefined, what: string): string {
   const v = expectTag(node, TAG_OID, what).value;
-  if (v.length === 0) fail('DER_INVALID', what + ': empty OID');
+  if (v.length === 0) derFail(what, 'empty OID');
   const parts: number[] = [];
   let n = 0;
   for (let i = 0; i < v.length; i++) {
@@ -105,7 +110,7 @@ export function oid(node: Der | undefined, what: string): string {
     if (!(v[i] & 0x80)) {
       parts.push(n);
       n = 0;
-    } else if (i === v.length - 1) fail('DER_INVALID', what + ': truncated OID');
+    } else if (i === v.length - 1) derFail(what, 'truncated OID');
   }
   const first = parts[0] < 80 ? Math.floor(parts[0] / 40) : 2;
   return [first, parts[0] - first * 40].concat(parts.slice(1)).join('.');
@@ -160,7 +165,7 @@ export function derOid(dotted: string): Uint8Array {
   return tlv(TAG_OID, new Uint8Array(out));
 }
 
-export const DER_NULL = new Uint8Array([TAG_NULL, 0]);
+export const DER_NULL = /* @__PURE__ */ new Uint8Array([TAG_NULL, 0]);
 
 export function sameDer(a: Der, b: Uint8Array): boolean {
   return equalBytes(a.raw, b);

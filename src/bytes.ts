@@ -1,5 +1,5 @@
 // Byte helpers over plain Uint8Array: concat, compare, hex. No Buffer, no TextEncoder.
-import { fail } from './errors';
+import { fail, KEY_INVALID, OPTION_INVALID } from './errors';
 
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
   let len = 0;
@@ -30,7 +30,7 @@ export function toHex(bytes: Uint8Array): string {
 }
 
 export function fromHex(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) fail('OPTION_INVALID', 'not a hex string');
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) fail(OPTION_INVALID, 'not a hex string');
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
   return out;
@@ -46,7 +46,7 @@ export function stripLeadingZeros(bytes: Uint8Array): Uint8Array {
 /** Left-pads (or checks) a big-endian magnitude to exactly `len` bytes. */
 export function padStart(bytes: Uint8Array, len: number): Uint8Array {
   const b = stripLeadingZeros(bytes);
-  if (b.length > len) fail('KEY_INVALID', 'integer longer than ' + len + ' bytes');
+  if (b.length > len) fail(KEY_INVALID, 'integer longer than ' + len + ' bytes');
   const out = new Uint8Array(len);
   out.set(b, len - b.length);
   return out;

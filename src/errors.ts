@@ -1,5 +1,6 @@
 // Typed errors: every refusal carries a stable `code` naming the problem, never secret material.
 
+/** Stable codes of AkenzaError; docs/troubleshooting.md gives the cause and fix of each. */
 export type ErrorCode =
   | 'PEM_INVALID' // no PEM block, missing END line, bad base64 inside
   | 'PEM_UNSUPPORTED' // a PEM label we do not accept (e.g. DSA, OpenSSH)
@@ -15,8 +16,20 @@ export type ErrorCode =
   | 'MESSAGE_DROPPED' // the outbox bound pushed this message out before it was delivered
   | 'UPLINK_REJECTED'; // the cloud refused an uplink for good (a 4xx other than auth): it is not resent
 
+// The common codes as constants: a bundle then holds each code string once (esbuild does not merge
+// repeated string literals), which counts on the smallest targets.
+export const OPTION_INVALID = 'OPTION_INVALID';
+export const KEY_INVALID = 'KEY_INVALID';
+export const PEM_INVALID = 'PEM_INVALID';
+export const PEM_UNSUPPORTED = 'PEM_UNSUPPORTED';
+export const KEY_ENCRYPTED = 'KEY_ENCRYPTED';
+export const CURVE_UNSUPPORTED = 'CURVE_UNSUPPORTED';
+
+/** Every refusal of the SDK: `code` names the problem; the message explains it and never holds keys or secrets. */
 export class AkenzaError extends Error {
-  readonly code: ErrorCode;
+  // declare: no class field, so the Espruino build needs no define-property helper
+  /** Stable, machine-readable reason. */
+  declare readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string) {
     super(code + ': ' + message);
     this.name = 'AkenzaError';

@@ -6,6 +6,10 @@ import { sha1 } from './hash/sha1';
 import { sha256 } from './hash/sha256';
 import { parsePublicKey, type PublicKeyInput } from './keys';
 
+/**
+ * The `kid` of a credential: lowercase hex SHA-256 of the SPKI DER for a bare key, SHA-1 of the
+ * certificate DER for a certificate. `hashes` lets a target pass native hash functions.
+ */
 export function fingerprint(credential: PublicKeyInput, hashes?: { sha256?: Hash; sha1?: Hash }): string {
   const key = parsePublicKey(credential);
   if (key.certificate) return toHex(((hashes && hashes.sha1) || sha1)(key.certificate));

@@ -1,17 +1,21 @@
 // JWT assembly for the platform's device tokens: header {alg, typ, kid?}, claims {aud, iat, exp, ...}.
 // Policy defaults (lifetime 60 min, iat backdated 60 s) are from the design brief, section 4.
 import { base64urlEncode } from './base64';
-import { fail } from './errors';
+import { fail, OPTION_INVALID } from './errors';
 import { signSliced, type Alg, type Defer, type Signer } from './sign/signer';
 import { utf8Encode } from './utf8';
 
+/** The platform's base URL; `aud` is `{base}/devices/{deviceId}`. */
 export const DEFAULT_AUDIENCE_BASE = 'https://akenza.io';
+/** Default token lifetime: 60 minutes. */
 export const DEFAULT_LIFETIME_S = 3600;
 export const DEFAULT_IAT_BACKDATE_S = 60;
 /** The platform refuses tokens living longer than this (exp - iat). */
 export const MAX_LIFETIME_S = 86400;
 
+/** What goes into a device token besides the signature. */
 export interface JwtClaimsOptions {
+  /** The device's id; goes into `aud`. */
   deviceId: string;
   /** Platform base URL; `aud` = base + '/devices/' + deviceId. Default https://akenza.io. */
   audienceBase?: string;
@@ -27,6 +31,7 @@ export interface JwtClaimsOptions {
   claims?: { [name: string]: unknown };
 }
 
+/** A token's header and claims before signing. @inline */
 export interface JwtParts {
   header: { alg: Alg; typ: 'JWT'; kid?: string };
   claims: { aud: string; iat: number; exp: number; [name: string]: unknown };
@@ -35,36 +40,37 @@ export interface JwtParts {
 /** Device ids go into `aud` and MQTT topics, so topic and URL metacharacters are refused. */
 export function checkDeviceId(deviceId: unknown): string {
   if (typeof deviceId !== 'string' || !/^[^\s/#+?&%]+$/.test(deviceId))
-    fail('OPTION_INVALID', 'deviceId must be a non-empty string without whitespace or any of / # + ? & %');
+    fail(OPTION_INVALID, 'deviceId must be a non-empty string without whitespace or any of / # + ? & %');
   return deviceId as string;
 }
 
 export function audienceFor(deviceId: string, audienceBase?: string): string {
   const base = audienceBase === undefined ? DEFAULT_AUDIENCE_BASE : audienceBase;
-  if (!/^https?:\/\/[^\s]+$/.test(base)) fail('OPTION_INVALID', 'audienceBase must be an http(s) URL, e.g. https://akenza.io');
+  if (!/^https?:\/\/[^\s]+$/.test(base)) fail(OPTION_INVALID, 'audienceBase must be an http(s) URL, e.g. https://akenza.io');
   return base.replace(/\/+$/, '') + '/devices/' + deviceId;
 }
 
+/** Validates the options and builds header and claims (`iat` = now - iatBackdateS, `exp` = now + lifetimeS). */
 export function jwtParts(alg: Alg, o: JwtClaimsOptions): JwtParts {
   const deviceId = checkDeviceId(o.deviceId);
   const lifetime = o.lifetimeS === undefined ? DEFAULT_LIFETIME_S : o.lifetimeS;
   const backdate = o.iatBackdateS === undefined ? DEFAULT_IAT_BACKDATE_S : o.iatBackdateS;
-  if (!(lifetime > 0) || Math.floor(lifetime) !== lifetime) fail('OPTION_INVALID', 'lifetimeS must be a positive whole number of seconds');
-  if (!(backdate >= 0) || Math.floor(backdate) !== backdate) fail('OPTION_INVALID', 'iatBackdateS must be a whole number of seconds >= 0');
+  if (!(lifetime > 0) || Math.floor(lifetime) !== lifetime) fail(OPTION_INVALID, 'lifetimeS must be a positive whole number of seconds');
+  if (!(backdate >= 0) || Math.floor(backdate) !== backdate) fail(OPTION_INVALID, 'iatBackdateS must be a whole number of seconds >= 0');
   if (lifetime + backdate > MAX_LIFETIME_S)
-    fail('OPTION_INVALID', 'lifetimeS + iatBackdateS is ' + (lifetime + backdate) + ' s; the platform accepts at most ' + MAX_LIFETIME_S + ' s between iat and exp');
+    fail(OPTION_INVALID, 'lifetimeS + iatBackdateS is ' + (lifetime + backdate) + ' s; the platform accepts at most ' + MAX_LIFETIME_S + ' s between iat and exp');
   const nowMs = o.now === undefined ? Date.now() : o.now;
-  if (typeof nowMs !== 'number' || !(nowMs > 0)) fail('OPTION_INVALID', 'now must be milliseconds since the epoch');
+  if (typeof nowMs !== 'number' || !(nowMs > 0)) fail(OPTION_INVALID, 'now must be milliseconds since the epoch');
   const now = Math.floor(nowMs / 1000);
   const header: JwtParts['header'] = { alg, typ: 'JWT' };
   if (o.kid !== undefined) {
-    if (typeof o.kid !== 'string' || !o.kid) fail('OPTION_INVALID', 'kid must be a non-empty string');
+    if (typeof o.kid !== 'string' || !o.kid) fail(OPTION_INVALID, 'kid must be a non-empty string');
     header.kid = o.kid;
   }
   const claims: JwtParts['claims'] = { aud: audienceFor(deviceId, o.audienceBase), iat: now - backdate, exp: now + lifetime };
   const extra = o.claims || {};
   for (const name in extra) {
-    if (name === 'aud' || name === 'iat' || name === 'exp') fail('OPTION_INVALID', 'claims.' + name + ' is set by the SDK; use audienceBase/lifetimeS/now');
+    if (name === 'aud' || name === 'iat' || name === 'exp') fail(OPTION_INVALID, 'claims.' + name + ' is set by the SDK; use audienceBase/lifetimeS/now');
     claims[name] = extra[name];
   }
   return { header, claims };

@@ -3,11 +3,13 @@ import { fingerprint } from './fingerprint';
 import { ecPrivateKeyPkcs8, ecSpki } from './keys';
 import { encodePem } from './pem';
 
+/** A new key pair from generateKeyPair(). */
 export interface GeneratedKeyPair {
   /** PKCS#8 PEM: keep it on the device. */
   privateKeyPem: string;
   /** SPKI PEM: upload it to the platform. */
   publicKeyPem: string;
+  /** The public key's `kid` (SHA-256 of the SPKI). */
   fingerprint: string;
 }
 

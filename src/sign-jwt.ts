@@ -1,12 +1,14 @@
 // signJwt(): the one-call token minter each entry exports, bound to that target's signer factory.
 // Parsed keys and their signers are cached per key input, so repeated mints cost one signature.
-import { fail } from './errors';
+import { fail, OPTION_INVALID } from './errors';
 import { fingerprint } from './fingerprint';
 import { mintJwtPromise, type JwtClaimsOptions } from './jwt';
 import { ecSpki, parsePrivateKey, publicKeyOf, type PrivateKey, type PrivateKeyInput, type PublicKey } from './keys';
 import type { Alg, Signer } from './sign/signer';
 
+/** Options of signJwt: the key and the claim options. */
 export interface SignJwtOptions extends Omit<JwtClaimsOptions, 'kid'> {
+  /** PEM, DER, a raw P-256 scalar, or a parsed key. */
   privateKey: PrivateKeyInput;
   /** Must match the key when given; inferred from the key otherwise. */
   alg?: Alg;
@@ -14,6 +16,7 @@ export interface SignJwtOptions extends Omit<JwtClaimsOptions, 'kid'> {
   kid?: string;
 }
 
+/** How a target signs: a Signer per parsed key, and a P-256 key's public point (for `kid: 'auto'`). @inline */
 export interface SignerBinding {
   createSigner(key: PrivateKey): Signer;
   /** 65-byte public point of a P-256 scalar, for `kid: 'auto'` when the key file has none. */
@@ -55,7 +58,7 @@ export function makeSignJwt(binding: SignerBinding) {
     let entry: Entry;
     let kid = o ? o.kid : undefined;
     try {
-      if (!o || o.privateKey === undefined) fail('OPTION_INVALID', 'privateKey is required');
+      if (!o || o.privateKey === undefined) fail(OPTION_INVALID, 'privateKey is required');
       entry = entryFor(o.privateKey, o.alg);
       if (kid === 'auto') {
         if (!entry.kid) entry.kid = fingerprint(publicKeyFor(entry.key, binding));

@@ -1,5 +1,5 @@
 // UTF-8 encode/decode by hand: Espruino and some embedders have no TextEncoder.
-import { fail } from './errors';
+import { fail, OPTION_INVALID } from './errors';
 
 export function utf8Encode(s: string): Uint8Array {
   // Worst case 3 bytes per UTF-16 unit (a surrogate pair is 2 units for 4 bytes); trimmed at the end.
@@ -42,13 +42,13 @@ export function utf8Decode(b: Uint8Array): string {
     // Sequence length from the lead byte; 0 = not a lead byte.
     const need = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 && c < 0xf5 ? 3 : -1;
     let cp = need ? c & (0x3f >> need) : c;
-    if (need < 0 || i + need > b.length) fail('OPTION_INVALID', 'invalid UTF-8');
+    if (need < 0 || i + need > b.length) fail(OPTION_INVALID, 'invalid UTF-8');
     for (let k = 0; k < need; k++) {
       const d = b[i++];
-      if ((d & 0xc0) !== 0x80) fail('OPTION_INVALID', 'invalid UTF-8');
+      if ((d & 0xc0) !== 0x80) fail(OPTION_INVALID, 'invalid UTF-8');
       cp = cp * 64 + (d & 63);
     }
-    if ((need === 2 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) || (need === 3 && (cp < 0x10000 || cp > 0x10ffff))) fail('OPTION_INVALID', 'invalid UTF-8');
+    if ((need === 2 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) || (need === 3 && (cp < 0x10000 || cp > 0x10ffff))) fail(OPTION_INVALID, 'invalid UTF-8');
     s += cp < 0x10000 ? String.fromCharCode(cp) : String.fromCharCode(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + (cp & 1023));
   }
   return s;

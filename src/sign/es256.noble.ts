@@ -5,6 +5,7 @@ import { fail } from '../errors';
 import type { EcPrivateKey } from '../keys';
 import type { Signer } from './signer';
 
+/** Options of createNobleEs256Signer. @inline */
 export interface NobleEs256Options {
   /**
    * Extra entropy mixed into the RFC 6979 nonce (section 3.6), e.g. from a hardware RNG. The nonce
@@ -17,6 +18,7 @@ export function noblePublicKey(d: Uint8Array): Uint8Array {
   return p256.getPublicKey(d, false);
 }
 
+/** ES256 on @noble/curves: RFC 6979 deterministic nonces, low-S, the 64-byte JOSE r||s form. */
 export function createNobleEs256Signer(key: EcPrivateKey, opts?: NobleEs256Options): Signer {
   // A file whose public key does not belong to its private key would mint tokens that never verify.
   if (key.publicKey && key.publicKey.length === 65 && !equalBytes(noblePublicKey(key.d), key.publicKey))

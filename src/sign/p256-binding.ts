@@ -1,8 +1,9 @@
 // SignerBinding over the Number-only P-256 signer (src/sign/p256): ES256 on any engine, RS256 only
 // where the target plugs in a big-integer signer. The comb table is fetched lazily (flash or computed).
 import { equalBytes } from '../bytes';
-import { fail } from '../errors';
+import { fail, KEY_INVALID } from '../errors';
 import type { Hash } from '../hash/hash';
+import { noRsa } from '../key-parse';
 import type { RsaPrivateKey } from '../keys';
 import type { SignerBinding } from '../sign-jwt';
 import type { CombTable } from './p256/comb';
@@ -23,9 +24,9 @@ export function p256Binding(o: P256BindingOptions): SignerBinding {
   const ecPublicKey = (d: Uint8Array) => publicKeyFromTable(d, o.table());
   return {
     createSigner(key) {
-      if (key.kty === 'RSA') return o.rs256 ? o.rs256(key) : fail('ALG_UNSUPPORTED', 'RS256 needs native big integers, which this engine lacks: use an ES256 (P-256) key');
+      if (key.kty === 'RSA') return o.rs256 ? o.rs256(key) : noRsa();
       if (key.publicKey && key.publicKey.length === 65 && !equalBytes(ecPublicKey(key.d), key.publicKey))
-        fail('KEY_INVALID', 'the public key stored with the EC private key does not match it');
+        fail(KEY_INVALID, 'the public key stored with the EC private key does not match it');
       return createP256SignerCore({ privateKey: key.d, table: o.table(), hash: o.hash, extraEntropy: o.extraEntropy });
     },
     ecPublicKey,

@@ -53,12 +53,15 @@ function modPowJob(base: bigint, exp: bigint, m: bigint, bitsPerStep: number): (
   };
 }
 
+/** Options of createBigIntRs256Signer. @inline */
 export interface BigIntRs256Options {
+  /** SHA-256 implementation (a native one where the target has it). */
   hash?: Hash;
   /** Exponent bits per step; 0 = the whole signature in one step. */
   bitsPerStep?: number;
 }
 
+/** RS256 on BigInt with the CRT; signatures are byte-identical to node:crypto. */
 export function createBigIntRs256Signer(key: RsaPrivateKey, opts?: BigIntRs256Options): Signer {
   const n = big(key.n), e = big(key.e), p = big(key.p), q = big(key.q);
   const dp = big(key.dp), dq = big(key.dq), qi = big(key.qi);

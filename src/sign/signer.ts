@@ -1,12 +1,15 @@
 // The Signer contract: every signature is a job of bounded steps, so a slow engine can yield
 // between them (timer-driven) and a fast one just runs the steps back to back.
 
+/** The JWT algorithms the platform accepts. */
 export type Alg = 'ES256' | 'RS256';
 
-/** One step of a signing job: does a bounded slice of work; returns the signature when done, else null. */
+/** One step of a signing job: does a bounded slice of work; returns the signature when done, else null. @inline */
 export type SignStep = () => Uint8Array | null;
 
+/** A signing job factory: each signature runs in bounded steps, so a slow engine can yield between them. */
 export interface Signer {
+  /** The JWT alg this signer produces. */
   readonly alg: Alg;
   /** Starts signing `message` (the JWS signing input; the signer hashes it). */
   start(message: Uint8Array): SignStep;
@@ -21,6 +24,7 @@ export function signSync(signer: Signer, message: Uint8Array): Uint8Array {
   }
 }
 
+/** Runs `fn` on a later turn of the event loop. @inline */
 export type Defer = (fn: () => void) => void;
 
 /**

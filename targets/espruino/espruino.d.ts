@@ -2,7 +2,8 @@
 declare const E: {
   hwRand(): number;
   toUint8Array(s: string): Uint8Array;
-  toString(b: Uint8Array): string;
+  /** undefined when no flat string can be allocated (see binary.ts). */
+  toString(b: Uint8Array): string | undefined;
 };
 declare function require(name: 'net' | 'tls'): {
   connect(options: { host: string; port: number; ca?: string }, onConnect: () => void): EspruinoSocket;

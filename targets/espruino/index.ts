@@ -6,10 +6,11 @@ import { fingerprint } from '../../src/fingerprint';
 import { sha256 } from '../../src/hash/sha256'; // the native crypto.SHA256 in the build (see scripts/build.mjs)
 import { keyPairPems } from '../../src/keygen';
 import { parsePrivateKey, parsePublicKey } from '../../src/keys';
-import { AkenzaError, fail } from '../../src/errors';
+import { AkenzaError, fail, OPTION_INVALID } from '../../src/errors';
 import { decodePem } from '../../src/pem';
 import type { Platform, Socket, SocketOptions } from '../../src/platform';
 import { makeSignJwt } from '../../src/sign-jwt';
+import { binaryString } from './binary';
 import { p256Binding } from '../../src/sign/p256-binding';
 import { loadCombTable, type CombTable } from '../../src/sign/p256/comb';
 import { generateKeyPairFromTable } from '../../src/sign/p256/keypair';
@@ -21,7 +22,7 @@ let table: CombTable | null = null;
 function combTable(): CombTable {
   if (!table) {
     const buf = require('Storage').readArrayBuffer(TABLE_FILE);
-    if (!buf) fail('OPTION_INVALID', 'Storage file ' + TABLE_FILE + ' is missing: upload dist/espruino/' + TABLE_FILE + ' (see the README)');
+    if (!buf) fail(OPTION_INVALID, 'Storage file ' + TABLE_FILE + ' is missing: upload dist/espruino/' + TABLE_FILE + ' (see the README)');
     table = loadCombTable(new Uint8Array(buf as ArrayBuffer)); // a view on flash, not a copy
   }
   return table;
@@ -48,7 +49,7 @@ function connect(o: SocketOptions): Socket {
   const opts: { host: string; port: number; ca?: string } = { host: o.host, port: o.port };
   // Espruino's TLS takes the CA as DER in a binary string (its examples use atob); without one it
   // cannot verify the server, so an mqtts URL needs mqtt.ca here (checked in createDevice).
-  if (o.tls && o.tls.ca) opts.ca = E.toString(decodePem(o.tls.ca, ['CERTIFICATE']).der);
+  if (o.tls && o.tls.ca) opts.ca = binaryString(decodePem(o.tls.ca, ['CERTIFICATE']).der);
   const s = require(o.tls ? 'tls' : 'net').connect(opts, () => {
     if (!closed) o.onConnect();
   });
@@ -64,7 +65,7 @@ function connect(o: SocketOptions): Socket {
   s.on('close', close);
   return {
     write: (b) => {
-      if (!closed) s.write(E.toString(b));
+      if (!closed) s.write(binaryString(b));
     },
     close: () => {
       if (!closed) s.end();
@@ -91,7 +92,7 @@ const platform: Platform = {
 exports.createDevice = (options: DeviceOptions) => {
   const m = options && options.mqtt;
   if ((!m || !m.url || /^mqtts:/.test(m.url)) && !(m && m.ca))
-    fail('OPTION_INVALID', 'mqtts on Espruino needs mqtt.ca (the CA PEM): without it the server certificate is not verified');
+    fail(OPTION_INVALID, 'mqtts on Espruino needs mqtt.ca (the CA PEM): without it the server certificate is not verified');
   return createCoreDevice(platform, options);
 };
 exports.signJwt = makeSignJwt(signers);

@@ -1,7 +1,9 @@
 // The espruino bundle under the Espruino profile: QuickJS with BigInt, Map, Set, Symbol, Math.imul,
 // TextEncoder, Array.from... deleted, a memory limit, and Espruino's net/crypto/Storage API shapes
 // bridged to Node. It mints ES256 with the BigInt-free signer (table from "Storage", native SHA-256),
-// connects to the mock cloud, publishes QoS 1, gets a downlink, and survives a forced refresh.
+// connects to the mock cloud, publishes QoS 1, gets a downlink, and survives a forced refresh. Its
+// key functions are the ES256-only build's: generated PEMs node:crypto reads, RSA and certificates refused.
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +109,57 @@ describe('espruino bundle under the Espruino profile', () => {
     await h.waitForReport((v) => v.event === 'restarted', 20000);
     expect((await cloud.waitForUplink((u) => (u.payload as any).persisted === 1, 5000)).deviceId).toBe('esp-dev');
     h.script(`restarted.stop();`, 'persist-stop.js');
+  });
+
+  it('generateKeyPair: PKCS#8 and SPKI PEMs that node:crypto reads as one P-256 pair, its kid, and a token that verifies', async () => {
+    h.script(`var kp = akenza.generateKeyPair(); report({ kp: kp });
+      akenza.signJwt({ privateKey: kp.privateKeyPem, deviceId: 'esp-dev', kid: 'auto' })
+        .then(function (t) { report({ kpToken: t }); }, function (e) { report({ kpToken: 'error ' + e }); });`, 'keygen.js');
+    const kp = h.reports.find((r) => 'kp' in r).kp;
+    const priv = createPrivateKey(kp.privateKeyPem);
+    expect(priv.asymmetricKeyDetails).toEqual({ namedCurve: 'prime256v1' });
+    const pubDer = createPublicKey(kp.publicKeyPem).export({ type: 'spki', format: 'der' });
+    expect(createPublicKey(priv).export({ type: 'spki', format: 'der' }).equals(pubDer)).toBe(true);
+    expect(kp.fingerprint).toBe(createHash('sha256').update(pubDer).digest('hex'));
+    const token = (await h.waitForReport((v) => 'kpToken' in v, 20000)).kpToken;
+    expect(nodeVerifyJwt(token, kp.publicKeyPem).header.kid).toBe(kp.fingerprint);
+  });
+
+  it('when E.toString cannot make a flat string (it returns undefined), the bytes still go out right', () => {
+    h.script(`var realToString = E.toString; E.toString = function () { return undefined; };
+      try { report({ lowMem: akenza.generateKeyPair() }); } finally { E.toString = realToString; }`, 'lowmem.js');
+    const kp = h.reports.find((r) => 'lowMem' in r).lowMem;
+    const pubDer = createPublicKey(kp.publicKeyPem).export({ type: 'spki', format: 'der' });
+    expect(createPublicKey(createPrivateKey(kp.privateKeyPem)).export({ type: 'spki', format: 'der' }).equals(pubDer)).toBe(true);
+  });
+
+  it('parsePublicKey/fingerprint: EC SPKI as elsewhere; certificates and RSA refused with typed errors (not in this bundle)', () => {
+    // native atob/btoa here: the bundle must still refuse a bad character and non-canonical padding bits
+    const pem = fixture('ec.pub.pem');
+    const body = pem.split('\n')[2];
+    const badChar = pem.replace(body, body.slice(0, 10) + '*' + body.slice(11));
+    const b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const last = pem.indexOf('==') - 1; // 91-byte SPKI: the last data character carries 4 padding bits
+    expect(b64.indexOf(pem[last]) & 15).toBe(0);
+    const padBits = pem.slice(0, last) + b64[b64.indexOf(pem[last]) | 1] + pem.slice(last + 1);
+    h.script(`var out = {};
+      function tryIt(name, f) { try { out[name] = f(); } catch (e) { out[name] = e.code + ' ' + e.message; } }
+      tryIt('fp', function () { return akenza.fingerprint(${JSON.stringify(fixture('ec.pub.pem'))}); });
+      tryIt('point', function () { return akenza.parsePublicKey(${JSON.stringify(fixture('ec.pub.pem'))}).point.length; });
+      tryIt('cert', function () { return akenza.parsePublicKey(${JSON.stringify(fixture('ec.cert.pem'))}); });
+      tryIt('rsaPub', function () { return akenza.parsePublicKey(${JSON.stringify(fixture('rsa.pub.pem'))}); });
+      tryIt('p384', function () { return akenza.parsePrivateKey(${JSON.stringify(fixture('p384.pkcs8.pem'))}); });
+      tryIt('badChar', function () { return akenza.parsePublicKey(${JSON.stringify(badChar)}); });
+      tryIt('padBits', function () { return akenza.parsePublicKey(${JSON.stringify(padBits)}); });
+      report({ parsed: out });`, 'parse.js');
+    const out = h.reports.find((r) => 'parsed' in r).parsed;
+    expect(out.fp).toBe(expectedFingerprints()['ec.pub.pem']);
+    expect(out.point).toBe(65);
+    expect(out.cert).toMatch(/^PEM_UNSUPPORTED .*certificates/);
+    expect(out.rsaPub).toMatch(/^ALG_UNSUPPORTED .*ES256/);
+    expect(out.p384).toMatch(/^CURVE_UNSUPPORTED .*curve 1\.3\.132\.0\.34; only P-256/);
+    expect(out.badChar).toMatch(/^PEM_INVALID .*invalid character/);
+    expect(out.padBits).toMatch(/^PEM_INVALID .*padding bits/);
   });
 
   it('refuses an RS256 key with a clear error (no BigInt here)', async () => {

@@ -26,7 +26,7 @@ import { fnAdd, fnFromMont, fnMul, fnToMont } from './fn';
 import { tableSelect } from './fp-gen';
 import { pointAdd, pointAddMixed, pointDouble, newPoint, copyPoint, onCurveMask, type JPoint } from './point';
 import { cmov, feFrom, fromHexBytes, ltMask, newFe } from './limbs';
-import { fail } from '../../errors';
+import { fail, KEY_INVALID } from '../../errors';
 
 export const TEETH = 4;
 export const TABLES = 8;
@@ -61,7 +61,7 @@ const littleEndian = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
  * loudly, not with bad signatures.
  */
 export function loadCombTable(bytes: Uint8Array): CombTable {
-  if (bytes.length !== TABLE_BYTES) fail('KEY_INVALID', 'comb table must be ' + TABLE_BYTES + ' bytes');
+  if (bytes.length !== TABLE_BYTES) fail(KEY_INVALID, 'comb table must be ' + TABLE_BYTES + ' bytes');
   let t: Int32Array;
   if (littleEndian && bytes.byteOffset % 4 === 0) t = new Int32Array(bytes.buffer, bytes.byteOffset, TABLE_BYTES / 4);
   else {
@@ -84,7 +84,7 @@ export function loadCombTable(bytes: Uint8Array): CombTable {
     if (!ok) break;
     ok &= ltMask(x, P) & ltMask(y, P) & onCurveMask(x, y); // canonical (< p) and on the curve
   }
-  if (!ok) fail('KEY_INVALID', 'comb table is corrupt');
+  if (!ok) fail(KEY_INVALID, 'comb table is corrupt');
   return t;
 }
 
@@ -154,14 +154,12 @@ export function computeCombTableBytes(): Uint8Array {
   return out;
 }
 
-const PM = new Int32Array([16777215, 16777215, 16777215, 16777215, 0, 0, 0, 0, 1, 16776960, 65535]);
-
 // Stores a Montgomery-form value reduced into [0, p), so table entries are canonical bytes.
 function reduceInto(t: Int32Array, off: number, v: Int32Array): void {
   let c = 0;
   const d = newFe();
   for (let i = 0; i < 11; i++) {
-    const s = v[i] - PM[i] + c;
+    const s = v[i] - P[i] + c;
     c = s >> 24;
     d[i] = s & 16777215;
   }

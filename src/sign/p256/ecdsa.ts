@@ -5,7 +5,7 @@
 import type { Signer, SignStep } from '../signer';
 import type { Hash } from '../../hash/hash';
 import { concatBytes } from '../../bytes';
-import { fail } from '../../errors';
+import { fail, OPTION_INVALID } from '../../errors';
 import { P, fpMul, fpSqr, fpToMont, fpToPlain } from './fp';
 import { HALF_N, N, NPRIME, fnAdd, fnFromBytes, fnFromMont, fnMul, fnReduce, fnToBytes, fnToMont } from './fn';
 import { invRun, invStart, newInvJob } from './inv';
@@ -85,7 +85,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
         if (spent > 0 && phase === BLIND) break;
         if (phase === HASH) {
           const h = hash(message);
-          if (h.length !== 32) fail('OPTION_INVALID', 'hash must return 32 bytes');
+          if (h.length !== 32) fail(OPTION_INVALID, 'hash must return 32 bytes');
           fnFromBytes(e, h, 0);
           fnReduce(e, e);
           phase = SEED;
@@ -96,7 +96,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           const parts: Uint8Array[] = [dBytes, h1];
           if (extra) {
             const k1 = extra();
-            if (!(k1 instanceof Uint8Array)) fail('OPTION_INVALID', 'extraEntropy must return bytes');
+            if (!(k1 instanceof Uint8Array)) fail(OPTION_INVALID, 'extraEntropy must return bytes');
             parts.push(k1);
           }
           seed = concatBytes(parts);

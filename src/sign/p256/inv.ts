@@ -5,7 +5,7 @@
 // callers invert a blinded value (x * b for a secret random b, then multiply by b) or public data.
 // Numbers are 11 x 24-bit limbs; f and g are signed (limbs 0..9 in [0, 2^24), limb 10 signed).
 import { ltMask, newFe, zeroMask } from './limbs';
-import { fail } from '../../errors';
+import { fail, KEY_INVALID } from '../../errors';
 
 const B = 22; // divsteps per batch: matrix entries stay within 2^22, products within 2^46
 const MASKB = (1 << B) - 1;
@@ -28,7 +28,7 @@ export function newInvJob(m: Int32Array, mPrime: number): InvJob {
 
 /** Starts inverting a plain 0 < x < m; x = 0 fails KEY_INVALID (no inverse). */
 export function invStart(job: InvJob, x: Int32Array): void {
-  if (zeroMask(x)) fail('KEY_INVALID', 'zero has no inverse');
+  if (zeroMask(x)) fail(KEY_INVALID, 'zero has no inverse');
   job.f.set(job.m);
   job.g.set(x);
   job.d.fill(0);

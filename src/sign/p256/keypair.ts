@@ -1,7 +1,7 @@
 // P-256 key material on a loaded comb table: private scalar checks, public key derivation
 // (65-byte uncompressed point), key pair generation from a caller's RNG, and the SPKI DER encoding
 // used for upload and `kid`. keys.ts adds the computed-table defaults.
-import { fail } from '../../errors';
+import { fail, KEY_INVALID, OPTION_INVALID } from '../../errors';
 import { fpToBytes } from './fp';
 import { fnFromBytes } from './fn';
 import { newFe, zeroMask } from './limbs';
@@ -10,9 +10,9 @@ import { newPoint, toAffine } from './point';
 
 /** Private key bytes -> plain scalar limbs; KEY_INVALID unless 32 bytes with 1 <= d < n. */
 export function privateScalar(o: Int32Array, privateKey: Uint8Array): void {
-  if (!(privateKey instanceof Uint8Array) || privateKey.length !== 32) fail('KEY_INVALID', 'P-256 private key must be 32 bytes');
+  if (!(privateKey instanceof Uint8Array) || privateKey.length !== 32) fail(KEY_INVALID, 'P-256 private key must be 32 bytes');
   const lt = fnFromBytes(o, privateKey, 0);
-  if (!lt || zeroMask(o)) fail('KEY_INVALID', 'P-256 private key out of range');
+  if (!lt || zeroMask(o)) fail(KEY_INVALID, 'P-256 private key out of range');
 }
 
 /** 65-byte uncompressed public point 0x04 || x || y for a 32-byte private key. */
@@ -45,14 +45,14 @@ export function generateKeyPairFromTable(randomBytes: (n: number) => Uint8Array,
   const d = newFe();
   for (let i = 0; i < 64; i++) {
     const sk = randomBytes(32);
-    if (!(sk instanceof Uint8Array) || sk.length !== 32) fail('OPTION_INVALID', 'randomBytes(32) must return 32 bytes');
+    if (!(sk instanceof Uint8Array) || sk.length !== 32) fail(OPTION_INVALID, 'randomBytes(32) must return 32 bytes');
     if (fnFromBytes(d, sk, 0) && !zeroMask(d)) {
       const out = new Uint8Array(32);
       out.set(sk);
       return { privateKey: out, publicKey: publicKeyFromTable(out, table) };
     }
   }
-  return fail('OPTION_INVALID', 'randomBytes keeps returning out-of-range keys');
+  return fail(OPTION_INVALID, 'randomBytes keeps returning out-of-range keys');
 }
 
 // SEQUENCE { SEQUENCE { OID id-ecPublicKey 1.2.840.10045.2.1, OID prime256v1 1.2.840.10045.3.1.7 },
@@ -64,7 +64,7 @@ const SPKI_PREFIX = [
 
 /** DER SubjectPublicKeyInfo (91 bytes) for a 65-byte uncompressed P-256 point. */
 export function publicKeyToSpki(publicKey: Uint8Array): Uint8Array {
-  if (publicKey.length !== 65 || publicKey[0] !== 4) fail('KEY_INVALID', 'expected a 65-byte uncompressed P-256 point');
+  if (publicKey.length !== 65 || publicKey[0] !== 4) fail(KEY_INVALID, 'expected a 65-byte uncompressed P-256 point');
   const out = new Uint8Array(SPKI_PREFIX.length + 65);
   for (let i = 0; i < SPKI_PREFIX.length; i++) out[i] = SPKI_PREFIX[i];
   out.set(publicKey, SPKI_PREFIX.length);
