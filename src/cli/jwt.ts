@@ -1,38 +1,70 @@
 // `akenza-device jwt`: mints a device token from a private key file and prints it.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { makeSignJwt } from '../sign-jwt';
+import { equalBytes } from '../bytes';
+import { fail } from '../errors';
+import { fingerprint } from '../fingerprint';
+import { parsePrivateKey, parsePublicKey } from '../keys';
+import { makeSignJwt, publicKeyFor } from '../sign-jwt';
 import { nodeSigners } from '../../targets/node/sign-node';
-import type { Io } from './main';
-import { UsageError } from './main';
+import { parseCommandArgs, printJson, UsageError, type Io } from './io';
 
 const signJwt = makeSignJwt(nodeSigners);
 
+export const JWT_HELP = `usage: akenza-device jwt --key FILE --device ID [--lifetime S] [--kid auto|none|HEX | --cert FILE]
+                          [--audience-base URL] [--alg ES256|RS256] [--json]
+
+Mints a device JWT (the MQTT password) with the device's private key: header {alg, typ, kid},
+claims {aud: BASE/devices/ID, iat: now - 60, exp: now + S}. Prints the token.
+
+options:
+  --key FILE           private key PEM (PKCS#8, SEC1 or PKCS#1) or a raw P-256 scalar
+  --device ID          the deviceId (MQTT clientId)
+  --lifetime S         seconds until exp (default 3600; the platform accepts up to 86400 from iat)
+  --kid K              auto (default): fingerprint of the key's SPKI; none: no kid (fine with one
+                       registered key); HEX: that fingerprint
+  --cert FILE          the certificate registered for this key (akenza-device cert): kid = its
+                       fingerprint (SHA-1 of the certificate DER); the key must match it
+  --audience-base URL  aud base of a private cloud (default https://akenza.io)
+  --alg A              ES256 or RS256; must match the key (default: from the key)
+  --json               print {token, header, claims}
+  -h, --help           this help`;
+
 export async function jwtCommand(args: string[], io: Io): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      key: { type: 'string' },
-      device: { type: 'string' },
-      lifetime: { type: 'string', default: '3600' },
-      kid: { type: 'string', default: 'auto' },
-      'audience-base': { type: 'string' },
-      alg: { type: 'string' },
-    },
+  const { values } = parseCommandArgs(args, {
+    key: { type: 'string' },
+    device: { type: 'string' },
+    lifetime: { type: 'string', default: '3600' },
+    kid: { type: 'string' },
+    cert: { type: 'string' },
+    'audience-base': { type: 'string' },
+    alg: { type: 'string' },
+    json: { type: 'boolean', default: false },
   });
   if (!values.key) throw new UsageError('--key FILE is required');
   if (!values.device) throw new UsageError('--device ID is required');
-  if (!/^\d+$/.test(values.lifetime as string)) throw new UsageError('--lifetime must be whole seconds');
-  const kid = values.kid === 'none' ? undefined : values.kid;
+  if (!/^\d+$/.test(values.lifetime)) throw new UsageError('--lifetime must be whole seconds');
+  if (values.kid !== undefined && values.cert !== undefined) throw new UsageError('give --kid or --cert, not both');
+  let kid = values.kid === undefined || values.kid === 'auto' ? 'auto' : values.kid === 'none' ? undefined : values.kid;
   if (kid !== undefined && kid !== 'auto' && !/^[0-9a-fA-F]+$/.test(kid)) throw new UsageError('--kid must be auto, none or a hex fingerprint');
   if (values.alg !== undefined && values.alg !== 'ES256' && values.alg !== 'RS256') throw new UsageError('--alg must be ES256 or RS256');
+  const privateKey = readFileSync(values.key, 'utf8');
+  if (values.cert !== undefined) {
+    const cert = parsePublicKey(readFileSync(values.cert, 'utf8'));
+    if (cert.format !== 'certificate') throw new UsageError('--cert ' + values.cert + ' holds a public key, not a certificate; use --kid auto for a bare key');
+    if (!equalBytes(cert.spki, publicKeyFor(parsePrivateKey(privateKey), nodeSigners).spki)) fail('OPTION_INVALID', 'the certificate ' + values.cert + ' is for a different key than ' + values.key);
+    kid = fingerprint(cert);
+  }
   const token = await signJwt({
-    privateKey: readFileSync(values.key, 'utf8'),
+    privateKey,
     alg: values.alg as 'ES256' | 'RS256' | undefined,
     deviceId: values.device,
     lifetimeS: Number(values.lifetime),
     kid,
     audienceBase: values['audience-base'],
   });
-  io.out(token);
+  if (values.json) {
+    const [h, c] = token.split('.');
+    const part = (s: string) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+    printJson(io, { token, header: part(h), claims: part(c) });
+  } else io.out(token);
 }

@@ -13,6 +13,7 @@ export const MAX_TOKEN_LENGTH = 8192;
 const MIN_RSA_SIG_BYTES = 256;
 const MAX_RSA_SIG_BYTES = 1024;
 
+/** What checkDeviceJwt checks a token against. */
 export interface JwtCheckOptions {
   /** Expected `aud` (base + '/devices/' + deviceId). */
   audience: string;
@@ -24,6 +25,7 @@ export interface JwtCheckOptions {
   requireKidWithSeveralKeys?: boolean;
 }
 
+/** The verdict of checkDeviceJwt: code 0 accepted, 4 malformed token, 5 not authorized; `reason` says why. */
 export type JwtCheck =
   | { ok: true; code: 0; reason: string; kid: string; alg: Alg; exp: number }
   | { ok: false; code: 4 | 5; reason: string };
@@ -151,27 +153,71 @@ function prepareJwtCheck(device: DeviceEntry | undefined, deviceId: string, toke
   return { alg, input, sig, claims, tries: liveOnes.concat(candidates.filter((cr) => !live(cr))), live: liveOnes.length, noMatch: 'signature does not verify with any credential of the device' };
 }
 
-/** The verdict once the signature step is done (`signer`: the first of plan.tries that verified). */
-function finishJwtCheck(p: SignaturePlan, signer: Credential | undefined, o: JwtCheckOptions): JwtCheck {
+/** Why the signature step refuses the token (`signer`: the first of plan.tries that verified), or null. */
+function signerProblem(p: SignaturePlan, signer: Credential | undefined): JwtCheck | null {
   if (!signer) return refused(p.noMatch);
   if (p.tries.indexOf(signer) >= p.live) return refused('credential ' + signer.kid + ' expired at ' + new Date(signer.expiresAt!).toISOString());
-  const { alg, claims } = p;
+  return null;
+}
+
+/** The verdict once the signature step is done (`signer`: the first of plan.tries that verified). */
+function finishJwtCheck(p: SignaturePlan, signer: Credential | undefined, o: JwtCheckOptions): JwtCheck {
+  const bad = signerProblem(p, signer);
+  if (bad) return bad;
+  const problems = jwtClaimProblems(p.claims, o);
+  if (problems.length > 0) return refused(problems[0].reason);
+  return { ok: true, code: 0, reason: 'accepted (' + p.alg + ', kid ' + signer!.kid + ')', kid: signer!.kid, alg: p.alg, exp: p.claims.exp as number };
+}
+
+/**
+ * Only the form, header, kid and signature steps of checkDeviceJwt (no claim rules), for tools that
+ * explain a token step by step (`akenza-device inspect`); same reasons as the broker's.
+ */
+export function checkJwtSigner(device: DeviceEntry | undefined, deviceId: string, token: string, o: JwtCheckOptions): { ok: true; kid: string; alg: Alg } | { ok: false; code: 4 | 5; reason: string } {
+  const p = prepareJwtCheck(device, deviceId, token, o);
+  if (!isPlan(p)) return p as { ok: false; code: 4 | 5; reason: string };
+  let i = 0;
+  while (i < p.tries.length && !verifyJwsSignature(p.tries[i].key, p.alg, p.input, p.sig)) i++;
+  const signer = i < p.tries.length ? p.tries[i] : undefined;
+  const bad = signerProblem(p, signer);
+  return bad ? (bad as { ok: false; code: 4 | 5; reason: string }) : { ok: true, kid: signer!.kid, alg: p.alg };
+}
+
+export interface ClaimProblem {
+  claim: 'aud' | 'exp' | 'iat' | 'lifetime';
+  reason: string;
+}
+
+/**
+ * Every claim rule (aud, exp, iat, lifetime) the claims break, in the broker's order: the broker
+ * refuses with the first one; `akenza-device inspect` lists them all.
+ */
+export function jwtClaimProblems(claims: { [k: string]: unknown }, o: JwtCheckOptions): ClaimProblem[] {
+  const out: ClaimProblem[] = [];
   const skew = o.skewS === undefined ? DEFAULT_SKEW_S : o.skewS;
   const maxLife = o.maxLifetimeS === undefined ? DEFAULT_MAX_LIFETIME_S : o.maxLifetimeS;
   const now = Math.floor(o.nowMs / 1000);
-  if (typeof claims.aud !== 'string') return refused('aud must be the string ' + o.audience);
-  if (claims.aud !== o.audience) return refused('aud ' + JSON.stringify(claims.aud.slice(0, 200)) + ' is not ' + o.audience);
-  if (claims.exp === undefined) return refused('exp is missing');
-  if (!isNumericDate(claims.exp)) return refused('exp is not a number');
-  const exp = claims.exp;
-  if (now >= exp + skew) return refused('token expired at ' + isoS(exp) + ' (now ' + isoS(now) + ', skew ' + skew + ' s)');
-  if (claims.iat !== undefined) {
-    if (!isNumericDate(claims.iat)) return refused('iat is not a number');
-    if (claims.iat > now + skew) return refused('iat ' + isoS(claims.iat) + ' is in the future beyond the ' + skew + ' s skew (now ' + isoS(now) + ')');
+  if (typeof claims.aud !== 'string') out.push({ claim: 'aud', reason: 'aud must be the string ' + o.audience });
+  else if (claims.aud !== o.audience) out.push({ claim: 'aud', reason: 'aud ' + JSON.stringify(claims.aud.slice(0, 200)) + ' is not ' + o.audience });
+  let exp: number | undefined;
+  if (claims.exp === undefined) out.push({ claim: 'exp', reason: 'exp is missing' });
+  else if (!isNumericDate(claims.exp)) out.push({ claim: 'exp', reason: 'exp is not a number' });
+  else {
+    exp = claims.exp;
+    if (now >= exp + skew) out.push({ claim: 'exp', reason: 'token expired at ' + isoS(exp) + ' (now ' + isoS(now) + ', skew ' + skew + ' s)' });
   }
-  const from = claims.iat !== undefined ? (claims.iat as number) : now;
-  if (exp - from > maxLife) return refused('lifetime ' + (exp - from) + ' s exceeds the maximum of ' + maxLife + ' s');
-  return { ok: true, code: 0, reason: 'accepted (' + alg + ', kid ' + signer.kid + ')', kid: signer.kid, alg, exp };
+  let iatUsable = true;
+  if (claims.iat !== undefined) {
+    if (!isNumericDate(claims.iat)) {
+      out.push({ claim: 'iat', reason: 'iat is not a number' });
+      iatUsable = false;
+    } else if (claims.iat > now + skew) out.push({ claim: 'iat', reason: 'iat ' + isoS(claims.iat) + ' is in the future beyond the ' + skew + ' s skew (now ' + isoS(now) + ')' });
+  }
+  if (exp !== undefined && iatUsable) {
+    const from = claims.iat !== undefined ? (claims.iat as number) : now;
+    if (exp - from > maxLife) out.push({ claim: 'lifetime', reason: 'lifetime ' + (exp - from) + ' s exceeds the maximum of ' + maxLife + ' s' });
+  }
+  return out;
 }
 
 function isoS(s: number): string {

@@ -81,6 +81,29 @@ describe('akenza-device mock', () => {
     expect(line).toMatchObject({ deviceId: 'd1', transport: 'http', topic: 't', payload: { x: 1 }, secretVia: 'header' });
   });
 
+  it('a device registered with a certificate from `cert` connects to `mock`; inspect --registry agrees', async () => {
+    const certReg = join(dir, 'cert-reg.json');
+    const certFile = join(dir, 'dev.cert.pem');
+    const key = join(FIXTURES, 'rsa.pkcs8.pem');
+    expect(await main(['cert', '--key', key, '--device', 'rsa-dev', '--out', certFile], io().io)).toBe(0);
+    const c = io();
+    expect(await main(['registry', 'add', '--registry', certReg, '--device', 'rsa-dev', '--key', certFile, '--json'], c.io)).toBe(0);
+    const added = JSON.parse(c.out.join('\n'));
+    expect(added).toMatchObject({ deviceId: 'rsa-dev', format: 'RSA X509 PEM', alg: 'RS256' });
+    const t = io();
+    expect(await main(['jwt', '--key', key, '--device', 'rsa-dev', '--cert', certFile], t.io)).toBe(0);
+    const token = t.out[0];
+    const i = io();
+    expect(await main(['inspect', token, '--registry', certReg], i.io)).toBe(0);
+    expect(i.out.join('\n')).toContain('signature verifies with credential ' + added.kid + ' from ' + certReg);
+    const m = io();
+    await runMock(['--registry', certReg, ...ports], m.io, async (cloud) => {
+      expect(await connackFor(cloud.mqttPort, 'rsa-dev', token)).toBe(0);
+      expect(await connackFor(cloud.mqttPort, 'rsa-dev', token.slice(0, -4) + 'AAAA')).toBe(5);
+    });
+    expect(m.out.join('\n')).toMatch(/mqtt: refused clientId "rsa-dev" \(5\): signature does not verify with credential /);
+  });
+
   it('needs --registry; reports a bad registry with file and entry', async () => {
     expect(await main(['mock'], io().io)).toBe(2);
     const badReg = join(dir, 'bad.json');

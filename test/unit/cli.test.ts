@@ -53,6 +53,24 @@ describe('akenza-device CLI', () => {
     const hex = await cli('jwt', '--key', join(FIXTURES, 'ec.pkcs8.pem'), '--device', 'd1', '--kid', fps['ec.cert.pem']);
     expect(nodeVerifyJwt(hex.stdout.trim(), readFileSync(join(FIXTURES, 'ec.pub.pem'), 'utf8')).header.kid).toBe(fps['ec.cert.pem']);
   });
+  it('keygen, cert, jwt --cert, inspect: a certificate credential end to end, exit codes 0/1/2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'akenza-cli-'));
+    const prefix = join(dir, 'c');
+    expect((await cli('keygen', '--out', prefix)).code).toBe(0);
+    const c = await cli('cert', '--key', prefix + '.key.pem', '--device', 'cert-dev', '--out', prefix + '.cert.pem');
+    expect(c.code).toBe(0);
+    const fp = /fingerprint ([0-9a-f]{40})\n/.exec(c.stdout)![1];
+    expect((await cli('fingerprint', prefix + '.cert.pem')).stdout.trim()).toBe(fp);
+    const token = (await cli('jwt', '--key', prefix + '.key.pem', '--device', 'cert-dev', '--cert', prefix + '.cert.pem')).stdout.trim();
+    expect(nodeVerifyJwt(token, readFileSync(prefix + '.pub.pem', 'utf8')).header.kid).toBe(fp);
+    const ok = await cli('inspect', token, '--key', prefix + '.cert.pem');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^ACCEPTED: CONNACK 0: accepted \(ES256, kid [0-9a-f]{40}\)$/m);
+    const wrongDevice = await cli('inspect', token, '--key', prefix + '.cert.pem', '--device', 'other-dev');
+    expect(wrongDevice.code).toBe(1);
+    expect(wrongDevice.stdout).toMatch(/FAIL +aud +aud expected https:\/\/akenza\.io\/devices\/other-dev, got "https:\/\/akenza\.io\/devices\/cert-dev"/);
+    expect((await cli('inspect')).code).toBe(2);
+  });
   it.each([
     [['jwt', '--key', join(FIXTURES, 'rsa1024.pkcs8.pem'), '--device', 'd'], 1, /RSA_KEY_TOO_SMALL.*1024 bits/],
     [['jwt', '--key', join(FIXTURES, 'ec.encrypted.pem'), '--device', 'd'], 1, /KEY_ENCRYPTED/],

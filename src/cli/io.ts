@@ -1,0 +1,30 @@
+// What every subcommand shares: the output sinks, the usage error (exit 2) and JSON output.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** A wrong command line: main() prints the message and the command's usage and exits 2. */
+export class UsageError extends Error {}
+
+/** Exit codes, documented in docs/cli.md. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** node:util parseArgs, strict, with its complaints (unknown option, missing value, stray argument) as UsageErrors. */
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (e) {
+    if (typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.indexOf('ERR_PARSE_ARGS') === 0) throw new UsageError((e as Error).message);
+    throw e;
+  }
+}
+
+/** One JSON document on stdout (scripts parse the whole of stdout). */
+export function printJson(io: Io, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
