@@ -1,52 +1,100 @@
-// The akenza-device command line: dispatches to one module per subcommand.
+// The akenza-device command line: dispatches to one module per subcommand, prints help, and maps
+// outcomes to the exit codes documented in docs/cli.md (0 done, 1 failed or refused, 2 usage).
 import { AkenzaError } from '../errors';
-import { fingerprintCommand } from './fingerprint';
-import { jwtCommand } from './jwt';
-import { keygenCommand } from './keygen';
-import { mockCommand } from './mock';
-import { registryCommand } from './registry';
+import { CERT_HELP, certCommand } from './cert';
+import { FINGERPRINT_HELP, fingerprintCommand } from './fingerprint';
+import { INSPECT_HELP, inspectCommand } from './inspect';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Io } from './io';
+import { JWT_HELP, jwtCommand } from './jwt';
+import { KEYGEN_HELP, keygenCommand } from './keygen';
+import { MOCK_HELP, mockCommand } from './mock';
+import { REGISTRY_HELP, registryCommand } from './registry';
+import { SIMULATE_HELP, simulateCommand } from './simulate';
 
-export interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
+export { UsageError, type Io } from './io';
+
+interface Command {
+  /** Returns the exit code, or nothing for success; throws UsageError (exit 2) or AkenzaError (exit 1). */
+  run: (args: string[], io: Io) => Promise<number | void> | number | void;
+  /** The command's synopsis, shown in the command list and after a usage error. */
+  usage: string;
+  /** What it does, in a few words, for the command list. */
+  summary?: string;
+  /** The full text of `akenza-device CMD --help` (default: the usage line). */
+  help?: string;
 }
 
-export class UsageError extends Error {}
-
-const COMMANDS: { [name: string]: { run: (args: string[], io: Io) => Promise<void> | void; usage: string } } = {
-  keygen: { run: keygenCommand, usage: 'keygen --alg ES256|RS256 --out PREFIX   write PREFIX.key.pem (PKCS#8) and PREFIX.pub.pem (SPKI)' },
-  fingerprint: { run: fingerprintCommand, usage: 'fingerprint FILE                       the kid of an SPKI or certificate PEM' },
-  jwt: { run: jwtCommand, usage: 'jwt --key FILE --device ID [--lifetime S] [--kid auto|none|HEX] [--audience-base URL]' },
-  registry: { run: registryCommand, usage: 'registry add --registry FILE --device ID --key PUB.pem [--expires ISO] | registry connector --registry FILE --id ID --secret S --device ID' },
-  mock: { run: mockCommand, usage: 'mock --registry FILE [--host H] [--mqtt-port N] [--mqtts-port N] [--http-port N] [--coap-port N] [--udp-port N] [--ca-out FILE] [--uplinks-out FILE.jsonl]' },
+const COMMANDS: { [name: string]: Command } = {
+  keygen: { run: keygenCommand, usage: 'keygen --out PREFIX [--alg ES256|RS256]', summary: 'a device key pair; prints its fingerprint', help: KEYGEN_HELP },
+  fingerprint: { run: fingerprintCommand, usage: 'fingerprint FILE', summary: 'the kid of a public key or certificate PEM', help: FINGERPRINT_HELP },
+  cert: { run: certCommand, usage: 'cert --key KEY.pem --device ID [--days N] [--out FILE]', summary: 'a self-signed X.509 certificate credential', help: CERT_HELP },
+  jwt: { run: jwtCommand, usage: 'jwt --key FILE --device ID [--lifetime S] [--kid auto|none|HEX | --cert FILE]', summary: 'mint a device token', help: JWT_HELP },
+  inspect: { run: inspectCommand, usage: 'inspect TOKEN [--key FILE | --registry FILE] [--device ID]', summary: 'would the platform accept this token, and why not', help: INSPECT_HELP },
+  registry: { run: registryCommand, usage: 'registry add|connector --registry FILE ...', summary: 'edit a mock cloud registry file', help: REGISTRY_HELP },
+  mock: { run: mockCommand, usage: 'mock --registry FILE [--mqtt-port N] ...', summary: 'run the mock cloud', help: MOCK_HELP },
+  simulate: { run: simulateCommand, usage: 'simulate [--devices N] [--rate R] [--duration S] [--lifetime S] [--url URL] ...', summary: 'a fleet of devices against the mock or a broker', help: SIMULATE_HELP },
 };
 
 export function usage(): string {
-  return ['usage: akenza-device <command> [options]', '', 'commands:'].concat(Object.keys(COMMANDS).map((c) => '  ' + COMMANDS[c].usage)).join('\n');
+  const list = Object.keys(COMMANDS).map((c) => {
+    const cmd = COMMANDS[c];
+    return cmd.summary ? '  ' + c + ' '.repeat(Math.max(1, 13 - c.length)) + cmd.summary + '\n      ' + cmd.usage : '  ' + cmd.usage;
+  });
+  return ['usage: akenza-device <command> [options]', '', 'commands:']
+    .concat(list)
+    .concat(['', "akenza-device <command> --help shows a command's options.", 'exit status: 0 done, 1 failed (or token refused), 2 usage error; see docs/cli.md.'])
+    .join('\n');
 }
+
+function helpOf(name: string): string {
+  const c = COMMANDS[name];
+  return c.help || 'usage: akenza-device ' + c.usage;
+}
+
+/** -h/--help anywhere before a `--` asks for the command's help. */
+function wantsHelp(args: string[]): boolean {
+  for (let i = 0; i < args.length && args[i] !== '--'; i++) if (args[i] === '--help' || args[i] === '-h') return true;
+  return false;
+}
+
+/** A file system error (ENOENT, EACCES, EISDIR, ...): the user's input, not a bug. */
+const isFsError = (e: unknown): boolean => !!e && typeof (e as { syscall?: unknown }).syscall === 'string' && typeof (e as { code?: unknown }).code === 'string';
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const name = argv[0];
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage());
-    return name ? 0 : 2;
+  if (!name) {
+    io.err(usage());
+    return EXIT_USAGE;
   }
-  const cmd = COMMANDS[name];
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = argv[1];
+    if (name === 'help' && topic !== undefined && COMMANDS.hasOwnProperty(topic)) io.out(helpOf(topic));
+    else io.out(usage());
+    return EXIT_OK;
+  }
+  const cmd = COMMANDS.hasOwnProperty(name) ? COMMANDS[name] : undefined;
   if (!cmd) {
     io.err('akenza-device: unknown command ' + JSON.stringify(name) + '\n' + usage());
-    return 2;
+    return EXIT_USAGE;
+  }
+  const args = argv.slice(1);
+  if (wantsHelp(args)) {
+    io.out(helpOf(name));
+    return EXIT_OK;
   }
   try {
-    await cmd.run(argv.slice(1), io);
-    return 0;
+    const code = await cmd.run(args, io);
+    return typeof code === 'number' ? code : EXIT_OK;
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      io.err('akenza-device ' + name + ': ' + (e as Error).message + '\nusage: akenza-device ' + cmd.usage);
-      return 2;
+    // parseArgs's own errors too, for a command module that calls it directly.
+    const parseError = typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.indexOf('ERR_PARSE_ARGS') === 0;
+    if (e instanceof UsageError || parseError) {
+      io.err('akenza-device ' + name + ': ' + (e as Error).message + '\nusage: akenza-device ' + cmd.usage + '\n(akenza-device ' + name + ' --help for details)');
+      return EXIT_USAGE;
     }
-    if (e instanceof AkenzaError || (e as { code?: string }).code === 'ENOENT') {
+    if (e instanceof AkenzaError || isFsError(e)) {
       io.err('akenza-device ' + name + ': ' + (e as Error).message);
-      return 1;
+      return EXIT_FAILED;
     }
     throw e;
   }
