@@ -1,4 +1,8 @@
 // akenza-device: the portable entry for engines with BigInt (noble ES256, BigInt RS256).
+/**
+ * The portable entry: key parsing, fingerprints, JWT minting (noble ES256, BigInt RS256), key generation.
+ * @module akenza-device
+ */
 import { makeSignJwt, type SignerBinding } from './sign-jwt';
 import { createNobleEs256Signer, noblePublicKey } from './sign/es256.noble';
 import { createBigIntRs256Signer } from './sign/rs256.bigint';
@@ -15,11 +19,16 @@ export { createNobleEs256Signer } from './sign/es256.noble';
 export { createBigIntRs256Signer } from './sign/rs256.bigint';
 export type { SignJwtOptions } from './sign-jwt';
 
+/** This entry's signers (noble ES256, BigInt RS256), as a platform's `signers` binding. */
 export const portableSigners: SignerBinding = {
   createSigner: (key) => (key.kty === 'EC' ? createNobleEs256Signer(key) : createBigIntRs256Signer(key)),
   ecPublicKey: noblePublicKey,
 };
 
+/**
+ * Mints a device JWT (header `alg`, `typ`, `kid`; claims `aud`, `iat`, `exp`). Returns a Promise of the
+ * token and also calls `cb(err, token)` when given, never from inside the call.
+ */
 export const signJwt = makeSignJwt(portableSigners);
 
 export type { GeneratedKeyPair } from './keygen';

@@ -1,5 +1,9 @@
 // akenza-device/mock: startMockCloud() wires the registry, the MQTT/MQTTS broker, HTTP, CoAP and UDP
 // capture, the uplink and auth records, and fault injection into one object with close().
+/**
+ * The mock cloud for tests and CI: `startMockCloud()` (auth-validating MQTT/MQTTS broker, HTTP, CoAP and UDP capture), its registry and the platform's JWT check.
+ * @module akenza-device/mock
+ */
 import { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
@@ -24,6 +28,7 @@ export { uplinkToJsonLine, type Uplink, type Transport } from './uplinks';
 export type { AuthLogEntry } from './mqtt-session';
 export type { ListenerName } from './listener';
 
+/** Options of startMockCloud; all optional. */
 export interface MockCloudOptions {
   /** A registry object (DESIGN.md section 2 format) or a validated Registry. */
   registry?: RegistryJson | Registry;
@@ -59,6 +64,7 @@ export interface MockCloudOptions {
   log?: (line: string) => void;
 }
 
+/** Fault injection (`cloud.faults`): drop connections, refuse CONNECTs, delay, withhold PUBACKs, stop listeners. */
 export interface MockFaults {
   /** Closes every MQTT connection, or those of one device; returns how many were closed. */
   dropConnections(deviceId?: string): number;
@@ -70,31 +76,48 @@ export interface MockFaults {
   latencyMs: number;
   /** The mock's clock is Date.now() + clockOffsetMs (JWT checks, credential expiry, the expiry close). */
   clockOffsetMs: number;
+  /** Stops a listener (MQTT ones drop their connections); the port is kept for startListener. */
   stopListener(name: ListenerName): Promise<void>;
+  /** Listens again on the port it had. */
   startListener(name: ListenerName): Promise<void>;
   /** Back to no faults (offset 0, no latency, PUBACKs on, no refusals). */
   reset(): void;
 }
 
+/** A connected MQTT client, as sessions() and the connect/disconnect events report it. */
 export interface SessionInfo {
+  /** MQTT clientId (the deviceId for JWT auth). */
   clientId: string;
+  /** Devices it may publish for: one for JWT auth, the connector's devices for secret auth. */
   deviceIds: string[];
+  /** Plain MQTT or MQTT over TLS. */
   transport: 'mqtt' | 'mqtts';
+  /** Device JWT or connector uplink secret. */
   auth: 'jwt' | 'secret';
+  /** The connector, for secret auth. */
   connectorId?: string;
   /** Token exp (seconds since the epoch) for JWT sessions. */
   exp?: number;
+  /** Its topic filters. */
   subscriptions: string[];
 }
 
+/** Events of `cloud.on()`. */
 export type MockEvent = 'uplink' | 'connect' | 'disconnect' | 'authRejected';
 
+/** A running mock cloud, from startMockCloud. */
 export interface MockCloud {
+  /** Interface the listeners are bound to. */
   readonly host: string;
+  /** Plain MQTT port. */
   readonly mqttPort: number;
+  /** MQTT over TLS port (the server certificate verifies with caPem). */
   readonly mqttsPort: number;
+  /** HTTP `POST /v3/capture` port. */
   readonly httpPort: number;
+  /** CoAP (UDP) port. */
   readonly coapPort: number;
+  /** Raw UDP uplink port. */
   readonly udpPort: number;
   /** The CA certificate that signed the MQTTS server certificate. */
   readonly caPem: string;
@@ -102,19 +125,31 @@ export interface MockCloud {
   readonly uplinks: Uplink[];
   /** Every MQTT CONNECT verdict (code 0 = accepted) and every HTTP/CoAP/UDP credential refusal (about the latest 10000). */
   readonly authLog: AuthLogEntry[];
+  /** The registry in use. */
   readonly registry: Registry;
+  /** Base URL expected in `aud`. */
   readonly audienceBase: string;
+  /** Fault injection. */
   readonly faults: MockFaults;
+  /** Replaces the registry; later connects and uplinks are checked against it. */
   setRegistry(input: RegistryJson | Registry): void;
   /** The mock's now (ms): Date.now() + faults.clockOffsetMs. */
   now(): number;
+  /** Moves the mock's clock (same as `faults.clockOffsetMs = ms`), for expiry tests. */
   setClockOffset(ms: number): void;
+  /** Publishes a downlink (objects as JSON) to every session of the device; returns how many got it. */
   sendDownlink(deviceId: string, payload: string | Uint8Array | object, opts?: { topic?: string; qos?: 0 | 1 }): number;
+  /** The first accepted uplink matching `predicate` (recorded ones count); rejects after `timeoutMs` (default 5000). */
   waitForUplink(predicate?: UplinkPredicate, timeoutMs?: number): Promise<Uplink>;
+  /** The connected MQTT sessions. */
   sessions(): SessionInfo[];
+  /** Every accepted uplink, whatever the transport. */
   on(event: 'uplink', fn: (u: Uplink) => void): MockCloud;
+  /** An MQTT session was accepted, or ended (with the reason). */
   on(event: 'connect' | 'disconnect', fn: (s: SessionInfo & { reason?: string }) => void): MockCloud;
+  /** A refused credential: CONNACK other than 0, or an HTTP/CoAP/UDP 401/404. */
   on(event: 'authRejected', fn: (e: AuthLogEntry) => void): MockCloud;
+  /** Removes a listener added with on(). */
   off(event: MockEvent, fn: (...args: never[]) => void): MockCloud;
   /** Stops every listener and frees the ports; idempotent. */
   close(): Promise<void>;
@@ -124,6 +159,7 @@ function info(s: MqttSession): SessionInfo {
   return { clientId: s.clientId, deviceIds: s.deviceIds, transport: s.transport, auth: s.auth!, connectorId: s.connectorId, exp: s.exp, subscriptions: [...s.subs.keys()] };
 }
 
+/** Starts the mock cloud; every listener on a free port unless `ports` names one. close() stops it. */
 export async function startMockCloud(options: MockCloudOptions = {}): Promise<MockCloud> {
   let registry = options.registryFile !== undefined ? Registry.load(options.registryFile) : toRegistry(options.registry);
   const host = options.host || '127.0.0.1';

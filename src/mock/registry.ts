@@ -16,7 +16,9 @@ export interface RegistryJson {
   connectors?: { id: string; uplinkSecret: string; devices?: string[] }[];
 }
 
+/** A registered public credential. */
 export interface Credential {
+  /** The parsed public key. */
   key: PublicKey;
   /** Lowercase hex fingerprint (the JWT `kid`). */
   kid: string;
@@ -26,11 +28,13 @@ export interface Credential {
   publicKey: string;
 }
 
+/** A registered device and its credentials (at most 3). */
 export interface DeviceEntry {
   deviceId: string;
   credentials: Credential[];
 }
 
+/** A device connector: its uplink secret and the devices it may send for. */
 export interface Connector {
   id: string;
   uplinkSecret: string;
@@ -41,6 +45,7 @@ export interface Connector {
 export class RegistryError extends AkenzaError {
   /** The file (or 'registry' for an in-memory object) and the entry path, e.g. devices[2].credentials[0]. */
   readonly source: string;
+  /** The entry at fault, e.g. devices[2].credentials[0] ('' for the whole file). */
   readonly entry: string;
   constructor(source: string, entry: string, message: string, code: ErrorCode = 'OPTION_INVALID') {
     super(code, message);
@@ -56,6 +61,7 @@ const ID_RE = /^[^\s/#+?&%]+$/;
 /** Secrets go into MQTT topics and query strings: no topic or URL metacharacters. */
 const SECRET_RE = /^[^\s/#+?&%=]+$/;
 
+/** The validated registry: devices by id, connectors by id and by secret. Build it with fromJson or load. */
 export class Registry {
   readonly source: string;
   readonly audienceBase?: string;
@@ -155,10 +161,12 @@ export class Registry {
     return Registry.fromJson(json, file);
   }
 
+  /** The device entry, or undefined. */
   device(deviceId: string): DeviceEntry | undefined {
     return this.devices.get(deviceId);
   }
 
+  /** The connector holding this uplink secret, or undefined. */
   connectorBySecret(secret: string): Connector | undefined {
     return this.bySecret.get(secret);
   }

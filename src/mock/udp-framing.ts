@@ -1,6 +1,7 @@
 // The raw-UDP uplink framing (DESIGN.md section 1 default): one datagram = the query string
 // `deviceId=..&secret=..&topic=..`, a newline, then the JSON payload. Kept alone so it can change.
 
+/** A parsed raw-UDP datagram: its query fields and the body. @inline */
 export interface UdpFrame {
   deviceId: string | null;
   secret: string | null;

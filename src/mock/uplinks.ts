@@ -64,6 +64,7 @@ export function uplinkToJsonLine(u: Uplink): string {
   return JSON.stringify(out);
 }
 
+/** Selects uplinks for waitForUplink. @inline */
 export type UplinkPredicate = (u: Uplink) => boolean;
 
 export class UplinkLog {

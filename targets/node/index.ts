@@ -1,4 +1,8 @@
 // akenza-device/node: the Node entry, signing through node:crypto with cached KeyObjects.
+/**
+ * The Node entry: everything `akenza-device` exports, signing through node:crypto, and `createDevice` over node:net/tls.
+ * @module akenza-device/node
+ */
 import { createDevice as createCoreDevice, type Device, type DeviceOptions } from '../../src/device/device';
 import type { Platform } from '../../src/platform';
 import { makeSignJwt } from '../../src/sign-jwt';

@@ -26,6 +26,7 @@ export function keyObjectOf(key: PrivateKey): KeyObject {
   }
 }
 
+/** A Signer on node:crypto (the KeyObject is built once per key). */
 export function createNodeSigner(key: PrivateKey): Signer {
   const keyObject = keyObjectOf(key);
   if (key.kty === 'EC' && key.publicKey && key.publicKey.length === 65) {
@@ -49,4 +50,5 @@ export function nodeEcPublicKey(d: Uint8Array): Uint8Array {
   return out;
 }
 
+/** The node:crypto signer binding (the `signers` of nodePlatform). */
 export const nodeSigners: SignerBinding = { createSigner: createNodeSigner, ecPublicKey: nodeEcPublicKey };
