@@ -1,7 +1,7 @@
 // The Device: keeps one MQTT connection alive with JWT (or uplink-secret) auth for weeks. It owns
 // the token lifecycle (pre-minted refresh before exp), clock trust, reconnect backoff, and the
 // outbox; the session below it is one connection, the platform below that is the target's IO.
-import { AkenzaError, fail } from '../errors';
+import { AkenzaError, fail, OPTION_INVALID } from '../errors';
 import { checkDeviceId, DEFAULT_LIFETIME_S, jwtParts, mintJwt } from '../jwt';
 import { fingerprint } from '../fingerprint';
 import { parsePrivateKey, type PrivateKeyInput } from '../keys';
@@ -10,12 +10,13 @@ import { openSession, type CloseReason, type Session } from '../mqtt/session';
 import { random, type Platform } from '../platform';
 import { publicKeyFor } from '../sign-jwt';
 import type { Alg, Signer } from '../sign/signer';
-import { isJsonContainer, redact, type UplinkResult, type UplinkTransport } from '../uplink/common';
+import { isJsonContainer } from '../uplink/common';
 import type { FallbackEntry } from '../uplink/index';
 import { utf8Decode, utf8Encode } from '../utf8';
 import { createBackoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { createClock, SDK_BUILD_TIME, type ClockOptions } from './clock';
 import { createEmitter, type Handler } from './events';
+import { createFallback, type Fallback } from './fallback';
 import { createOutbox, DEFAULT_OUTBOX, type Message, type OutboxLimits } from './outbox';
 import { loadOutbox, saveOutbox } from './persist';
 import { checkSubTopic, jwtTopics, secretTopics, type Topics } from './topics';
@@ -203,22 +204,14 @@ function parseUrl(url: string): { tls: boolean; host: string; port: number } {
   const m = /^(mqtts?):\/\/(\[[^\]]+\]|[^:/?#]+)(?::(\d+))?\/?$/.exec(url);
   const tls = !!m && m[1] === 'mqtts';
   const port = m && m[3] ? Number(m[3]) : tls ? 8883 : 1883;
-  if (!m || port < 1 || port > 65535) return fail('OPTION_INVALID', 'mqtt.url must look like mqtts://host:8883 or mqtt://host:1883 (port 1-65535)');
+  if (!m || port < 1 || port > 65535) return fail(OPTION_INVALID, 'mqtt.url must look like mqtts://host:8883 or mqtt://host:1883 (port 1-65535)');
   return { tls, host: m[2].replace(/^\[|\]$/g, ''), port };
-}
-
-interface Fallback {
-  t: UplinkTransport;
-  fails: number;
-  /** Monotonic ms before which this transport is not tried. */
-  retryAt: number;
-  secret: string;
 }
 
 function toBytes(payload: unknown): Uint8Array {
   if (payload instanceof Uint8Array) return payload;
   if (typeof payload === 'string') return utf8Encode(payload);
-  if (payload === undefined) return fail('OPTION_INVALID', 'publish needs a payload');
+  if (payload === undefined) return fail(OPTION_INVALID, 'publish needs a payload');
   return utf8Encode(JSON.stringify(payload));
 }
 
@@ -228,7 +221,7 @@ const later = (fn: () => void) => {
 
 export function createDevice(platform: Platform, o: DeviceOptions): Device {
   const deviceId = checkDeviceId(o.deviceId);
-  const cred = o.credentials || fail('OPTION_INVALID', 'credentials are required');
+  const cred = o.credentials || fail(OPTION_INVALID, 'credentials are required');
   const jwtMode = 'privateKey' in cred;
   let signer: Signer | null = null;
   let kid: string | undefined;
@@ -240,7 +233,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     topics = jwtTopics(deviceId);
   } else {
     if (!cred.uplinkSecret || (!cred.connectorId && !(o.fallback && o.fallback.length)))
-      fail('OPTION_INVALID', 'secret credentials need uplinkSecret and connectorId (or a fallback list)');
+      fail(OPTION_INVALID, 'secret credentials need uplinkSecret and connectorId (or a fallback list)');
     topics = secretTopics(deviceId, cred.uplinkSecret);
   }
   const mqttEnabled = jwtMode || !!(cred as { connectorId?: string }).connectorId;
@@ -272,7 +265,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
   }
 
   // Persistence: every change schedules one write (debounced), stop() writes at once.
-  const store = limits.persist ? platform.storage || fail('OPTION_INVALID', 'outbox.persist needs a platform with storage') : null;
+  const store = limits.persist ? platform.storage || fail(OPTION_INVALID, 'outbox.persist needs a platform with storage') : null;
   const persist = () => {
     if (store) saveOutbox(store, limits.persist as string, outbox.all());
   };
@@ -319,7 +312,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     try {
       restored = loadOutbox(store, limits.persist as string);
     } catch (e) {
-      later(() => error(new AkenzaError('OPTION_INVALID', 'stored outbox is corrupt and was discarded')));
+      later(() => error(new AkenzaError(OPTION_INVALID, 'stored outbox is corrupt and was discarded')));
     }
     for (let i = 0; i < restored.length; i++) {
       const r = restored[i];
@@ -327,37 +320,25 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     }
   }
 
-  // ---- fallback transports (HTTP/CoAP/UDP with the uplink secret) ----
-  const fbs: Fallback[] = [];
-  const fbList = o.fallback || [];
-  for (let i = 0; i < fbList.length; i++) {
-    const secret = fbList[i].secret || cred.uplinkSecret;
-    if (!secret) fail('OPTION_INVALID', 'fallback ' + fbList[i].type + ' needs an uplink secret: credentials.uplinkSecret or the entry\'s secret');
-    const make = platform.uplinks && platform.uplinks[fbList[i].type];
-    if (!make) fail('OPTION_INVALID', 'this target has no ' + fbList[i].type + ' uplink (platform.uplinks)');
-    let t: UplinkTransport;
-    try {
-      t = make(platform, fbList[i], secret as string);
-    } catch (e) {
-      return fail('OPTION_INVALID', (e as Error).message);
-    }
-    fbs.push({ t, fails: 0, retryAt: 0, secret: secret as string });
-  }
-  const fbAfterMs = o.fallbackAfterMs === undefined ? 60000 : o.fallbackAfterMs;
-  const fbPolicy: FallbackBackoff = { baseMs: 1000, capMs: 60000, authFloorMs: 60000 };
-  for (const k in o.fallbackBackoff || {}) (fbPolicy as any)[k] = (o.fallbackBackoff as any)[k];
-  const allowDuplicates = !!o.allowDuplicates;
-  const mono = () => (platform.monotonic ? platform.monotonic() : platform.now());
-  let fbActive = false;
-  let fbBusy: Message | null = null;
-  let fbCurrent: string | null = null;
   const sentCount: { [transport: string]: number } = { mqtt: 0 };
-  for (let i = 0; i < fbs.length; i++) sentCount[fbs[i].t.type] = 0;
   const delivered = (transport: string, msg: Message) => {
     sentCount[transport]++;
     events.emit('sent', { transport, topic: msg.sub, bytes: msg.payload.length });
     msg.done(null);
   };
+  // Fallback transports (HTTP/CoAP/UDP with the uplink secret), only when a list is given: the
+  // Espruino bundle swaps fallback.ts for a stub that refuses one.
+  const fb: Fallback | null = o.fallback && o.fallback.length
+    ? createFallback({
+      platform, o, deviceId, secret: cred.uplinkSecret, outbox, events, timers, setTimer, clearTimer, sent: sentCount, delivered, error, persist, pump: () => pump(),
+      state: () => state,
+      dropped: () => ++dropped,
+    })
+    : null;
+  const fallbackOn = (reason: string) => {
+    if (fb) fb.on(reason);
+  };
+
   // ---- clock ----
   const checkClock = (): boolean => {
     const stepped = clock.stepped();
@@ -446,7 +427,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
         connects++;
         connectedAt = clock.now();
         authFailures = 0;
-        fallbackOff();
+        if (fb) fb.off();
         outbox.resetSent();
         for (const id in idsInUse) delete idsInUse[id];
         const msgs = outbox.all();
@@ -459,7 +440,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
         }
         events.emit('connected', { at: connectedAt, tokenExp: token ? token.exp : null });
         // A fallback send still out holds MQTT back: one the server already has can end now.
-        for (let i = 0; fbBusy && i < fbs.length; i++) if (fbs[i].t.settle) (fbs[i].t.settle as () => void)();
+        if (fb) fb.settle();
         pump();
       },
       onPuback: (id) => {
@@ -474,7 +455,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
       onSuback: (id, granted) => {
         if (session !== s) return;
         delete idsInUse[id];
-        if (granted[0] === 0x80) error(new AkenzaError('OPTION_INVALID', 'the broker refused the downlink subscription'));
+        if (granted[0] === 0x80) error(new AkenzaError(OPTION_INVALID, 'the broker refused the downlink subscription'));
       },
       onMessage: (p: PublishPacket) => {
         if (session !== s) return;
@@ -511,7 +492,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     const reason = { reason: r.reason, message: r.message, returnCode: r.returnCode, planned };
     if (state === 'stopped') return;
     events.emit('disconnected', reason);
-    armFallback();
+    if (fb) fb.arm();
     if (planned) return withToken(connect); // the refresh itself: straight back with the new token, no backoff
     const refused = r.returnCode === 4 || r.returnCode === 5;
     if (refused) {
@@ -583,12 +564,12 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
         return nextId;
       }
     }
-    return fail('OPTION_INVALID', 'no free MQTT packet id');
+    return fail(OPTION_INVALID, 'no free MQTT packet id');
   };
 
   const pump = () => {
     // A message out on a fallback transport finishes first (its outcome decides whether it is resent).
-    if (state !== 'connected' || !session || fbBusy) return;
+    if (state !== 'connected' || !session || (fb && fb.busy())) return;
     for (;;) {
       const canQos1 = !refreshing && outbox.inflight() < maxInflight;
       const msg = outbox.nextUnsent(canQos1);
@@ -607,95 +588,6 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     }
   };
 
-  // ---- fallback ----
-  // While MQTT is down past the threshold, the oldest eligible message goes over the first
-  // transport not backing off, one message at a time (in order, and never on two transports at
-  // once). Eligible: a JSON object/array not written to MQTT unacknowledged (unless allowDuplicates).
-  const fallbackOn = (reason: string) => {
-    if (fbActive || !fbs.length || state === 'stopped' || state === 'connected') return;
-    fbActive = true;
-    clearTimer('fallback');
-    fbCurrent = (fbPick() || fbs[0]).t.type; // all backing off: the first is still the one to come
-    events.emit('fallback', { active: true, transport: fbCurrent, reason });
-    fbPump();
-  };
-  const fallbackOff = () => {
-    clearTimer('fallback');
-    clearTimer('fb');
-    if (!fbActive) return;
-    fbActive = false;
-    fbCurrent = null;
-    events.emit('fallback', { active: false, transport: 'mqtt', reason: 'MQTT connected' });
-  };
-  /** Starts the MQTT-down countdown unless it runs already. */
-  const armFallback = () => {
-    if (fbs.length && !fbActive && !timers.fallback) setTimer('fallback', fbAfterMs, () => fallbackOn('MQTT down for ' + fbAfterMs + ' ms'));
-  };
-  const fbPick = (): Fallback | null => {
-    const now = mono();
-    for (let i = 0; i < fbs.length; i++) if (fbs[i].retryAt <= now) return fbs[i];
-    return null;
-  };
-  const fbDelay = (f: Fallback, auth: boolean) => {
-    const ceiling = Math.min(fbPolicy.capMs, fbPolicy.baseMs * Math.pow(2, Math.min(f.fails++, 30)));
-    const d = Math.floor(ceiling * (0.5 + 0.5 * random(platform)));
-    return auth ? Math.max(fbPolicy.authFloorMs, d) : d;
-  };
-  const eligible = (m: Message) => !!m.json && (!m.sent || allowDuplicates);
-  const fbPump = () => {
-    if (!fbActive || fbBusy || state === 'stopped' || state === 'connected') return;
-    const msg = outbox.find(eligible);
-    if (!msg) return;
-    const f = fbPick();
-    if (!f) {
-      let at = Infinity;
-      for (let i = 0; i < fbs.length; i++) at = Math.min(at, fbs[i].retryAt);
-      return setTimer('fb', at - mono(), fbPump);
-    }
-    fbBusy = msg;
-    let settled = false;
-    // Handled even after stop(): a delivered message must not go out again after a restart.
-    const result = (r: UplinkResult) => {
-      if (settled) return;
-      settled = true;
-      if (fbBusy === msg) fbBusy = null;
-      const stopped = state === 'stopped';
-      if (r.outcome === 'ok' || r.outcome === 'rejected') {
-        f.fails = 0;
-        f.retryAt = 0;
-        const kept = !msg.gone; // else the outbox bound dropped it meanwhile (already counted and reported)
-        outbox.remove(msg);
-        if (fbCurrent !== f.t.type && fbActive) {
-          fbCurrent = f.t.type;
-          events.emit('fallback', { active: true, transport: fbCurrent, reason: 'carried by ' + fbCurrent });
-        }
-        if (r.outcome === 'ok') {
-          if (kept) delivered(f.t.type, msg);
-        } else if (kept) {
-          const e = new AkenzaError('UPLINK_REJECTED', 'the cloud refused the uplink: ' + r.message);
-          error(e);
-          events.emit('dropped', { topic: msg.sub, bytes: msg.payload.length, total: ++dropped, reason: r.message });
-          msg.done(e);
-        }
-      } else if (!stopped) {
-        const auth = r.outcome === 'auth';
-        const d = fbDelay(f, auth);
-        f.retryAt = mono() + d;
-        const info = { transport: f.t.type, status: r.status, message: r.message, retryInMs: d };
-        events.emit(auth ? 'authRejected' : 'transportError', info);
-      }
-      if (stopped) persist(); // stop() saved the outbox before this outcome
-      else if (state === 'connected') pump();
-      else fbPump();
-    };
-    try {
-      f.t.send({ deviceId, topic: msg.sub, timestamp: msg.ts, payload: msg.payload }, result);
-    } catch (e) {
-      // A transport that throws (e.g. a socket refusing its address) is a failed attempt, not a wedge.
-      later(() => result({ outcome: 'retry', message: redact(f.t.type + ': ' + (e as Error).message, f.secret) }));
-    }
-  };
-
   const device: Device = {
     start() {
       if (state !== 'idle' && state !== 'stopped') return;
@@ -706,7 +598,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
           state = 'fallback-only';
           return fallbackOn('no MQTT credentials');
         }
-        armFallback();
+        if (fb) fb.arm();
         clockLoop();
         withToken(connect);
       });
@@ -715,13 +607,13 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
       const p = new Promise<void>((resolve, reject) => {
         const po = opts || {};
         const qos = po.qos === undefined ? 1 : po.qos;
-        if (qos !== 0 && qos !== 1) fail('OPTION_INVALID', 'qos must be 0 or 1 (the platform offers no QoS 2)');
-        if (po.topic !== undefined && !checkSubTopic(po.topic)) fail('OPTION_INVALID', 'topic must be a relative sub-topic without wildcards, e.g. "sensors/temp"');
+        if (qos !== 0 && qos !== 1) fail(OPTION_INVALID, 'qos must be 0 or 1 (the platform offers no QoS 2)');
+        if (po.topic !== undefined && !checkSubTopic(po.topic)) fail(OPTION_INVALID, 'topic must be a relative sub-topic without wildcards, e.g. "sensors/temp"');
         const bytes = toBytes(payload);
         const json = isJsonContainer(bytes);
-        if (!mqttEnabled && !json) fail('OPTION_INVALID', 'HTTP/CoAP/UDP uplinks carry a JSON object or array only');
+        if (!mqttEnabled && !json) fail(OPTION_INVALID, 'HTTP/CoAP/UDP uplinks carry a JSON object or array only');
         const ts = po.timestamp === undefined ? undefined : typeof po.timestamp === 'number' ? new Date(po.timestamp).toISOString() : po.timestamp;
-        if (bytes.length > limits.maxBytes) fail('OPTION_INVALID', 'payload of ' + bytes.length + ' bytes exceeds the outbox limit of ' + limits.maxBytes);
+        if (bytes.length > limits.maxBytes) fail(OPTION_INVALID, 'payload of ' + bytes.length + ' bytes exceeds the outbox limit of ' + limits.maxBytes);
         const msg: Message = {
           topic: po.topic ? topics.up + '/' + po.topic : topics.up,
           payload: bytes, qos, messageId: 0, sent: false, sub: po.topic || '', ts, json,
@@ -738,7 +630,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
           });
         }
         pump();
-        fbPump();
+        if (fb) fb.pump();
       });
       if (cb) p.then(() => cb(null), (e: Error) => cb(e));
       return p;
@@ -756,15 +648,13 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
         for (const t in timers) clearTimer(t);
         session = null;
         if (s) s.disconnect();
-        fbActive = false;
-        fbCurrent = null;
-        for (let i = 0; i < fbs.length; i++) fbs[i].t.close();
+        if (fb) fb.stop();
         later(resolve);
       });
     },
     on: events.on,
     off: events.off,
-    stats: () => ({ state, queued: outbox.size(), inflight: outbox.inflight(), dropped, connects, refreshes, tokenExp: token ? token.exp : null, fallback: fbActive ? fbCurrent : null, sent: sentCount }),
+    stats: () => ({ state, queued: outbox.size(), inflight: outbox.inflight(), dropped, connects, refreshes, tokenExp: token ? token.exp : null, fallback: fb ? fb.current() : null, sent: sentCount }),
   };
   return device;
 }

@@ -167,4 +167,23 @@ describe('espruino bundle under the Espruino profile', () => {
       .then(function () { report({ rsa: 'minted?!' }); }, function (e) { report({ rsa: e.code + ' ' + e.message }); });`, 'rsa.js');
     expect((await h.waitForReport((v) => 'rsa' in v, 5000)).rsa).toMatch(/^ALG_UNSUPPORTED .*ES256/);
   });
+
+  it('leaves the fallback machinery out: a fallback list is refused with OPTION_INVALID, an empty one is not', () => {
+    // The real src/device/fallback.ts is not in the text (its event reasons and fields are gone).
+    expect(bundle).not.toMatch(/carried by|retryInMs|MQTT down for/);
+    h.script(`var fbOut = {};
+      function tryFb(name, f) { try { f(); fbOut[name] = 'created'; } catch (e) { fbOut[name] = e.code + ' ' + e.message; } }
+      var mqtt = { url: 'mqtt://127.0.0.1:1' };
+      tryFb('jwt', function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))}, uplinkSecret: 's3cret-fb' },
+        mqtt: mqtt, fallback: [{ type: 'http', url: 'http://127.0.0.1:1' }] }); });
+      tryFb('secretOnly', function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { uplinkSecret: 's3cret-fb' },
+        mqtt: mqtt, fallback: [{ type: 'coap', url: 'coap://127.0.0.1:1' }] }); });
+      tryFb('empty', function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} }, mqtt: mqtt, fallback: [] }); });
+      report({ fb: fbOut });`, 'fallback.js');
+    const out = h.reports.find((r) => 'fb' in r).fb;
+    expect(out.jwt).toBe('OPTION_INVALID OPTION_INVALID: fallback transports are not in the Espruino bundle');
+    expect(out.secretOnly).toBe(out.jwt);
+    expect(out.empty).toBe('created');
+    expect(JSON.stringify(out)).not.toContain('s3cret-fb');
+  });
 });

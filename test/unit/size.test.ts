@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { measureSizes } from '../../scripts/size.mjs';
 
-// The espruino bundle is over its 32 KB budget (issue 7): about 44 KB after the ES256-only key
-// parsing, native base64 and smaller field kernels; src/device/* alone is ~13 KB of it (its HTTP/
-// CoAP/UDP fallback ~2.5 KB though Espruino registers no uplinks). This ceiling, ~1 KB above the
-// measured size, keeps it from growing. Lower it as the bundle shrinks; delete it once the budget holds.
-const ESPRUINO_CEILING = 45 * 1024;
+// The espruino bundle is over its 32 KB budget (issue 7): 42,725 bytes after the ES256-only key
+// parsing, native base64, smaller field kernels and the fallback machinery left out (a stub stands
+// in for src/device/fallback.ts). This ceiling, the measured size rounded up to the next 0.5 KB,
+// keeps it from growing. Lower it as the bundle shrinks; delete it once the budget holds.
+const ESPRUINO_CEILING = 42 * 1024;
 
 describe('bundle size budgets', async () => {
   const rows = await measureSizes();
