@@ -17,7 +17,9 @@ export { jwtParts, signingInput, mintJwt, DEFAULT_AUDIENCE_BASE, DEFAULT_LIFETIM
 export { signSync, signSliced, type Signer, type Alg } from './sign/signer';
 export { createNobleEs256Signer } from './sign/es256.noble';
 export { createBigIntRs256Signer } from './sign/rs256.bigint';
-export type { SignJwtOptions } from './sign-jwt';
+export type { SignJwtOptions, SignerBinding } from './sign-jwt';
+export type { UplinkFactory, FallbackEntry, UplinkTransport, UplinkRequest, UplinkResult, UplinkOutcome } from './uplink/index';
+export type { Platform, Socket, SocketOptions, TlsOptions, KeyValueStore, UdpOptions, UdpSocket, HttpRequest, HttpResponse } from './platform';
 
 /** This entry's signers (noble ES256, BigInt RS256), as a platform's `signers` binding. */
 export const portableSigners: SignerBinding = {
