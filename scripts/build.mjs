@@ -2,7 +2,8 @@
 // Run by `npm install` (prepare) so the `akenza-device` bin works in a fresh clone.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { minify } from 'terser';
 import { ESPRUINO_SUPPORTED } from './espruino-profile.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -55,6 +56,16 @@ await build({
   external: ['net', 'tls', 'crypto', 'Storage'], logOverride: { 'commonjs-variable-in-esm': 'silent' }, plugins: [espruinoSwaps],
 });
 copyFileSync('src/sign/p256/comb-table.bin', 'dist/espruino/akenza-p256.bin');
+
+// A second minifier pass over the device bundles: terser's repeated compression takes ~3% more
+// off esbuild's output. ecma 5 so it never writes newer syntax than it was given (the Espruino
+// profile stays as esbuild enforced it); `module` for the ES module bundles.
+await Promise.all([
+  ['dist/quickjs/akenza-device.mjs', true], ['dist/moddable/akenza-device.js', true], ['dist/moddable/akenza-device-noble.js', true], ['dist/espruino/akenza-device.js', false],
+].map(async ([file, module]) => {
+  const out = await minify(readFileSync(file, 'utf8'), { module, compress: { passes: 3, ecma: 5 }, mangle: true, format: { ecma: 5 } });
+  writeFileSync(file, out.code);
+}));
 
 // Declarations for the package's typed entries (tests and scripts are not published).
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

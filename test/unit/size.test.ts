@@ -2,11 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { measureSizes } from '../../scripts/size.mjs';
 
-// The espruino bundle is over its 32 KB budget (issue 7): 42,725 bytes after the ES256-only key
-// parsing, native base64, smaller field kernels and the fallback machinery left out (a stub stands
-// in for src/device/fallback.ts). This ceiling, the measured size rounded up to the next 0.5 KB,
-// keeps it from growing. Lower it as the bundle shrinks; delete it once the budget holds.
-const ESPRUINO_CEILING = 42 * 1024;
+// The espruino bundle is over its 32 KB budget (issue 7): 41,560 bytes after the ES256-only key
+// parsing, native base64, smaller field kernels, the fallback machinery left out (a stub stands
+// in for src/device/fallback.ts) and terser's second pass. This ceiling, the measured size rounded
+// up to the next 0.5 KB, keeps it from growing. Lower it as the bundle shrinks; delete it once the
+// budget holds.
+const ESPRUINO_CEILING = 41 * 1024;
 
 describe('bundle size budgets', async () => {
   const rows = await measureSizes();
