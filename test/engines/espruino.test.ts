@@ -1,5 +1,6 @@
 // The espruino bundle under the Espruino profile: QuickJS with BigInt, Map, Set, Symbol, Math.imul,
-// TextEncoder, Array.from... deleted, a memory limit, and Espruino's net/crypto/Storage API shapes
+// TextEncoder, Array.from... deleted, no function hoisting inside function bodies (espruino-unhoist.ts),
+// a memory limit, and Espruino's net/crypto/Storage API shapes
 // bridged to Node. It mints ES256 with the BigInt-free signer (table from "Storage", native SHA-256),
 // connects to the mock cloud, publishes QoS 1, gets a downlink, and survives a forced refresh. Its
 // key functions are the ES256-only build's: generated PEMs node:crypto reads, RSA and certificates refused.
@@ -10,10 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESPRUINO_FORBIDDEN, STRIP_GLOBALS } from '../../scripts/espruino-profile.mjs';
 import { startMockCloud, type MockCloud } from '../../src/mock/index';
 import { expectedFingerprints, fixture, nodeVerifyJwt } from '../helpers';
+import { unhoist } from './espruino-unhoist';
 import { createHarness, type Harness } from './quickjs-harness';
 
 const dist = join(import.meta.dirname, '..', '..', 'dist', 'espruino');
 const bundle = readFileSync(join(dist, 'akenza-device.js'), 'utf8');
+// As the board runs it: no function hoisting inside function bodies (the bundle is one).
+const unhoisted = unhoist(bundle);
 let cloud: MockCloud;
 let h: Harness;
 
@@ -26,7 +30,7 @@ beforeAll(async () => {
     files: { 'akenza-p256.bin': new Uint8Array(readFileSync(join(dist, 'akenza-p256.bin'))) },
   });
   // As Espruino's require() runs a module from Storage: the code sees an `exports` object.
-  h.script('var akenza = {}; (function (exports) {\n' + bundle + '\n})(akenza);', 'akenza-device.js');
+  h.script('var akenza = {}; (function (exports) {\n' + unhoisted.code + '\n})(akenza);', 'akenza-device.js');
 });
 afterAll(async () => {
   h.dispose();
@@ -34,10 +38,18 @@ afterAll(async () => {
 });
 
 describe('espruino bundle under the Espruino profile', () => {
-  it('has none of the APIs Espruino lacks, in its text or at run time', () => {
+  it('has none of the APIs Espruino lacks, in its text or at run time, and loads without function hoisting', () => {
     for (const re of ESPRUINO_FORBIDDEN) expect(bundle).not.toMatch(re);
-    h.script("report({ notStripped: globalThis.__notStripped, bigint: typeof BigInt, map: typeof Map, imul: typeof Math.imul });", 'check.js');
-    expect(h.reports.find((r) => 'notStripped' in r)).toEqual({ notStripped: '', bigint: 'undefined', map: 'undefined', imul: 'undefined' });
+    expect(unhoisted.rewritten).toBeGreaterThan(50); // the bundle's functions all sit in its wrapper
+    h.script("report({ notStripped: globalThis.__notStripped, bigint: typeof BigInt, map: typeof Map, imul: typeof Math.imul, api: typeof akenza.createDevice });", 'check.js');
+    expect(h.reports.find((r) => 'notStripped' in r)).toEqual({ notStripped: '', bigint: 'undefined', map: 'undefined', imul: 'undefined', api: 'function' });
+  });
+
+  it('its no-hoisting emulation fails code that calls a function before declaring it, as Espruino does', () => {
+    const late = unhoist('(function () { later(); function later() {} })();');
+    expect(late.rewritten).toBe(1);
+    expect(() => h.script(late.code, 'hoisting.js')).toThrow(/not a function/);
+    expect(() => h.script('(function () { later(); function later() {} })();', 'hoisting-as-js.js')).not.toThrow();
   });
 
   it('mints an ES256 token with the BigInt-free signer that node:crypto verifies', async () => {

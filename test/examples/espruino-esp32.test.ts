@@ -1,5 +1,6 @@
 // examples/espruino-esp32/main.js, unchanged, under the Espruino profile (QuickJS with Espruino's missing
-// globals deleted, its net/tls/http/Wifi/Storage shapes bridged to Node, a clock that boots at 1970)
+// globals deleted, no function hoisting inside function bodies, its net/tls/http/Wifi/Storage shapes
+// bridged to Node, a clock that boots at 1970)
 // against the mock cloud: first boot makes and stores the key and is refused until the key is
 // registered; the next boot reuses the stored key, connects and publishes, and the mock records it.
 import { createHash } from 'node:crypto';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESPRUINO_FORBIDDEN, STRIP_GLOBALS } from '../../scripts/espruino-profile.mjs';
 import { startMockCloud, type MockCloud } from '../../src/mock/index';
+import { unhoist } from '../engines/espruino-unhoist';
 import { createHarness, type Harness } from '../engines/quickjs-harness';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -23,7 +25,8 @@ async function boot(extra: { [name: string]: string }): Promise<Harness> {
   const config = { ssid: 'test-ssid', password: 'test-password', deviceId, mqttUrl: `mqtt://127.0.0.1:${cloud.mqttPort}`, timeUrl: `http://127.0.0.1:${cloud.httpPort}/`, intervalS: 1 };
   const files: { [name: string]: Uint8Array } = {
     'akenza-p256.bin': new Uint8Array(readFileSync(join(dist, 'akenza-p256.bin'))),
-    'akenza-device': new Uint8Array(readFileSync(join(dist, 'akenza-device.js'))),
+    // without function hoisting inside function bodies, as on the board (the module and main.js)
+    'akenza-device': bytes(unhoist(readFileSync(join(dist, 'akenza-device.js'), 'latin1')).code),
     'akenza.json': bytes(JSON.stringify(config)),
   };
   for (const k of Object.keys(extra)) files[k] = bytes(extra[k]);
@@ -35,7 +38,7 @@ async function boot(extra: { [name: string]: string }): Promise<Harness> {
   });
   harnesses.push(h);
   h.script("report({ clockAtBoot: Date.now() });", 'boot-clock.js');
-  h.script(mainJs, 'main.js');
+  h.script(unhoist(mainJs).code, 'main.js');
   return h;
 }
 
