@@ -13,7 +13,20 @@ const START = Date.UTC(2027, 0, 1);
 type Script = (r: UplinkRequest, n: number) => UplinkResult | null;
 const OK: Script = () => ({ outcome: 'ok', message: 'ok' });
 
-function setup(extra: Partial<DeviceOptions> = {}, scripts: { [t: string]: Script } = {}, prep?: (sp: ReturnType<typeof createScriptedPlatform>) => void) {
+type ScriptedPlatform = ReturnType<typeof createScriptedPlatform>;
+
+/** `prep` for setup(): the real CoAP uplink, and a gateway that ACKs each CON request, with 2.01
+ *  Created piggybacked while `piggyback()` says so, else empty (a separate response would follow). */
+const coapGateway = (piggyback: () => boolean) => (sp: ScriptedPlatform) => {
+  sp.platform.uplinks!.coap = allUplinks.coap;
+  sp.setUdpPeer((d) => {
+    const m = parseCoap(d.bytes) as CoapMessage;
+    const p = piggyback();
+    if (m.type === CON) d.reply(encodeCoap({ type: ACK, code: p ? 65 : 0, messageId: m.messageId, token: p ? m.token : new Uint8Array(0), options: [], payload: new Uint8Array(0) }));
+  });
+};
+
+function setup(extra: Partial<DeviceOptions> = {}, scripts: { [t: string]: Script } = {}, prep?: (sp: ScriptedPlatform) => void) {
   const { broker, state } = recordingBroker();
   let accept = true;
   broker.accept = () => accept;
@@ -302,13 +315,7 @@ describe('fallback (virtual time)', () => {
 
   it('CoAP: an empty ACK and then no separate response counts as delivered (unconfirmed), never resent over HTTP', async () => {
     let piggyback = false;
-    const t = setup({ fallbackAfterMs: 0, fallback: [{ type: 'coap', url: 'coap://coap.test', responseTimeoutMs: 5000 }, { type: 'http', url: 'http://gw.test' }] }, {}, (sp) => {
-      sp.platform.uplinks!.coap = allUplinks.coap;
-      sp.setUdpPeer((d) => {
-        const m = parseCoap(d.bytes) as CoapMessage;
-        d.reply(encodeCoap({ type: ACK, code: piggyback ? 65 : 0, messageId: m.messageId, token: piggyback ? m.token : new Uint8Array(0), options: [], payload: new Uint8Array(0) }));
-      });
-    });
+    const t = setup({ fallbackAfterMs: 0, fallback: [{ type: 'coap', url: 'coap://coap.test', responseTimeoutMs: 5000 }, { type: 'http', url: 'http://gw.test' }] }, {}, coapGateway(() => piggyback));
     t.setAccept(false);
     t.device.start();
     await t.sp.advance(10);
@@ -330,13 +337,7 @@ describe('fallback (virtual time)', () => {
   });
 
   it('MQTT back while a CoAP exchange waits for its separate response: it ends as delivered at once, MQTT does not wait 93 s', async () => {
-    const t = setup({ fallbackAfterMs: 0, fallback: [{ type: 'coap', url: 'coap://coap.test' }] }, {}, (sp) => {
-      sp.platform.uplinks!.coap = allUplinks.coap;
-      sp.setUdpPeer((d) => {
-        const m = parseCoap(d.bytes) as CoapMessage;
-        if (m.type === CON) d.reply(encodeCoap({ type: ACK, code: 0, messageId: m.messageId, token: new Uint8Array(0), options: [], payload: new Uint8Array(0) }));
-      });
-    });
+    const t = setup({ fallbackAfterMs: 0, fallback: [{ type: 'coap', url: 'coap://coap.test' }] }, {}, coapGateway(() => false));
     t.setAccept(false);
     t.device.start();
     await t.sp.advance(10);
@@ -435,13 +436,7 @@ describe('fallback (virtual time)', () => {
   });
 
   it('a message too big for a datagram is rejected up front (dropped, counted, with an event) and the queue moves on', async () => {
-    const t = setup({ fallbackAfterMs: 0, fallback: [{ type: 'coap', url: 'coap://coap.test' }] }, {}, (sp) => {
-      sp.platform.uplinks!.coap = allUplinks.coap;
-      sp.setUdpPeer((d) => {
-        const m = parseCoap(d.bytes) as CoapMessage;
-        d.reply(encodeCoap({ type: ACK, code: 65, messageId: m.messageId, token: m.token, options: [], payload: new Uint8Array(0) }));
-      });
-    });
+    const t = setup({ fallbackAfterMs: 0, fallback: [{ type: 'coap', url: 'coap://coap.test' }] }, {}, coapGateway(() => true));
     t.setAccept(false);
     t.device.start();
     await t.sp.advance(10);
