@@ -2,27 +2,25 @@
 // function declaration inside a function body becomes `var f = function f(...) {...};` where it
 // stands, so code that calls it before that line fails in QuickJS as it would on the board, where a
 // module (and our bundle's own wrapper) is a function body. Top-level declarations of a script keep
-// their hoisting, as Espruino hoists at the root scope of the program it is sent.
+// their hoisting: DESIGN.md section 3 names function bodies only.
 import ts from 'typescript';
 
 /** The code with every nested function declaration turned into an assignment in place. */
 export function unhoist(code: string): { code: string; rewritten: number } {
   const sf = ts.createSourceFile('bundle.js', code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
-  const edits: { at: number; end: number; name: string }[] = [];
+  // Insertions, applied from the end of the text backwards so earlier offsets stay valid. Where one
+  // declaration ends and the next begins, the latter's `var` goes in first and the `;` before it.
+  const inserts: [at: number, text: string, isStart: number][] = [];
   const visit = (node: ts.Node, inFunction: boolean): void => {
-    if (ts.isFunctionDeclaration(node) && node.name && node.body && inFunction && !node.asteriskToken) {
-      edits.push({ at: node.getStart(sf), end: node.getEnd(), name: node.name.text });
-    }
+    if (ts.isFunctionDeclaration(node) && node.name && node.body && inFunction && !node.asteriskToken)
+      inserts.push([node.getStart(sf), 'var ' + node.name.text + '=', 1], [node.getEnd(), ';', 0]);
     const fn = ts.isFunctionLike(node);
     ts.forEachChild(node, (c) => visit(c, inFunction || fn));
   };
   visit(sf, false);
-  // Insertions from the end of the text backwards, so earlier offsets stay valid. Where one
-  // declaration ends and the next begins, the latter's `var` goes in first and the `;` before it.
-  const inserts: [number, string, number][] = [];
-  for (const e of edits) inserts.push([e.at, 'var ' + e.name + '=', 1], [e.end, ';', 0]);
+  const rewritten = inserts.length / 2;
   inserts.sort((a, b) => b[0] - a[0] || b[2] - a[2]);
   let out = code;
   for (const [at, text] of inserts) out = out.slice(0, at) + text + out.slice(at);
-  return { code: out, rewritten: edits.length };
+  return { code: out, rewritten };
 }

@@ -15,6 +15,9 @@ import { createHarness, type Harness } from '../engines/quickjs-harness';
 const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'dist', 'espruino');
 const mainJs = readFileSync(join(root, 'examples', 'espruino-esp32', 'main.js'), 'utf8');
+// What boots: both without function hoisting inside function bodies, as on the board (rewritten once).
+const mainRun = unhoist(mainJs).code;
+const moduleRun = unhoist(readFileSync(join(dist, 'akenza-device.js'), 'latin1')).code;
 const deviceId = 'esp32-example';
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 let cloud: MockCloud;
@@ -25,8 +28,7 @@ async function boot(extra: { [name: string]: string }): Promise<Harness> {
   const config = { ssid: 'test-ssid', password: 'test-password', deviceId, mqttUrl: `mqtt://127.0.0.1:${cloud.mqttPort}`, timeUrl: `http://127.0.0.1:${cloud.httpPort}/`, intervalS: 1 };
   const files: { [name: string]: Uint8Array } = {
     'akenza-p256.bin': new Uint8Array(readFileSync(join(dist, 'akenza-p256.bin'))),
-    // without function hoisting inside function bodies, as on the board (the module and main.js)
-    'akenza-device': bytes(unhoist(readFileSync(join(dist, 'akenza-device.js'), 'latin1')).code),
+    'akenza-device': bytes(moduleRun),
     'akenza.json': bytes(JSON.stringify(config)),
   };
   for (const k of Object.keys(extra)) files[k] = bytes(extra[k]);
@@ -38,7 +40,7 @@ async function boot(extra: { [name: string]: string }): Promise<Harness> {
   });
   harnesses.push(h);
   h.script("report({ clockAtBoot: Date.now() });", 'boot-clock.js');
-  h.script(unhoist(mainJs).code, 'main.js');
+  h.script(mainRun, 'main.js');
   return h;
 }
 
