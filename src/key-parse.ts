@@ -6,11 +6,10 @@ import { fromHex } from './bytes';
 import { fail, CURVE_UNSUPPORTED, KEY_ENCRYPTED, OPTION_INVALID, PEM_UNSUPPORTED } from './errors';
 import { checkPoint, checkScalar, curveOf, ecPrivateFromSec1, ecSpki, OID_EC_PUBLIC_KEY, type EcPrivateKey, type OidNames } from './key-ec';
 import { CERT, OID_NAMES, RSA } from './key-extras';
-import type { RsaPrivateKey } from './key-rsa';
+import { OID_RSA, type RsaPrivateKey } from './key-rsa'; // OID_RSA even without RSA support: RSA keys are refused by name
 import { decodePemBlocks, DECRYPT } from './pem';
 import type { Alg } from './sign/signer';
 
-const OID_RSA = '1.2.840.113549.1.1.1'; // recognised even without RSA support, to refuse it by name
 
 /** A parsed private key, as parsePrivateKey returns it. */
 export type PrivateKey = EcPrivateKey | RsaPrivateKey;
