@@ -46,3 +46,10 @@ export async function joseVerifyJwt(token: string, publicPem: string, alg: strin
   const key = await jose.importSPKI(publicPem, alg);
   return jose.jwtVerify(token, key, { algorithms: [alg], audience, currentDate: nowS ? new Date(nowS * 1000) : undefined });
 }
+
+/** A CLI `Io` that keeps what main() prints: `out` and `err` lines. */
+export function captureIo() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockCloud, type MockCloud, type RegistryJson } from '../../src/mock/index';
 import { expectedFingerprints, fixture, FIXTURES } from '../helpers';
-import { b64u, connackFor, mint, nowS } from '../mock/helpers';
+import { b64u, connackFor, flipSignature, mint, nowS } from '../mock/helpers';
 import { runBin, runMain } from './run';
 
 const dir = mkdtempSync(join(tmpdir(), 'akenza-cli-inspect-'));
@@ -40,12 +40,6 @@ const now = nowS();
 const tok = (key: KeyObject, id: string, header: { [k: string]: unknown } = {}, claims: { [k: string]: unknown } = {}) =>
   mint({ key, header, claims: { aud: AUD(id), iat: now - 60, exp: now + 3600, ...claims } });
 const seg = (v: unknown) => b64u(JSON.stringify(v));
-const flip = (t: string) => {
-  const p = t.split('.');
-  const s = Buffer.from(p[2], 'base64url');
-  s[5] ^= 1;
-  return p[0] + '.' + p[1] + '.' + b64u(s);
-};
 
 interface Case {
   name: string;
@@ -67,7 +61,7 @@ const cases: Case[] = [
   { name: 'aud missing', device: 'one', connack: 5, token: tok(ec1, 'one', {}, { aud: undefined }), line: /FAIL +aud +aud expected https:\/\/akenza\.io\/devices\/one, got no aud/ },
   { name: 'kid matching no key', device: 'one', connack: 5, token: tok(ec1, 'one', { kid: 'ab'.repeat(32) }), line: /FAIL +kid +kid (ab){32} matches no credential of the device/ },
   { name: 'signed by another key, no kid', device: 'one', connack: 5, token: tok(other.privateKey, 'one'), line: /FAIL +signature +signature does not verify with any credential of the device/ },
-  { name: 'flipped signature bit, with kid', device: 'one', connack: 5, token: flip(tok(ec1, 'one', { kid: fps['ec.pub.pem'] })), line: /FAIL +signature +signature does not verify with credential 1c3a79d1/ },
+  { name: 'flipped signature bit, with kid', device: 'one', connack: 5, token: flipSignature(tok(ec1, 'one', { kid: fps['ec.pub.pem'] })), line: /FAIL +signature +signature does not verify with credential 1c3a79d1/ },
   { name: 'alg none', device: 'one', connack: 4, token: seg({ alg: 'none', typ: 'JWT' }) + '.' + seg({ aud: AUD('one'), exp: now + 60 }) + '.' + b64u('x'), line: /FAIL +alg +malformed token: alg "none" is not accepted \(ES256 or RS256 only\)/ },
   {
     name: 'alg HS256 keyed with the public key', device: 'one', connack: 4,
@@ -136,7 +130,7 @@ describe('inspect with --key or no key', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ok +device +device d1 \(taken from aud/);
     expect(r.stdout).toMatch(/ok +signature +signature verifies with credential 1c3a79d1\S+ from --key /);
-    const bad = await runMain('inspect', flip(valid), '--key', join(FIXTURES, f));
+    const bad = await runMain('inspect', flipSignature(valid), '--key', join(FIXTURES, f));
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/FAIL +signature +signature does not verify with credential 1c3a79d1/);
   });
@@ -204,7 +198,7 @@ describe('inspect with --key or no key', () => {
     const ok = await runBin(['inspect', '-', '--key', join(FIXTURES, 'ec.pub.pem')], valid + '\n');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^ACCEPTED: CONNACK 0/m);
-    const no = await runBin(['inspect', flip(valid), '--key', join(FIXTURES, 'ec.pub.pem'), '--json']);
+    const no = await runBin(['inspect', flipSignature(valid), '--key', join(FIXTURES, 'ec.pub.pem'), '--json']);
     expect(no.code).toBe(1);
     expect(JSON.parse(no.stdout).accepted).toBe(false);
   });

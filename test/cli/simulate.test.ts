@@ -11,18 +11,14 @@ import { main } from '../../src/cli/main';
 import { Histogram } from '../../src/cli/simulate/histogram';
 import { checkDescriptors, openFileLimits } from '../../src/cli/simulate/limits';
 import { Registry, startMockCloud } from '../../src/mock/index';
+import { captureIo } from '../helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'akenza-simulate-'));
 const ROOT = join(import.meta.dirname, '..', '..');
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
-}
 
 async function simulate(args: string[]): Promise<{ code: number; report: any; err: string }> {
-  const c = io();
+  const c = captureIo();
   const code = await main(['simulate', ...args, '--json', '--progress', 'none'], c.io);
   return { code, report: c.out.length ? JSON.parse(c.out.join('\n')) : null, err: c.err.join('\n') };
 }
@@ -31,7 +27,7 @@ describe('akenza-device simulate', () => {
   it('prepares keys + registry, then runs them against a mock the test started: the mock saw every device, every uplink, one forced refresh each', async () => {
     const keys = join(dir, 'keys');
     const reg = join(dir, 'registry.json');
-    const c = io();
+    const c = captureIo();
     expect(await main(['simulate', '--prepare-only', '--devices', '25', '--rs256-devices', '5', '--rsa-pool', '2', '--keys-dir', keys, '--registry-out', reg], c.io)).toBe(0);
     expect(c.out[0]).toMatch(/prepared 25 device\(s\)/);
     const files = readdirSync(keys);
@@ -126,7 +122,7 @@ describe('akenza-device simulate', () => {
 
   it('exits 1 with the report when the broker refuses the fleet (keys it does not know)', async () => {
     const keys = join(dir, 'unknown-keys');
-    expect(await main(['simulate', '--prepare-only', '--devices', '3', '--keys-dir', keys], io().io)).toBe(0);
+    expect(await main(['simulate', '--prepare-only', '--devices', '3', '--keys-dir', keys], captureIo().io)).toBe(0);
     const cloud = await startMockCloud({ registry: { devices: [] } });
     try {
       const r = await simulate(['--keys-dir', keys, '--url', 'mqtt://127.0.0.1:' + cloud.mqttPort, '--connect-timeout', '1', '--duration', '0']);
@@ -161,14 +157,14 @@ describe('akenza-device simulate', () => {
       [['stray'], /unexpected argument "stray"/],
     ];
     for (const [args, re] of bad) {
-      const c = io();
+      const c = captureIo();
       expect(await main(['simulate', ...args], c.io), args.join(' ')).toBe(2);
       expect(c.err.join('\n'), args.join(' ')).toMatch(re);
     }
     const keys = join(dir, 'bad-keys');
-    expect(await main(['simulate', '--prepare-only', '--devices', '1', '--keys-dir', keys], io().io)).toBe(0);
+    expect(await main(['simulate', '--prepare-only', '--devices', '1', '--keys-dir', keys], captureIo().io)).toBe(0);
     writeFileSync(join(keys, 'sim-1.key.pem'), '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
-    const c = io();
+    const c = captureIo();
     expect(await main(['simulate', '--keys-dir', keys, '--mock', 'inline', '--duration', '0'], c.io)).toBe(1);
     expect(c.err.join('\n')).toMatch(/sim-1\.key\.pem: not a readable private key/);
   });

@@ -8,38 +8,33 @@ import { createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { runMock } from '../../src/cli/mock';
-import { fixture, FIXTURES } from '../helpers';
+import { captureIo, fixture, FIXTURES } from '../helpers';
 import { connackFor, mint, nowS } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'akenza-cli-mock-'));
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) } };
-}
 
 describe('akenza-device registry', () => {
   it('creates the file, adds keys (max 3), adds a connector; refusals name the file and entry', async () => {
     const reg = join(dir, 'reg.json');
-    let c = io();
+    let c = captureIo();
     expect(await main(['registry', 'add', '--registry', reg, '--device', 'd1', '--key', join(FIXTURES, 'ec.pub.pem')], c.io)).toBe(0);
     expect(c.out[0]).toMatch(/added credential kid 1c3a79d1.* to device d1 \(1 of 3\)/);
-    expect(await main(['registry', 'add', '--registry', reg, '--device', 'd1', '--key', join(FIXTURES, 'rsa.cert.pem'), '--expires', '2030-01-01T00:00:00Z'], io().io)).toBe(0);
-    expect(await main(['registry', 'add', '--registry', reg, '--device', 'd1', '--key', join(FIXTURES, 'ec.cert.pem')], io().io)).toBe(0);
-    c = io();
+    expect(await main(['registry', 'add', '--registry', reg, '--device', 'd1', '--key', join(FIXTURES, 'rsa.cert.pem'), '--expires', '2030-01-01T00:00:00Z'], captureIo().io)).toBe(0);
+    expect(await main(['registry', 'add', '--registry', reg, '--device', 'd1', '--key', join(FIXTURES, 'ec.cert.pem')], captureIo().io)).toBe(0);
+    c = captureIo();
     expect(await main(['registry', 'add', '--registry', reg, '--device', 'd1', '--key', join(FIXTURES, 'rsa.pub.pem')], c.io)).toBe(1);
     expect(c.err[0]).toContain(reg + ': devices[0] (deviceId "d1").credentials: 4 keys');
-    c = io();
+    c = captureIo();
     expect(await main(['registry', 'add', '--registry', reg, '--device', 'd2', '--key', join(FIXTURES, 'rsa1024.pub.pem')], c.io)).toBe(1);
     expect(c.err[0]).toMatch(/devices\[1\] \(deviceId "d2"\)\.credentials\[0\]: RSA_KEY_TOO_SMALL/);
-    c = io();
+    c = captureIo();
     expect(await main(['registry', 'connector', '--registry', reg, '--id', 'conn-1', '--secret', 'topsecret', '--device', 'd1'], c.io)).toBe(0);
     expect(c.out.join('\n')).not.toContain('topsecret');
-    c = io();
+    c = captureIo();
     expect(await main(['registry', 'connector', '--registry', reg, '--id', 'conn-1', '--secret', 'topsecret', '--device', 'ghost'], c.io)).toBe(1);
     expect(c.err[0]).toMatch(/references unknown device "ghost"/);
-    expect(await main(['registry', 'connector', '--registry', reg, '--id', 'conn-1', '--secret', 'other', '--device', 'd1'], io().io)).toBe(2);
-    expect(await main(['registry', 'frobnicate'], io().io)).toBe(2);
+    expect(await main(['registry', 'connector', '--registry', reg, '--id', 'conn-1', '--secret', 'other', '--device', 'd1'], captureIo().io)).toBe(2);
+    expect(await main(['registry', 'frobnicate'], captureIo().io)).toBe(2);
     const json = JSON.parse(readFileSync(reg, 'utf8'));
     expect(json.devices.length).toBe(1);
     expect(json.devices[0].credentials.length).toBe(3);
@@ -54,7 +49,7 @@ describe('akenza-device mock', () => {
   const ports = ['--mqtt-port', '0', '--mqtts-port', '0', '--http-port', '0', '--coap-port', '0', '--udp-port', '0'];
 
   it('prints where it listens and every uplink (no secrets), writes JSON lines, stops cleanly', async () => {
-    const c = io();
+    const c = captureIo();
     const jsonl = join(dir, 'up.jsonl');
     const caOut = join(dir, 'ca.pem');
     await runMock(['--registry', reg, ...ports, '--ca-out', caOut, '--uplinks-out', jsonl], c.io, async (cloud) => {
@@ -85,18 +80,18 @@ describe('akenza-device mock', () => {
     const certReg = join(dir, 'cert-reg.json');
     const certFile = join(dir, 'dev.cert.pem');
     const key = join(FIXTURES, 'rsa.pkcs8.pem');
-    expect(await main(['cert', '--key', key, '--device', 'rsa-dev', '--out', certFile], io().io)).toBe(0);
-    const c = io();
+    expect(await main(['cert', '--key', key, '--device', 'rsa-dev', '--out', certFile], captureIo().io)).toBe(0);
+    const c = captureIo();
     expect(await main(['registry', 'add', '--registry', certReg, '--device', 'rsa-dev', '--key', certFile, '--json'], c.io)).toBe(0);
     const added = JSON.parse(c.out.join('\n'));
     expect(added).toMatchObject({ deviceId: 'rsa-dev', format: 'RSA X509 PEM', alg: 'RS256' });
-    const t = io();
+    const t = captureIo();
     expect(await main(['jwt', '--key', key, '--device', 'rsa-dev', '--cert', certFile], t.io)).toBe(0);
     const token = t.out[0];
-    const i = io();
+    const i = captureIo();
     expect(await main(['inspect', token, '--registry', certReg], i.io)).toBe(0);
     expect(i.out.join('\n')).toContain('signature verifies with credential ' + added.kid + ' from ' + certReg);
-    const m = io();
+    const m = captureIo();
     await runMock(['--registry', certReg, ...ports], m.io, async (cloud) => {
       expect(await connackFor(cloud.mqttPort, 'rsa-dev', token)).toBe(0);
       expect(await connackFor(cloud.mqttPort, 'rsa-dev', token.slice(0, -4) + 'AAAA')).toBe(5);
@@ -105,10 +100,10 @@ describe('akenza-device mock', () => {
   });
 
   it('needs --registry; reports a bad registry with file and entry', async () => {
-    expect(await main(['mock'], io().io)).toBe(2);
+    expect(await main(['mock'], captureIo().io)).toBe(2);
     const badReg = join(dir, 'bad.json');
     writeFileSync(badReg, JSON.stringify({ devices: [{ deviceId: 'd1', credentials: [{ publicKey: fixture('p384.pub.pem') }] }] }));
-    const c = io();
+    const c = captureIo();
     expect(await main(['mock', '--registry', badReg, ...ports], c.io)).toBe(1);
     expect(c.err[0]).toContain(badReg + ': devices[0] (deviceId "d1").credentials[0]: CURVE_UNSUPPORTED');
   });

@@ -7,6 +7,14 @@ import mqttPacket, { type Packet } from 'mqtt-packet';
 
 export const b64u = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
 
+/** The token with one bit of its signature flipped: well-formed, and its signature fails. */
+export function flipSignature(t: string): string {
+  const p = t.split('.');
+  const s = Buffer.from(p[2], 'base64url');
+  s[5] ^= 1;
+  return p[0] + '.' + p[1] + '.' + b64u(s);
+}
+
 export interface MintOptions {
   key: KeyObject | string;
   alg?: string;
