@@ -15,6 +15,14 @@ export interface Mosquitto {
 
 export const MOSQUITTO_BIN = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 
+/** Signals the process and resolves once it has exited (at once if it already has, by code or signal). */
+export const endProcess = (p: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') =>
+  new Promise<void>((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
+    p.once('exit', () => resolve());
+    p.kill(signal);
+  });
+
 const freePort = () =>
   new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
@@ -42,13 +50,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
       proc = spawn(MOSQUITTO_BIN as string, ['-c', conf], { stdio: 'ignore' });
       for (let i = 0; i < 200 && !(await listening(port)); i++) await new Promise((r) => setTimeout(r, 25));
     },
-    stop: () =>
-      new Promise((resolve) => {
-        const p = proc;
-        if (!p || p.exitCode !== null) return resolve();
-        p.once('exit', () => resolve());
-        p.kill('SIGKILL');
-      }),
+    stop: () => (proc ? endProcess(proc, 'SIGKILL') : Promise.resolve()),
   };
   await self.start();
   return self;

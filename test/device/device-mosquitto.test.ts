@@ -2,7 +2,7 @@
 // with mosquitto_sub/mosquitto_pub as independent peers; a broker restart mid-stream loses nothing acked.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto, type Mosquitto } from '../../scripts/bench/mosquitto';
+import { endProcess, startMosquitto, type Mosquitto } from '../../scripts/bench/mosquitto';
 import { createDevice, type Device } from '../../targets/node/index';
 import { fixture } from '../helpers';
 
@@ -28,12 +28,6 @@ describe('device against mosquitto', () => {
       sub.stdout.on('data', (b) => (out.text += b));
       return out;
     };
-    const end = (sub: ChildProcess) =>
-      new Promise<void>((resolve) => {
-        if (sub.exitCode !== null || sub.signalCode !== null) return resolve();
-        sub.once('exit', () => resolve());
-        sub.kill();
-      });
     try {
       const before = subscribe();
       await new Promise((r) => setTimeout(r, 300));
@@ -56,7 +50,7 @@ describe('device against mosquitto', () => {
       for (let i = 0; i < 200; i++) {
         if (i === 100) {
           await mosquitto.stop();
-          await end(before.sub);
+          await endProcess(before.sub);
           await mosquitto.start();
           after = subscribe();
           await new Promise((r) => setTimeout(r, 500));
@@ -73,7 +67,7 @@ describe('device against mosquitto', () => {
       expect(seqs(before.text)).toEqual(Array.from({ length: 100 }, (_, i) => i));
       expect(seqs(after.text)).toEqual(Array.from({ length: 100 }, (_, i) => i + 100));
     } finally {
-      await Promise.all(subs.map(end));
+      await Promise.all(subs.map((sub) => endProcess(sub)));
     }
   });
 });
