@@ -10,7 +10,6 @@ import { OID_RSA, type RsaPrivateKey } from './key-rsa'; // OID_RSA even without
 import { decodePemBlocks, DECRYPT } from './pem';
 import type { Alg } from './sign/signer';
 
-
 /** A parsed private key, as parsePrivateKey returns it. */
 export type PrivateKey = EcPrivateKey | RsaPrivateKey;
 

@@ -16,7 +16,6 @@ import { captureIo } from '../helpers';
 const dir = mkdtempSync(join(tmpdir(), 'akenza-simulate-'));
 const ROOT = join(import.meta.dirname, '..', '..');
 
-
 async function simulate(args: string[]): Promise<{ code: number; report: any; err: string }> {
   const c = captureIo();
   const code = await main(['simulate', ...args, '--json', '--progress', 'none'], c.io);
