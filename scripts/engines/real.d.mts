@@ -1,0 +1,5 @@
+// Types for scripts/engines/real.mjs.
+export function kitsDir(): string | null;
+export function cacheDir(): string;
+export const ESPRUINO_VARIABLES: number;
+export function buildEngines(kits?: string | null, log?: 'inherit' | 'ignore'): { espruino: string; moddable: string };

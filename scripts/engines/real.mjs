@@ -1,0 +1,48 @@
+// Builds the real engines from their kits into a cache outside the checkout, once: the Espruino
+// interpreter (32-bit, ESP32 variable density) and the Moddable SDK's lin tools. `npm run engines`;
+// .ci/run calls it before the tests. The kits live beside the checkout (AKENZA_ENGINE_KITS, default
+// ../shared/engines); the cache is AKENZA_ENGINES (default ~/.cache/akenza-engines).
+// Prints one line per engine: `espruino <path>` and `moddable <MODDABLE path>`.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+/** Where the engine kits are, or null when this checkout has none beside it. */
+export function kitsDir() {
+  const dir = resolve(process.env.AKENZA_ENGINE_KITS || join(root, '..', 'shared', 'engines'));
+  return existsSync(join(dir, 'espruino', 'build.sh')) && existsSync(join(dir, 'moddable', 'build.sh')) ? dir : null;
+}
+
+export function cacheDir() {
+  return process.env.AKENZA_ENGINES || join(homedir(), '.cache', 'akenza-engines');
+}
+
+/** Variables of the Espruino build the suites run in (until the memory issue brings the figure down). */
+export const ESPRUINO_VARIABLES = 16383;
+
+function lastLine(out) {
+  return out.trim().split('\n').pop().trim();
+}
+
+/** Builds (or reuses) both engines; returns { espruino, moddable } paths. */
+export function buildEngines(kits = kitsDir(), log = 'inherit') {
+  if (!kits) throw new Error('no engine kits found (set AKENZA_ENGINE_KITS to the folder holding espruino/ and moddable/)');
+  const env = { ...process.env, AKENZA_ENGINES: cacheDir() };
+  const espruino = lastLine(execFileSync('bash', [join(kits, 'espruino', 'build.sh'), String(ESPRUINO_VARIABLES)], { env: { ...env, ESPRUINO_M32: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', log] }));
+  const moddable = lastLine(execFileSync('bash', [join(kits, 'moddable', 'build.sh')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', log] }));
+  return { espruino, moddable };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
+  const kits = kitsDir();
+  if (!kits) {
+    console.log('engine kits not found beside this checkout: the real-engine suites will be skipped');
+    process.exit(process.env.CI ? 1 : 0);
+  }
+  const e = buildEngines(kits);
+  console.log('espruino ' + e.espruino);
+  console.log('moddable ' + e.moddable);
+}
