@@ -1,4 +1,5 @@
 // Typed errors: every refusal carries a stable `code` naming the problem, never secret material.
+import { errorClass } from './error-class';
 
 /** Stable codes of AkenzaError; docs/troubleshooting.md gives the cause and fix of each. */
 export type ErrorCode =
@@ -26,16 +27,9 @@ export const KEY_ENCRYPTED = 'KEY_ENCRYPTED';
 export const CURVE_UNSUPPORTED = 'CURVE_UNSUPPORTED';
 
 /** Every refusal of the SDK: `code` names the problem; the message explains it and never holds keys or secrets. */
-export class AkenzaError extends Error {
-  // declare: no class field, so the Espruino build needs no define-property helper
-  /** Stable, machine-readable reason. */
-  declare readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(code + ': ' + message);
-    this.name = 'AkenzaError';
-    this.code = code;
-  }
-}
+export const AkenzaError = errorClass<ErrorCode>('AkenzaError');
+/** An AkenzaError: `code` is the stable, machine-readable reason. */
+export type AkenzaError = InstanceType<typeof AkenzaError>;
 
 export function fail(code: ErrorCode, message: string): never {
   throw new AkenzaError(code, message);

@@ -4,14 +4,9 @@
 //                   remaining-length limit when encoding
 //   MQTT_INVALID    encode() was given a packet object MQTT 3.1.1 cannot express
 
+import { errorClass } from '../error-class';
+
 export type MqttErrorCode = 'MQTT_MALFORMED' | 'MQTT_TOO_LARGE' | 'MQTT_INVALID';
 
-export class MqttError extends Error {
-  // `declare`: no class-field emit (Espruino has no class fields); assigned in the constructor.
-  declare readonly code: MqttErrorCode;
-  constructor(code: MqttErrorCode, message: string) {
-    super(code + ': ' + message);
-    this.name = 'MqttError';
-    this.code = code;
-  }
-}
+export const MqttError = errorClass<MqttErrorCode>('MqttError');
+export type MqttError = InstanceType<typeof MqttError>;
