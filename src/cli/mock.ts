@@ -8,7 +8,7 @@ import { parseCommandArgs, UsageError, type Io } from './io';
 export const DEFAULT_PORTS = { mqtt: 1883, mqtts: 8883, http: 8080, coap: 5683, udp: 5684 };
 
 export const MOCK_HELP = `usage: akenza-device mock --registry FILE [--host H] [--mqtt-port N] [--mqtts-port N] [--http-port N]
-                           [--coap-port N] [--udp-port N] [--ca-out FILE] [--uplinks-out FILE.jsonl]
+                           [--coap-port N] [--udp-port N] [--ca-out FILE] [--tls-rsa] [--uplinks-out FILE.jsonl]
                            [--audience-base URL] [--max-lifetime S] [--allow-secret-in-query] [--quiet]
 
 Runs the mock cloud: an MQTT broker that checks device JWTs and uplink secrets as the platform
@@ -24,6 +24,7 @@ options:
   --coap-port N            CoAP POST /v3/capture (default ${DEFAULT_PORTS.coap})
   --udp-port N             UDP datagrams (default ${DEFAULT_PORTS.udp})
   --ca-out FILE            write the MQTTS CA certificate for clients to trust
+  --tls-rsa                an RSA-2048 server certificate instead of P-256 (Espruino's TLS needs RSA)
   --uplinks-out FILE       append every uplink as one JSON line
   --audience-base URL      aud base (default: the registry's, else https://akenza.io)
   --max-lifetime S         longest token lifetime accepted (default 86400)
@@ -53,6 +54,7 @@ export async function runMock(args: string[], io: Io, stop: (cloud: MockCloud) =
     'coap-port': { type: 'string' },
     'udp-port': { type: 'string' },
     'ca-out': { type: 'string' },
+    'tls-rsa': { type: 'boolean', default: false },
     'uplinks-out': { type: 'string' },
     'audience-base': { type: 'string' },
     'max-lifetime': { type: 'string' },
@@ -72,6 +74,7 @@ export async function runMock(args: string[], io: Io, stop: (cloud: MockCloud) =
       udp: port(values['udp-port'], DEFAULT_PORTS.udp, 'udp'),
     },
     caFile: values['ca-out'],
+    tlsKeyType: values['tls-rsa'] ? 'rsa' : 'ec',
     audienceBase: values['audience-base'],
     maxLifetimeS: values['max-lifetime'] === undefined ? undefined : Number(values['max-lifetime']),
     allowSecretInQuery: values['allow-secret-in-query'],

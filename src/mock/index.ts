@@ -17,7 +17,7 @@ import { DEFAULT_SKEW_S } from './jwt-auth';
 import { Listener, streamOpener, udpOpener, type ListenerName } from './listener';
 import type { AuthLogEntry, MqttSession, SessionHost } from './mqtt-session';
 import { Registry, toRegistry, type RegistryJson } from './registry';
-import { generatedTlsIdentity } from './tls-cert';
+import { generatedTlsIdentity, type TlsKeyType } from './tls-cert';
 import { attachUdp } from './udp-capture';
 import { UplinkLog, type Uplink, type UplinkPredicate } from './uplinks';
 
@@ -40,6 +40,8 @@ export interface MockCloudOptions {
   ports?: Partial<Record<ListenerName, number>>;
   /** TLS identity for MQTTS; by default a CA + leaf for localhost/127.0.0.1/::1 are generated. */
   tls?: { cert: string; key: string; ca?: string };
+  /** Key type of the generated identity: 'ec' (P-256, the default) or 'rsa' (RSA-2048, for TLS stacks with only RSA key exchanges, such as Espruino's). */
+  tlsKeyType?: TlsKeyType;
   /** Write the CA PEM here (clients verify the MQTTS server with it). */
   caFile?: string;
   /** Platform base URL for `aud`. Default: the registry's audienceBase, else https://akenza.io. */
@@ -222,7 +224,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     faults: state,
   };
 
-  const tlsId = options.tls ? { ca: options.tls.ca || '', ...options.tls } : await generatedTlsIdentity();
+  const tlsId = options.tls ? { ca: options.tls.ca || '', ...options.tls } : await generatedTlsIdentity(options.tlsKeyType);
   if (options.caFile && tlsId.ca) writeFileSync(options.caFile, tlsId.ca);
 
   const ports = options.ports || {};

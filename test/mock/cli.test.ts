@@ -76,6 +76,22 @@ describe('akenza-device mock', () => {
     expect(line).toMatchObject({ deviceId: 'd1', transport: 'http', topic: 't', payload: { x: 1 }, secretVia: 'header' });
   });
 
+  it('--tls-rsa serves an RSA-2048 server certificate (for Espruino), written CA included', async () => {
+    const caOut = join(dir, 'rsa-ca.pem');
+    await runMock(['--registry', reg, ...ports, '--ca-out', caOut, '--tls-rsa', '--quiet'], captureIo().io, async (cloud) => {
+      const { connect } = await import('node:tls');
+      const key = await new Promise<string>((resolve, reject) => {
+        const s = connect({ host: '127.0.0.1', servername: 'localhost', port: cloud.mqttsPort, ca: readFileSync(caOut, 'utf8') }, () => {
+          const c = s.getPeerCertificate();
+          resolve((c.modulus ? 'rsa-' : 'other-') + c.bits);
+          s.end();
+        });
+        s.on('error', reject);
+      });
+      expect(key).toBe('rsa-2048');
+    });
+  });
+
   it('a device registered with a certificate from `cert` connects to `mock`; inspect --registry agrees', async () => {
     const certReg = join(dir, 'cert-reg.json');
     const certFile = join(dir, 'dev.cert.pem');

@@ -245,3 +245,34 @@ describe('CA file', () => {
     writeFileSync(join(dir, 'x'), '');
   });
 });
+
+describe('MQTTS identity', () => {
+  // openssl s_client prints every certificate the server sends with -showcerts.
+  async function sentChain(port: number, ca: string): Promise<{ certs: number; verified: boolean; key: string }> {
+    const caPath = join(dir, 'chain-ca-' + port + '.pem');
+    writeFileSync(caPath, ca);
+    const r = await new Promise<string>((resolve) => {
+      const p = execFile('openssl', ['s_client', '-connect', '127.0.0.1:' + port, '-servername', 'localhost', '-verify_hostname', 'localhost', '-CAfile', caPath, '-showcerts'], { timeout: 15000 }, (_e, out) => resolve(out.toString()));
+      p.stdin!.end('Q\n');
+    });
+    return { certs: (r.match(/-----BEGIN CERTIFICATE-----/g) || []).length, verified: /Verify return code: 0 \(ok\)/.test(r), key: (/Server public key is (\d+) bit/.exec(r) || [])[1] || '' };
+  }
+
+  it('sends the leaf and the CA (P-256 by default), verifiable against caPem for localhost', async () => {
+    expect(await sentChain(cloud.mqttsPort, cloud.caPem)).toEqual({ certs: 2, verified: true, key: '256' });
+  });
+
+  it('is an RSA-2048 chain with tlsKeyType rsa, and MQTT.js connects through it', async () => {
+    const rsa = await startMockCloud({ registry, tlsKeyType: 'rsa' });
+    try {
+      expect(await sentChain(rsa.mqttsPort, rsa.caPem)).toEqual({ certs: 2, verified: true, key: '2048' });
+      const c = mqtt.connect({ host: 'localhost', port: rsa.mqttsPort, protocol: 'mqtts', ca: rsa.caPem, rejectUnauthorized: true, clientId: 'dev-a', username: 'dev-a', password: token('dev-a'), reconnectPeriod: 0 });
+      await new Promise<void>((resolve, reject) => { c.on('connect', () => resolve()); c.on('error', reject); });
+      await c.publishAsync('/up/device/id/dev-a/rsa', '{"rsa":1}', { qos: 1 });
+      expect(await rsa.waitForUplink((u) => u.topic === 'rsa')).toMatchObject({ transport: 'mqtts', payload: { rsa: 1 } });
+      await c.endAsync();
+    } finally {
+      await rsa.close();
+    }
+  });
+});
