@@ -200,12 +200,22 @@ interface Token {
   exp: number;
 }
 
+// mqtt[s]://host[:port][/], host a name or a bracketed IPv6 address. Scanned, not a regex:
+// Espruino's regexes have no '?' quantifier, no (?:...) and no quantified groups.
 function parseUrl(url: string): { tls: boolean; host: string; port: number } {
-  const m = /^(mqtts?):\/\/(\[[^\]]+\]|[^:/?#]+)(?::(\d+))?\/?$/.exec(url);
-  const tls = !!m && m[1] === 'mqtts';
-  const port = m && m[3] ? Number(m[3]) : tls ? 8883 : 1883;
-  if (!m || port < 1 || port > 65535) return fail(OPTION_INVALID, 'mqtt.url must look like mqtts://host:8883 or mqtt://host:1883 (port 1-65535)');
-  return { tls, host: m[2].replace(/^\[|\]$/g, ''), port };
+  const tls = url.indexOf('mqtts://') === 0;
+  let rest = tls ? url.slice(8) : url.indexOf('mqtt://') === 0 ? url.slice(7) : '';
+  if (rest.charAt(rest.length - 1) === '/') rest = rest.slice(0, -1);
+  const v6 = rest.charAt(0) === '[';
+  const end = v6 ? rest.indexOf(']') + 1 : rest.indexOf(':') < 0 ? rest.length : rest.indexOf(':');
+  const host = v6 ? rest.slice(1, end - 1) : rest.slice(0, end);
+  const portText = rest.slice(end + 1);
+  const port = portText ? Number(portText) : tls ? 8883 : 1883;
+  const badHost = !host || (v6 ? !end : /[\/?#]/.test(host));
+  const badPort = end < rest.length && (rest.charAt(end) !== ':' || !portText || !/^\d*$/.test(portText));
+  if (badHost || badPort || port < 1 || port > 65535)
+    return fail(OPTION_INVALID, 'mqtt.url must look like mqtts://host:8883 or mqtt://host:1883 (port 1-65535)');
+  return { tls, host, port };
 }
 
 function toBytes(payload: unknown): Uint8Array {
@@ -550,6 +560,8 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
     if (next) token = next;
     next = null;
     events.emit('tokenRefreshed', { previousExp: oldExp, exp: token ? token.exp : null });
+    // A handler may have stopped the device (which closed the session): nothing left to do.
+    if (!session || !refreshing) return;
     // The new token is ready: disconnecting now means the offline gap is one reconnect.
     reconnectNow = true;
     session.disconnect();

@@ -237,6 +237,21 @@ describe('device logic (virtual time, scripted broker)', () => {
     await device.stop();
   });
 
+  it('stop() from inside a tokenRefreshed handler: no error, no reconnect, the device stays stopped', async () => {
+    let stopped: Promise<void> | null = null;
+    const { sp, state, device, named } = setup({ onTokenRefreshed: () => { stopped = device.stop(); } });
+    device.start();
+    await sp.advance(10);
+    device.refresh();
+    await sp.advance(1000);
+    expect(stopped).not.toBeNull();
+    await stopped;
+    expect(named('error')).toEqual([]);
+    await sp.advance(300_000);
+    expect(state.connects.length).toBe(1);
+    expect(device.stats().state).toBe('stopped');
+  });
+
   it('stop() during a mint, then start(): one CONNECT, not two', async () => {
     const { sp, state, device } = setup();
     device.start();
