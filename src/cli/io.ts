@@ -9,6 +9,9 @@ export interface Io {
 /** A wrong command line: main() prints the message and the command's usage and exits 2. */
 export class UsageError extends Error {}
 
+/** The command could not do its job (a port in use, a mock not running): main() prints the message and exits 1. */
+export class CommandFailed extends Error {}
+
 /** Exit codes, documented in docs/cli.md. */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

@@ -4,7 +4,8 @@ import { AkenzaError } from '../errors';
 import { CERT_HELP, certCommand } from './cert';
 import { FINGERPRINT_HELP, fingerprintCommand } from './fingerprint';
 import { INSPECT_HELP, inspectCommand } from './inspect';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Io } from './io';
+import { DOWNLINK_HELP, downlinkCommand } from './downlink';
+import { CommandFailed, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Io } from './io';
 import { JWT_HELP, jwtCommand } from './jwt';
 import { KEYGEN_HELP, keygenCommand } from './keygen';
 import { MOCK_HELP, mockCommand } from './mock';
@@ -31,7 +32,8 @@ const COMMANDS: { [name: string]: Command } = {
   jwt: { run: jwtCommand, usage: 'jwt --key FILE --device ID [--lifetime S] [--kid auto|none|HEX | --cert FILE]', summary: 'mint a device token', help: JWT_HELP },
   inspect: { run: inspectCommand, usage: 'inspect TOKEN [--key FILE | --registry FILE] [--device ID]', summary: 'would the platform accept this token, and why not', help: INSPECT_HELP },
   registry: { run: registryCommand, usage: 'registry add|connector --registry FILE ...', summary: 'edit a mock cloud registry file', help: REGISTRY_HELP },
-  mock: { run: mockCommand, usage: 'mock --registry FILE [--mqtt-port N] ...', summary: 'run the mock cloud', help: MOCK_HELP },
+  mock: { run: mockCommand, usage: 'mock --registry FILE | --state-dir DIR [--host H] [--mqtt-port N] ...', summary: 'run the mock cloud', help: MOCK_HELP },
+  downlink: { run: downlinkCommand, usage: 'downlink --device ID [--topic T] [--qos 0|1] [--state-dir DIR | --admin-token-file FILE] PAYLOAD', summary: 'send a downlink through a running mock', help: DOWNLINK_HELP },
   simulate: { run: simulateCommand, usage: 'simulate [--devices N] [--rate R] [--duration S] [--lifetime S] [--url URL] ...', summary: 'a fleet of devices against the mock or a broker', help: SIMULATE_HELP },
 };
 
@@ -92,7 +94,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err('akenza-device ' + name + ': ' + (e as Error).message + '\nusage: akenza-device ' + cmd.usage + '\n(akenza-device ' + name + ' --help for details)');
       return EXIT_USAGE;
     }
-    if (e instanceof AkenzaError || isFsError(e)) {
+    // A port in use (EADDRINUSE from listen) counts as a system error too: the user's to fix, not a bug.
+    if (e instanceof AkenzaError || e instanceof CommandFailed || isFsError(e)) {
       io.err('akenza-device ' + name + ': ' + (e as Error).message);
       return EXIT_FAILED;
     }

@@ -5,8 +5,8 @@
  * @module akenza-device/mock
  */
 import { EventEmitter } from 'node:events';
-import { writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
+import { rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { audienceFor, DEFAULT_AUDIENCE_BASE, MAX_LIFETIME_S } from '../jwt';
 import { Broker } from './broker';
@@ -17,7 +17,15 @@ import { DEFAULT_SKEW_S } from './jwt-auth';
 import { Listener, streamOpener, udpOpener, type ListenerName } from './listener';
 import type { AuthLogEntry, MqttSession, SessionHost } from './mqtt-session';
 import { Registry, toRegistry, type RegistryJson } from './registry';
-import { generatedTlsIdentity, type TlsKeyType } from './tls-cert';
+import { generatedTlsIdentity, stateDirTlsIdentity, type TlsIdentity, type TlsKeyType } from './tls-cert';
+import { makeAdminServer } from './admin';
+import { tlsNamesFor } from './addresses';
+import { watchRegistry } from './registry-watch';
+import { ensureStateDir, keptAdminToken, newAdminToken, STATE_FILES, stateRegistryFile } from './state-dir';
+import { makeWsServer } from './ws';
+import { logCoapRefusals, logHttpRefusals } from './refusal-log';
+import { uplinkToJsonLine as jsonLineOf } from './uplinks';
+import { join } from 'node:path';
 import { attachUdp } from './udp-capture';
 import { UplinkLog, type Uplink, type UplinkPredicate } from './uplinks';
 
@@ -42,6 +50,22 @@ export interface MockCloudOptions {
   tls?: { cert: string; key: string; ca?: string };
   /** Key type of the generated identity: 'ec' (P-256, the default) or 'rsa' (RSA-2048, for TLS stacks with only RSA key exchanges, such as Espruino's). */
   tlsKeyType?: TlsKeyType;
+  /** More DNS names or IP addresses for the generated server certificate (it always covers localhost, 127.0.0.1, ::1 and `host`, or every interface address for 0.0.0.0 / ::). */
+  tlsNames?: string[];
+  /**
+   * A directory kept between runs (created on first use): the CA (ca.pem, ca.key; rsa-ca.* for 'rsa'), the server
+   * certificate (re-issued from that CA when a name is not covered), the registry (registry.json, unless
+   * `registry`/`registryFile` is given) and the admin token. Boards keep trusting the CA after a restart.
+   */
+  stateDir?: string;
+  /** Reload `registryFile` when it changes (a broken file is logged and the last good registry kept). Default true. */
+  watchRegistry?: boolean;
+  /**
+   * The admin HTTP API (`POST /admin/downlink`, `GET /admin/devices`, `GET /admin/uplinks`) on its own port,
+   * with a bearer token: `token`, else the state dir's admin-token file, else a random one (`cloud.adminToken`).
+   * Off unless given. Host default 127.0.0.1, port default 0 (a free port).
+   */
+  admin?: { host?: string; port?: number; token?: string };
   /** Write the CA PEM here (clients verify the MQTTS server with it). */
   caFile?: string;
   /** Platform base URL for `aud`. Default: the registry's audienceBase, else https://akenza.io. */
@@ -92,8 +116,10 @@ export interface SessionInfo {
   clientId: string;
   /** Devices it may publish for: one for JWT auth, the connector's devices for secret auth. */
   deviceIds: string[];
-  /** Plain MQTT or MQTT over TLS. */
+  /** Plain MQTT or MQTT over TLS (over WebSocket too: see `websocket`). */
   transport: 'mqtt' | 'mqtts';
+  /** 'ws' or 'wss' for MQTT over WebSocket (transport is then 'mqtt' or 'mqtts'). */
+  websocket?: 'ws' | 'wss';
   /** Device JWT or connector uplink secret. */
   auth: 'jwt' | 'secret';
   /** The connector, for secret auth. */
@@ -121,6 +147,20 @@ export interface MockCloud {
   readonly coapPort: number;
   /** Raw UDP uplink port. */
   readonly udpPort: number;
+  /** MQTT over WebSocket port (path /mqtt). */
+  readonly wsPort: number;
+  /** MQTT over secure WebSocket port (path /mqtt; the same certificate as MQTTS). */
+  readonly wssPort: number;
+  /** Admin API port, 0 when the admin API is off. */
+  readonly adminPort: number;
+  /** Admin API bearer token, undefined when the admin API is off. */
+  readonly adminToken?: string;
+  /** The names the generated server certificate covers (empty with the `tls` option). */
+  readonly tlsNames: string[];
+  /** A file holding the CA certificate: the `caFile` option, else the state dir's CA; undefined when neither. */
+  readonly caFile?: string;
+  /** The registry file in use (reloaded on change), when there is one. */
+  readonly registryFile?: string;
   /** The CA certificate that signed the MQTTS server certificate. */
   readonly caPem: string;
   /** Accepted uplinks, oldest first (a live array). */
@@ -157,13 +197,23 @@ export interface MockCloud {
   close(): Promise<void>;
 }
 
+/** MQTT sessions that came over WebSocket, by scheme. */
+const websocketOf = new WeakMap<MqttSession, 'ws' | 'wss'>();
+/** The listener a session came through: mqtt, mqtts, ws or wss. */
+const labelOf = (s: MqttSession): string => websocketOf.get(s) || s.transport;
+
 function info(s: MqttSession): SessionInfo {
-  return { clientId: s.clientId, deviceIds: s.deviceIds, transport: s.transport, auth: s.auth!, connectorId: s.connectorId, exp: s.exp, subscriptions: [...s.subs.keys()] };
+  const i: SessionInfo = { clientId: s.clientId, deviceIds: s.deviceIds, transport: s.transport, auth: s.auth!, connectorId: s.connectorId, exp: s.exp, subscriptions: [...s.subs.keys()] };
+  const ws = websocketOf.get(s);
+  if (ws) i.websocket = ws;
+  return i;
 }
 
 /** Starts the mock cloud; every listener on a free port unless `ports` names one. close() stops it. */
 export async function startMockCloud(options: MockCloudOptions = {}): Promise<MockCloud> {
-  let registry = options.registryFile !== undefined ? Registry.load(options.registryFile) : toRegistry(options.registry);
+  if (options.stateDir) ensureStateDir(options.stateDir);
+  const registryFile = options.registryFile !== undefined ? options.registryFile : options.stateDir && options.registry === undefined ? stateRegistryFile(options.stateDir) : undefined;
+  let registry = registryFile !== undefined ? Registry.load(registryFile) : toRegistry(options.registry);
   const host = options.host || '127.0.0.1';
   const log = options.log || (() => undefined);
   const emitter = new EventEmitter();
@@ -179,7 +229,8 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     // Trimmed in chunks (as the uplink log): splicing one entry per connect moves the whole array each time.
     if (authLog.length > 11000) authLog.splice(0, authLog.length - 10000);
     if (e.code !== 0) {
-      log(e.transport + ': refused ' + (e.clientId !== undefined ? 'clientId ' + JSON.stringify(e.clientId) : 'device ' + JSON.stringify(e.deviceId || '')) + ' (' + e.code + '): ' + e.reason);
+      // HTTP and CoAP refusals are logged from their replies (refusal-log.ts), 400s and 415s included.
+      if (e.transport !== 'http' && e.transport !== 'coap') log(e.transport + ': refused ' + (e.clientId !== undefined ? 'clientId ' + JSON.stringify(e.clientId) : 'device ' + JSON.stringify(e.deviceId || '')) + ' (' + e.code + '): ' + e.reason);
       emitter.emit('authRejected', e);
     }
   };
@@ -205,11 +256,11 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
   const broker = new Broker(sessionHost, {
     // Log lines and event objects are built only for a log option or a listener (a connect costs less).
     connect: (s) => {
-      if (options.log) log(s.transport + ': connected ' + JSON.stringify(s.clientId) + ' (' + s.auth + ')');
+      if (options.log) log(labelOf(s) + ': connected ' + JSON.stringify(s.clientId) + ' (' + s.auth + ')');
       if (emitter.listenerCount('connect') > 0) emitter.emit('connect', info(s));
     },
     disconnect: (s, reason) => {
-      if (options.log) log(s.transport + ': disconnected ' + JSON.stringify(s.clientId) + ': ' + reason);
+      if (options.log) log(labelOf(s) + ': disconnected ' + JSON.stringify(s.clientId) + ': ' + reason);
       if (emitter.listenerCount('disconnect') > 0) emitter.emit('disconnect', { ...info(s), reason });
     },
   });
@@ -224,10 +275,29 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     faults: state,
   };
 
-  const tlsId = options.tls ? { ca: options.tls.ca || '', ...options.tls } : await generatedTlsIdentity(options.tlsKeyType);
-  if (options.caFile && tlsId.ca) writeFileSync(options.caFile, tlsId.ca);
+  let tlsId: TlsIdentity;
+  let caFile: string | undefined;
+  const tlsNames = options.tls ? [] : tlsNamesFor(host, options.tlsNames);
+  if (options.tls) {
+    // A given CA goes into the chain (Moddable checks names only with the whole chain) unless it is there.
+    const ca = options.tls.ca || '';
+    tlsId = { cert: ca && options.tls.cert.indexOf(ca.trim()) < 0 ? options.tls.cert.trimEnd() + '\n' + ca : options.tls.cert, key: options.tls.key, ca };
+  } else if (options.stateDir) {
+    const kept = await stateDirTlsIdentity(options.stateDir, options.tlsKeyType || 'ec', tlsNames);
+    tlsId = kept;
+    caFile = kept.caFile;
+    if (kept.action === 'created') log('tls: made a new CA ' + kept.caFile + ' (give boards this file; it is kept in the state dir)');
+    else if (kept.action === 'reissued') log('tls: server certificate re-issued from the kept CA ' + kept.caFile + ' for ' + tlsNames.join(', '));
+  } else tlsId = await generatedTlsIdentity(options.tlsKeyType, tlsNames);
+  if (options.caFile && tlsId.ca) {
+    writeFileSync(options.caFile, tlsId.ca);
+    caFile = options.caFile;
+  }
 
   const ports = options.ports || {};
+  const acceptWs = (stream: Socket, scheme: 'ws' | 'wss') => {
+    websocketOf.set(broker.accept(stream, scheme === 'ws' ? 'mqtt' : 'mqtts'), scheme);
+  };
   const listeners: { [k in ListenerName]: Listener } = {
     mqtt: new Listener('mqtt', host, ports.mqtt || 0, streamOpener(() => createNetServer((s) => broker.accept(s, 'mqtt')))),
     mqtts: new Listener('mqtts', host, ports.mqtts || 0, streamOpener(() => {
@@ -235,22 +305,61 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
       srv.on('tlsClientError', () => undefined);
       return srv;
     })),
-    http: new Listener('http', host, ports.http || 0, streamOpener(() => makeHttpServer(captureHost))),
-    coap: new Listener('coap', host, ports.coap || 0, udpOpener(attachCoap(captureHost))),
+    ws: new Listener('ws', host, ports.ws || 0, streamOpener(() => makeWsServer({ maxPayload: sessionHost.maxPacketBytes + 16, accept: (s) => acceptWs(s, 'ws') }))),
+    wss: new Listener('wss', host, ports.wss || 0, streamOpener(() => makeWsServer({ tls: tlsId, maxPayload: sessionHost.maxPacketBytes + 16, accept: (s) => acceptWs(s, 'wss') }))),
+    http: new Listener('http', host, ports.http || 0, streamOpener(() => {
+      const srv = makeHttpServer(captureHost);
+      if (options.log) logHttpRefusals(srv, log); // every 4xx, once (not through recordAuth)
+      return srv;
+    })),
+    coap: new Listener('coap', host, ports.coap || 0, udpOpener((sock) => {
+      if (options.log) logCoapRefusals(sock, log); // every 4.xx, once (not through recordAuth)
+      return attachCoap(captureHost)(sock);
+    })),
     udp: new Listener('udp', host, ports.udp || 0, udpOpener(attachUdp(captureHost))),
   };
-  const all = Object.values(listeners);
+  let adminToken: string | undefined;
+  let admin: Listener | undefined;
+  if (options.admin) {
+    adminToken = options.admin.token || (options.stateDir ? keptAdminToken(join(options.stateDir, STATE_FILES.adminToken)) : newAdminToken());
+    const token = adminToken;
+    admin = new Listener('admin', options.admin.host || '127.0.0.1', options.admin.port || 0, streamOpener(() => makeAdminServer({
+      token,
+      bodyLimit: options.bodyLimit || 65536,
+      log,
+      downlink: (deviceId, payload, topic, qos) => cloud.sendDownlink(deviceId, payload, { topic, qos }),
+      devices: () => ({
+        devices: [...registry.devices.values()].map((d) => {
+          const sessions = broker.sessions.filter((s) => s.deviceIds.includes(d.deviceId)).map(info);
+          return { deviceId: d.deviceId, kids: d.credentials.map((c) => c.kid), connected: sessions.length > 0, sessions };
+        }),
+        connectors: [...registry.connectors.values()].map((c) => ({ id: c.id, devices: [...c.devices] })),
+      }),
+      uplinks: (deviceId, limit) => {
+        const list = deviceId === undefined ? uplinkLog.list : uplinkLog.list.filter((u) => u.deviceId === deviceId);
+        return list.slice(-limit).map((u) => JSON.parse(jsonLineOf(u)) as unknown);
+      },
+    })));
+  }
+  const all: Listener[] = Object.values(listeners);
+  if (admin) all.push(admin);
   const started = await Promise.allSettled(all.map((l) => l.start()));
   const failed = started.findIndex((r) => r.status === 'rejected');
   if (failed >= 0) {
     await Promise.all(all.map((l) => l.stop()));
-    const e = (started[failed] as PromiseRejectedResult).reason as Error;
-    throw new Error('mock cloud: cannot listen for ' + all[failed].name + ' on ' + host + ':' + all[failed].port + ': ' + e.message);
+    const e = (started[failed] as PromiseRejectedResult).reason as NodeJS.ErrnoException;
+    const l = all[failed];
+    const why = e.code === 'EADDRINUSE' ? ' (another program, or another mock, uses that port: choose another, or 0 for any free port)' : e.code === 'EACCES' ? ' (ports below 1024 need privileges: choose 1024 or above)' : '';
+    // code and syscall kept: callers (the CLI) tell a port in use from a bug.
+    throw Object.assign(new Error('mock cloud: cannot listen for ' + l.name + ' on ' + l.host + ':' + l.port + ': ' + e.message + why), { code: e.code, syscall: e.syscall || 'listen', listener: l.name, port: l.port });
   }
+  const adminUrlFile = options.stateDir && admin ? join(options.stateDir, STATE_FILES.adminUrl) : undefined;
+  if (adminUrlFile && admin) writeFileSync(adminUrlFile, 'http://' + (admin.host.indexOf(':') >= 0 ? '[' + admin.host + ']' : admin.host) + ':' + admin.port + '\n');
+  const stopWatch = registryFile !== undefined && options.watchRegistry !== false ? watchRegistry(registryFile, (r) => (registry = r), log) : undefined;
 
   const listenerOf = (name: ListenerName): Listener => {
     const l = listeners[name];
-    if (!l) throw new Error('unknown listener ' + JSON.stringify(name) + ' (mqtt, mqtts, http, coap, udp)');
+    if (!l) throw new Error('unknown listener ' + JSON.stringify(name) + ' (mqtt, mqtts, ws, wss, http, coap, udp)');
     return l;
   };
   const faults: MockFaults = {
@@ -280,7 +389,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     },
     stopListener: async (name) => {
       const l = listenerOf(name);
-      if (name === 'mqtt' || name === 'mqtts') broker.drop(undefined, 'fault injection: ' + name + ' listener stopped', name);
+      if (name === 'mqtt' || name === 'mqtts' || name === 'ws' || name === 'wss') for (const s of broker.sessions) if (labelOf(s) === name) s.close('fault injection: ' + name + ' listener stopped');
       await l.stop();
       log(name + ': stopped (port ' + l.port + ' kept)');
     },
@@ -315,6 +424,19 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     get udpPort() {
       return listeners.udp.port;
     },
+    get wsPort() {
+      return listeners.ws.port;
+    },
+    get wssPort() {
+      return listeners.wss.port;
+    },
+    get adminPort() {
+      return admin ? admin.port : 0;
+    },
+    adminToken,
+    tlsNames,
+    caFile,
+    registryFile,
     caPem: tlsId.ca,
     uplinks: uplinkLog.list,
     authLog,
@@ -352,6 +474,8 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     close: () => {
       if (!closing) {
         closing = (async () => {
+          if (stopWatch) stopWatch();
+          if (adminUrlFile) rmSync(adminUrlFile, { force: true });
           broker.drop(undefined, 'mock cloud closed');
           await Promise.all(all.map((l) => l.stop()));
           uplinkLog.cancelAll('mock cloud closed');

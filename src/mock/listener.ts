@@ -1,10 +1,11 @@
 // A listener that can be stopped and started again on the same port (fault injection): TCP/TLS/HTTP
-// servers with their open sockets tracked so stop() cuts them, and UDP sockets.
+// servers with their open sockets tracked so stop() cuts them, and UDP sockets (udp6 for an IPv6 host).
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import type { Server } from 'node:net';
+import { isIPv6, type Server } from 'node:net';
 import type { Socket } from 'node:net';
 
-export type ListenerName = 'mqtt' | 'mqtts' | 'http' | 'coap' | 'udp';
+/** The mock's listeners: MQTT, MQTT/TLS, MQTT over WebSocket (ws, wss), HTTP, CoAP and UDP capture. */
+export type ListenerName = 'mqtt' | 'mqtts' | 'ws' | 'wss' | 'http' | 'coap' | 'udp';
 
 interface Opened {
   port: number;
@@ -15,7 +16,7 @@ export class Listener {
   running = false;
   private opened?: Opened;
   constructor(
-    readonly name: ListenerName,
+    readonly name: ListenerName | 'admin',
     readonly host: string,
     public port: number,
     private readonly open: (port: number, host: string) => Promise<Opened>,
@@ -70,7 +71,7 @@ export function streamOpener(make: () => Server): (port: number, host: string) =
 export function udpOpener(attach: (sock: UdpSocket) => (() => void) | void): (port: number, host: string) => Promise<Opened> {
   return (port, host) =>
     new Promise((resolve, reject) => {
-      const sock = createSocket('udp4');
+      const sock = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
       sock.once('error', reject);
       sock.bind(port, host, () => {
         sock.off('error', reject);
