@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { reachableAddresses, urlHost, validTlsName } from '../mock/addresses';
 import { startMockCloud, uplinkToJsonLine, type MockCloud, type Uplink } from '../mock/index';
 import { ensureStateDir, keptAdminToken, MIN_ADMIN_TOKEN_CHARS, newAdminToken, STATE_FILES } from '../mock/state-dir';
+import { escapeControls } from '../mock/sanitize';
 import { CommandFailed, parseCommandArgs, UsageError, type Io } from './io';
 
 /** CLI default ports: MQTT 1883, MQTTS 8883, MQTT over WebSocket 8083 (ws) and 8084 (wss), HTTP 8080, CoAP 5683, UDP 5684, admin API 8081 (0 = any free port). */
@@ -186,7 +187,7 @@ export async function runMock(args: string[], io: Io, stop: (cloud: MockCloud) =
   if (where.length > 1) io.out('  also reachable at ' + where.slice(1).join(', '));
   if (cloud.tlsNames.length > 0) io.out('  TLS certificate names: ' + cloud.tlsNames.join(', '));
   cloud.on('uplink', (u) => {
-    io.out(stamped(describeUplink(u)));
+    io.out(stamped(escapeControls(describeUplink(u)))); // the topic and payload are the device's: no raw control characters
     if (values['uplinks-out']) appendFileSync(values['uplinks-out'], uplinkToJsonLine(u) + '\n');
   });
   try {

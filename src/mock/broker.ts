@@ -13,10 +13,14 @@ export class Broker {
   readonly byClientId = new Map<string, MqttSession>();
   private readonly host: SessionHost;
 
-  constructor(base: Omit<SessionHost, 'attach' | 'detach' | 'verdicts'>, private readonly events: SessionEvents) {
+  constructor(base: Omit<SessionHost, 'attach' | 'detach' | 'verdicts' | 'mayTakeOver'>, private readonly events: SessionEvents) {
     // The host object is extended in place so its live fields (faults, registry()) stay shared.
     this.host = Object.assign(base, {
       attach: (s: MqttSession) => this.attach(s),
+      mayTakeOver: (clientId: string, connectorId: string) => {
+        const old = this.byClientId.get(clientId);
+        return !old || (old.auth === 'secret' && old.connectorId === connectorId);
+      },
       detach: (s: MqttSession, reason: string) => this.detach(s, reason),
       verdicts: new InOrder(),
     });

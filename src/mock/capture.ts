@@ -1,5 +1,6 @@
 // The secret-uplink check shared by HTTP, CoAP and UDP capture: secret -> connector, device in the
 // connector, topic/timestamp form, JSON object-or-array body. Transport code only maps the outcome.
+import { clip } from './sanitize';
 import { DEFAULT_TOPIC } from './uplinks';
 import type { Registry } from './registry';
 
@@ -22,8 +23,8 @@ export function checkCapture(reg: Registry, q: CaptureQuery, body: Uint8Array): 
   if (!q.deviceId) return fail(400, 'missing deviceId query parameter');
   const conn = reg.connectorBySecret(q.secret);
   if (!conn) return fail(401, 'wrong uplink secret');
-  if (!reg.device(q.deviceId)) return fail(404, 'unknown device ' + JSON.stringify(q.deviceId.slice(0, 100)));
-  if (!conn.devices.has(q.deviceId)) return fail(404, 'device ' + JSON.stringify(q.deviceId) + ' is not assigned to this connector');
+  if (!reg.device(q.deviceId)) return fail(404, 'unknown device ' + JSON.stringify(clip(q.deviceId)));
+  if (!conn.devices.has(q.deviceId)) return fail(404, 'device ' + JSON.stringify(clip(q.deviceId)) + ' is not assigned to this connector');
   const topic = q.topic === undefined || q.topic === null || q.topic === '' ? DEFAULT_TOPIC : q.topic;
   if (topic.length > 256 || /[\u0000-\u001f#+]/.test(topic)) return fail(400, 'topic must be at most 256 characters without control characters, # or +');
   let timestamp: string | undefined;

@@ -27,7 +27,9 @@ import { logCoapRefusals, logHttpRefusals } from './refusal-log';
 import { uplinkToJsonLine as jsonLineOf } from './uplinks';
 import { join } from 'node:path';
 import { attachUdp } from './udp-capture';
-import { UplinkLog, type Uplink, type UplinkPredicate } from './uplinks';
+import { AuthRecords } from './auth-log';
+import { escapeControls } from './sanitize';
+import { DEFAULT_MAX_UPLINK_BYTES, UplinkLog, type Uplink, type UplinkPredicate } from './uplinks';
 
 export { Registry, RegistryError, type RegistryJson, type Credential, type DeviceEntry, type Connector } from './registry';
 export { checkDeviceJwt, type JwtCheck, type JwtCheckOptions, DEFAULT_SKEW_S, DEFAULT_MAX_LIFETIME_S } from './jwt-auth';
@@ -86,6 +88,8 @@ export interface MockCloudOptions {
   connectTimeoutMs?: number;
   /** Keep about this many uplinks in `uplinks` (oldest dropped in chunks of a tenth). Default 10000. */
   maxUplinks?: number;
+  /** And at most about this many bytes of them: payload bytes, 25x for JSON payloads up to 4 KiB (their parsed tree is kept), 256 per uplink. Default 64 MiB. */
+  maxUplinkBytes?: number;
   /** Log lines (connects, refusals, faults); never secrets or tokens. Default: silent. */
   log?: (line: string) => void;
 }
@@ -165,7 +169,7 @@ export interface MockCloud {
   readonly caPem: string;
   /** Accepted uplinks, oldest first (a live array). */
   readonly uplinks: Uplink[];
-  /** Every MQTT CONNECT verdict (code 0 = accepted) and every HTTP/CoAP/UDP credential refusal (about the latest 10000). */
+  /** Every MQTT CONNECT verdict (code 0 = accepted) and every HTTP/CoAP/UDP credential refusal (about the latest 10000; clientId, username and deviceId clipped to 128 characters, reasons to 512). */
   readonly authLog: AuthLogEntry[];
   /** The registry in use. */
   readonly registry: Registry;
@@ -203,7 +207,7 @@ const websocketOf = new WeakMap<MqttSession, 'ws' | 'wss'>();
 const labelOf = (s: MqttSession): string => websocketOf.get(s) || s.transport;
 
 function info(s: MqttSession): SessionInfo {
-  const i: SessionInfo = { clientId: s.clientId, deviceIds: s.deviceIds, transport: s.transport, auth: s.auth!, connectorId: s.connectorId, exp: s.exp, subscriptions: [...s.subs.keys()] };
+  const i: SessionInfo = { clientId: s.clientId, deviceIds: s.deviceIds, transport: s.transport, auth: s.auth!, connectorId: s.connectorId, exp: s.exp, subscriptions: s.shownSubscriptions() };
   const ws = websocketOf.get(s);
   if (ws) i.websocket = ws;
   return i;
@@ -215,19 +219,20 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
   const registryFile = options.registryFile !== undefined ? options.registryFile : options.stateDir && options.registry === undefined ? stateRegistryFile(options.stateDir) : undefined;
   let registry = registryFile !== undefined ? Registry.load(registryFile) : toRegistry(options.registry);
   const host = options.host || '127.0.0.1';
-  const log = options.log || (() => undefined);
+  // Every line with control characters escaped: clients choose topics, ids and reasons' contents.
+  const userLog = options.log;
+  const log = userLog ? (line: string) => userLog(escapeControls(line)) : () => undefined;
   const emitter = new EventEmitter();
-  const uplinkLog = new UplinkLog(options.maxUplinks || 10000);
-  const authLog: AuthLogEntry[] = [];
+  const uplinkLog = new UplinkLog(options.maxUplinks || 10000, options.maxUplinkBytes || DEFAULT_MAX_UPLINK_BYTES);
+  const authRecords = new AuthRecords();
+  const authLog = authRecords.list;
   const state = { refuseNext: { count: 0, code: 5 }, withholdPubacks: false, latencyMs: 0, clockOffsetMs: 0 };
   const now = () => Date.now() + state.clockOffsetMs;
   const audienceBase = () => (options.audienceBase || registry.audienceBase || DEFAULT_AUDIENCE_BASE).replace(/\/+$/, '');
   audienceFor('x', audienceBase()); // validates the base URL up front
 
-  const recordAuth = (e: AuthLogEntry) => {
-    authLog.push(e);
-    // Trimmed in chunks (as the uplink log): splicing one entry per connect moves the whole array each time.
-    if (authLog.length > 11000) authLog.splice(0, authLog.length - 10000);
+  const recordAuth = (entry: AuthLogEntry) => {
+    const e = authRecords.add(entry); // identifiers clipped, bounded by count and characters
     if (e.code !== 0) {
       // HTTP and CoAP refusals are logged from their replies (refusal-log.ts), 400s and 415s included.
       if (e.transport !== 'http' && e.transport !== 'coap') log(e.transport + ': refused ' + (e.clientId !== undefined ? 'clientId ' + JSON.stringify(e.clientId) : 'device ' + JSON.stringify(e.deviceId || '')) + ' (' + e.code + '): ' + e.reason);
@@ -239,7 +244,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     emitter.emit('uplink', u);
   };
 
-  const sessionHost: Omit<SessionHost, 'attach' | 'detach' | 'verdicts'> = {
+  const sessionHost: Omit<SessionHost, 'attach' | 'detach' | 'verdicts' | 'mayTakeOver'> = {
     registry: () => registry,
     now,
     audienceBase,

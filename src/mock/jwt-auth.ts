@@ -4,6 +4,7 @@ import type { Alg } from '../sign/signer';
 import { decodeSegment, segmentText } from './jws-decode';
 import { verifyJwsSignature, verifyJwsSignatureAsync } from './jws-verify';
 import type { Credential, DeviceEntry } from './registry';
+import { clip } from './sanitize';
 
 export const DEFAULT_SKEW_S = 600;
 export const DEFAULT_MAX_LIFETIME_S = 86400;
@@ -49,7 +50,45 @@ function parseJsonSegment(seg: string, what: string): { value?: { [k: string]: u
     return { error: what + ' is not JSON' };
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return { error: what + ' is not a JSON object' };
+  const dup = duplicateKey(text);
+  if (dup !== null) return { error: what + ' has the member ' + JSON.stringify(clip(dup, 40)) + ' twice (RFC 7515 section 4: duplicate names are refused)' };
   return { value: value as { [k: string]: unknown } };
+}
+
+/**
+ * The first member name that appears twice in one object of `text` (valid JSON: JSON.parse accepted
+ * it), else null. JSON.parse keeps the last duplicate; a verifier that keeps the first would read
+ * another token from the same bytes, so such tokens are refused as malformed.
+ */
+export function duplicateKey(text: string): string | null {
+  // One frame per open object (its names so far) or array (null); `key` is true where a name comes next.
+  const frames: (Set<string> | null)[] = [];
+  let key = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22) {
+      let j = i + 1;
+      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      if (key) {
+        const name = JSON.parse(text.slice(i, j + 1)) as string;
+        const names = frames[frames.length - 1]!;
+        if (names.has(name)) return name;
+        names.add(name);
+        key = false;
+      }
+      i = j;
+    } else if (ch === 0x7b) {
+      frames.push(new Set());
+      key = true;
+    } else if (ch === 0x5b) {
+      frames.push(null);
+      key = false;
+    } else if (ch === 0x7d || ch === 0x5d) {
+      frames.pop();
+      key = false;
+    } else if (ch === 0x2c) key = frames.length > 0 && frames[frames.length - 1] !== null;
+  }
+  return null;
 }
 
 const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -130,7 +169,7 @@ function prepareJwtCheck(device: DeviceEntry | undefined, deviceId: string, toke
   if (alg === 'RS256' && (sig.length < MIN_RSA_SIG_BYTES || sig.length > MAX_RSA_SIG_BYTES))
     return malformed('RS256 signature is ' + sig.length + ' bytes; an RSA key of at least 2048 bits gives at least 256');
 
-  if (!device) return refused('device ' + JSON.stringify(deviceId) + ' is not registered');
+  if (!device) return refused('device ' + JSON.stringify(clip(deviceId)) + ' is not registered');
   if (device.credentials.length === 0) return refused('device has no credentials');
   const input = Buffer.from(segs[0] + '.' + segs[1], 'latin1');
   const nowMs = o.nowMs;

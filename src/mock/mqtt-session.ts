@@ -1,12 +1,16 @@
 // One MQTT 3.1.1 connection of the mock broker: CONNECT auth (JWT or uplink secret), topic ACL,
 // QoS 0/1, keepalive (1.5x), token expiry close, and disconnect on anything the platform refuses.
+// A client cannot take the process down: the packet size is checked on the declared remaining length
+// before the parser buffers anything, and every socket callback runs under a guard that closes (and
+// logs) the one connection whose packet made a handler throw.
 import type { Socket } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import type { IConnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
 import { audienceFor } from '../jwt';
 import type { InOrder } from './in-order';
 import { checkDeviceJwtAsync } from './jwt-auth';
-import type { Connector, Registry } from './registry';
+import { secretMatches, type Connector, type Registry } from './registry';
+import { clip } from './sanitize';
 import { filterInside, jwtGrant, secretGrant, topicMatches, under, validFilter, validTopicName, type TopicGrant } from './topics';
 import { DEFAULT_TOPIC, makeUplink, type Transport, type Uplink } from './uplinks';
 
@@ -40,6 +44,8 @@ export interface SessionHost {
   log(line: string): void;
   /** Registers an accepted session; the broker closes an older one with the same clientId. */
   attach(s: MqttSession): void;
+  /** False when a live session with this clientId belongs to another device or connector than `connectorId`'s (a secret login may not displace it). */
+  mayTakeOver(clientId: string, connectorId: string): boolean;
   detach(s: MqttSession, reason: string): void;
   /** Applies CONNECT verdicts in CONNECT order. */
   verdicts: InOrder;
@@ -84,6 +90,11 @@ export class MqttSession {
   private held?: Packet[];
   /** The secret of a secret session, only to redact it from recorded topics. */
   private secret?: string;
+  /** Fixed-header scan (scanHeaders): body bytes still to skip, header stage, remaining length so far. */
+  private skip = 0;
+  private stage: 'type' | 'length' = 'type';
+  private remaining = 0;
+  private lengthBytes = 0;
 
   constructor(readonly socket: Socket, readonly transport: 'mqtt' | 'mqtts', private readonly host: SessionHost) {
     socket.setNoDelay(true);
@@ -97,12 +108,68 @@ export class MqttSession {
       // Replies to one chunk's packets (a burst of PUBACKs) leave in one write.
       socket.cork();
       process.nextTick(() => socket.uncork());
-      const pending = this.parser.parse(chunk);
-      if (pending > host.maxPacketBytes) this.close('packet larger than ' + host.maxPacketBytes + ' bytes');
+      // The declared size is known after at most 5 header bytes: an oversized packet closes the
+      // connection before the parser buffers its body, whatever the TCP splits.
+      const tooLarge = this.scanHeaders(chunk);
+      if (tooLarge) return this.close(tooLarge);
+      this.guard(() => this.parser.parse(chunk));
     });
     socket.on('error', () => this.close('socket error'));
     socket.on('close', () => this.close('connection closed by client'));
     this.connectTimer = setTimeout(() => this.close('no CONNECT within ' + host.connectTimeoutMs + ' ms'), host.connectTimeoutMs);
+  }
+
+  /**
+   * Runs `fn` (a socket or timer callback's work); an exception closes this connection and is logged,
+   * never reaching the event loop (where it would end the mock's process, or the user's test runner).
+   */
+  guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.host.log('mqtt: internal error on ' + (this.connected ? 'the session of ' + JSON.stringify(clip(this.clientId)) : 'an unauthenticated connection') + ', connection closed: ' + clip(msg, 200));
+      this.close('internal error: ' + clip(msg, 200));
+    }
+  }
+
+  /**
+   * Walks the fixed headers in `chunk` (skipping bodies): a reason to close when a declared packet is
+   * larger than maxPacketBytes or its remaining length is malformed, else null.
+   */
+  private scanHeaders(chunk: Uint8Array): string | null {
+    const max = this.host.maxPacketBytes;
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.skip > 0) {
+        const k = Math.min(this.skip, chunk.length - i);
+        this.skip -= k;
+        i += k;
+        continue;
+      }
+      const b = chunk[i++];
+      if (this.stage === 'type') {
+        this.stage = 'length';
+        this.remaining = 0;
+        this.lengthBytes = 0;
+        continue;
+      }
+      this.remaining += (b & 127) * 128 ** this.lengthBytes++;
+      if (b & 128) {
+        if (this.lengthBytes === 4) return 'malformed packet: remaining length longer than 4 bytes';
+        continue;
+      }
+      const total = 1 + this.lengthBytes + this.remaining;
+      if (total > max) return 'packet larger than ' + max + ' bytes (' + total + ' declared)';
+      this.skip = this.remaining;
+      this.stage = 'type';
+    }
+    return null;
+  }
+
+  /** Its topic filters, an uplink secret in them shown as ***. */
+  shownSubscriptions(): string[] {
+    return [...this.subs.keys()].map((f) => this.redact(f));
   }
 
   /** The device ids this session speaks for. */
@@ -216,7 +283,7 @@ export class MqttSession {
     this.held = [];
     this.host.verdicts.run<Verdict>(
       (finish) => this.decide(c, finish),
-      (v) => this.apply(c, v),
+      (v) => this.guard(() => this.apply(c, v)),
     );
   }
 
@@ -232,8 +299,12 @@ export class MqttSession {
     const reg = host.registry();
     const password = c.password === undefined ? '' : Buffer.from(c.password).toString('utf8');
     const conn = c.username !== undefined ? reg.connectors.get(c.username) : undefined;
-    if (conn && (password === conn.uplinkSecret || !reg.device(c.clientId))) {
-      if (password !== conn.uplinkSecret) return finish({ code: 4, reason: 'wrong uplink secret for connector ' + JSON.stringify(conn.id), method: 'secret' });
+    const secretOk = conn !== undefined && secretMatches(conn, password);
+    if (conn && (secretOk || !reg.device(c.clientId))) {
+      if (!secretOk) return finish({ code: 4, reason: 'wrong uplink secret for connector ' + JSON.stringify(conn.id), method: 'secret' });
+      // A secret speaks for its connector's devices only: it may not name (and so take over the session of) another device.
+      if (reg.device(c.clientId) && !conn.devices.has(c.clientId))
+        return finish({ code: 5, reason: 'clientId ' + JSON.stringify(clip(c.clientId)) + ' is a device connector ' + JSON.stringify(conn.id) + ' does not hold', method: 'secret', deviceId: c.clientId });
       return finish({ code: 0, reason: 'accepted (uplink secret of connector ' + conn.id + ')', method: 'secret', connector: conn });
     }
     if (!password) return finish({ code: 4, reason: 'no password (the JWT goes in the password field)', method: 'jwt', deviceId: c.clientId });
@@ -254,11 +325,15 @@ export class MqttSession {
     if (v.code !== 0) return this.refuse(v.code, v.reason, v.method, c, v.deviceId);
     const conn = v.connector;
     if (conn) {
+      const clientId = c.clientId || 'mock-' + conn.id + '-' + Math.random().toString(36).slice(2, 10);
+      // An uplink secret may take over a session of its own connector only (a reconnect), never a device's or another connector's.
+      if (!this.closed && !host.mayTakeOver(clientId, conn.id))
+        return this.refuse(5, 'clientId ' + JSON.stringify(clip(clientId)) + ' is in use by a session of another device or connector', 'secret', c);
       this.auth = 'secret';
       this.connectorId = conn.id;
       this.secret = conn.uplinkSecret;
       this.grants = [...conn.devices].map((id) => secretGrant(conn.uplinkSecret, id));
-      this.clientId = c.clientId || 'mock-' + conn.id + '-' + Math.random().toString(36).slice(2, 10);
+      this.clientId = clientId;
       host.authLog({ time: host.now(), transport: this.transport, code: 0, reason: v.reason, clientId: this.clientId, username: c.username, method: 'secret' });
     } else {
       this.auth = 'jwt';
@@ -278,7 +353,7 @@ export class MqttSession {
     this.scheduleExpiry();
     const held = this.held || [];
     this.held = undefined;
-    for (const p of held) if (!this.closed) this.onPacket(p);
+    for (const p of held) if (!this.closed) this.guard(() => this.onPacket(p));
   }
 
   private redact(topic: string): string {
@@ -311,6 +386,8 @@ export class MqttSession {
   }
 
   private onSubscribe(p: ISubscribePacket): void {
+    // MQTT 3.1.1 section 3.8.3: a SUBSCRIBE with no topic filter is a protocol violation.
+    if (!p.subscriptions || p.subscriptions.length === 0) return this.close('SUBSCRIBE with no topic filter (MQTT 3.1.1 section 3.8.3)');
     const granted: number[] = [];
     for (const s of p.subscriptions) {
       if (!validFilter(s.topic)) return this.close('SUBSCRIBE with an invalid filter');
@@ -326,6 +403,8 @@ export class MqttSession {
   }
 
   private onUnsubscribe(p: IUnsubscribePacket): void {
+    // Section 3.10.3: an UNSUBSCRIBE must name at least one filter.
+    if (!p.unsubscriptions || p.unsubscriptions.length === 0) return this.close('UNSUBSCRIBE with no topic filter (MQTT 3.1.1 section 3.10.3)');
     for (const t of p.unsubscriptions) this.subs.delete(t);
     this.send({ cmd: 'unsuback', messageId: p.messageId } as Packet);
   }

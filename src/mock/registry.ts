@@ -1,5 +1,6 @@
 // The mock cloud's device registry: devices with up to 3 public credentials, connectors with an uplink
 // secret; loaded from the JSON file format of DESIGN.md section 2 and validated with file + entry named.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AkenzaError, type ErrorCode } from '../errors';
 import { fingerprint } from '../fingerprint';
@@ -67,6 +68,7 @@ export class Registry {
   readonly audienceBase?: string;
   readonly devices = new Map<string, DeviceEntry>();
   readonly connectors = new Map<string, Connector>();
+  /** Connectors by the SHA-256 of their secret: a lookup's timing depends on the digest, never on the secret. */
   private readonly bySecret = new Map<string, Connector>();
 
   private constructor(source: string, audienceBase?: string) {
@@ -130,7 +132,8 @@ export class Registry {
       where += ' (id ' + JSON.stringify(c.id) + ')';
       if (reg.connectors.has(c.id)) err(where, 'duplicate connector id');
       if (typeof c.uplinkSecret !== 'string' || !SECRET_RE.test(c.uplinkSecret)) err(where + '.uplinkSecret', 'must be a non-empty string without whitespace or / # + ? & % =');
-      if (reg.bySecret.has(c.uplinkSecret)) err(where + '.uplinkSecret', 'already used by connector ' + JSON.stringify(reg.bySecret.get(c.uplinkSecret)!.id));
+      const digest = secretDigest(c.uplinkSecret).toString('hex');
+      if (reg.bySecret.has(digest)) err(where + '.uplinkSecret', 'already used by connector ' + JSON.stringify(reg.bySecret.get(digest)!.id));
       const devs = c.devices === undefined ? [] : c.devices;
       if (!Array.isArray(devs)) err(where + '.devices', 'must be an array of deviceIds');
       const conn: Connector = { id: c.id, uplinkSecret: c.uplinkSecret, devices: new Set() };
@@ -139,7 +142,7 @@ export class Registry {
         conn.devices.add(id);
       });
       reg.connectors.set(c.id, conn);
-      reg.bySecret.set(c.uplinkSecret, conn);
+      reg.bySecret.set(digest, conn);
     });
     return reg;
   }
@@ -166,9 +169,11 @@ export class Registry {
     return this.devices.get(deviceId);
   }
 
-  /** The connector holding this uplink secret, or undefined. */
+  /** The connector holding this uplink secret, or undefined (looked up by digest, confirmed in constant time). */
   connectorBySecret(secret: string): Connector | undefined {
-    return this.bySecret.get(secret);
+    const digest = secretDigest(secret);
+    const conn = this.bySecret.get(digest.toString('hex'));
+    return conn && timingSafeEqual(digest, secretDigest(conn.uplinkSecret)) ? conn : undefined;
   }
 
   /** The JSON form (what `registry add` writes back). */
@@ -182,6 +187,15 @@ export class Registry {
     out.connectors = [...this.connectors.values()].map((c) => ({ id: c.id, uplinkSecret: c.uplinkSecret, devices: [...c.devices] }));
     return out;
   }
+}
+
+function secretDigest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+/** True when `candidate` is the connector's uplink secret: SHA-256 of both compared with timingSafeEqual (no early exit on the first differing character). */
+export function secretMatches(conn: Connector, candidate: string): boolean {
+  return timingSafeEqual(secretDigest(candidate), secretDigest(conn.uplinkSecret));
 }
 
 /** Accepts a validated Registry, a registry object, or nothing (empty registry). */

@@ -1,5 +1,6 @@
-// The record of accepted uplinks: payload decoding (JSON when it parses, bytes otherwise), a bounded
-// list, waitForUplink, and the JSON-lines form the CLI writes.
+// The record of accepted uplinks: payload decoding (JSON when it parses, bytes otherwise), a list
+// bounded by count and by bytes, waitForUplink, and the JSON-lines form the CLI writes. Payloads over
+// EAGER_PARSE_BYTES keep only their bytes: a 249 KB `[[],[],...]` parses to ~3.3 MB of heap.
 import { randomUUID } from 'node:crypto';
 
 export type Transport = 'mqtt' | 'mqtts' | 'http' | 'coap' | 'udp';
@@ -11,7 +12,7 @@ export interface Uplink {
   transport: Transport;
   /** The data topic: the MQTT sub-topic below the device's uplink topic, or the `topic` query; 'default' when none. */
   topic: string;
-  /** Parsed JSON when the bytes are JSON, else the raw bytes. */
+  /** Parsed JSON when the bytes are JSON, else the raw bytes. Over 4 KiB of bytes it is parsed again on each read (the mock keeps only `raw`). */
   payload: unknown;
   json: boolean;
   raw: Uint8Array;
@@ -28,8 +29,17 @@ export interface Uplink {
 }
 
 export const DEFAULT_TOPIC = 'default';
+/** Default byte bound of the uplink record (see uplinkWeight). */
+export const DEFAULT_MAX_UPLINK_BYTES = 64 * 1024 * 1024;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Payloads up to this many bytes keep their parsed tree; larger ones are parsed on each read of `payload`. */
+export const EAGER_PARSE_BYTES = 4096;
+/** Heap a parsed JSON tree may take per payload byte (`[{},{},...]` on 64-bit V8 is about 21): what a kept tree costs in the byte bound. */
+export const PARSED_BYTES_PER_BYTE = 24;
+/** Fixed share per recorded uplink (object, id, strings) in the byte bound. */
+const UPLINK_OVERHEAD_BYTES = 256;
 
 /** JSON when the bytes are strict UTF-8 JSON; otherwise the bytes as they came. */
 export function decodePayload(raw: Uint8Array): { payload: unknown; json: boolean } {
@@ -53,7 +63,26 @@ function isoTime(time: number): string {
 
 export function makeUplink(fields: Omit<Uplink, 'id' | 'payload' | 'json' | 'timestamp'> & { timestamp?: string; payload?: unknown }): Uplink {
   const dec = fields.payload !== undefined ? { payload: fields.payload, json: true } : decodePayload(fields.raw);
-  return { id: randomUUID(), ...fields, payload: dec.payload, json: dec.json, timestamp: fields.timestamp || isoTime(fields.time) };
+  const u: Uplink = { id: randomUUID(), ...fields, payload: dec.payload, json: dec.json, timestamp: fields.timestamp || isoTime(fields.time) };
+  if (dec.json && fields.raw.length > EAGER_PARSE_BYTES) {
+    // The tree is dropped (it was needed only to know the bytes are JSON); reads parse the bytes anew.
+    const raw = fields.raw;
+    Object.defineProperty(u, 'payload', {
+      enumerable: true,
+      configurable: true,
+      get: () => JSON.parse(strictUtf8.decode(raw)),
+      set(v: unknown) {
+        Object.defineProperty(u, 'payload', { value: v, enumerable: true, configurable: true, writable: true });
+      },
+    });
+  }
+  return u;
+}
+
+/** What an uplink counts against the byte bound: its bytes, a kept parsed tree at PARSED_BYTES_PER_BYTE, a fixed share. */
+export function uplinkWeight(u: Uplink): number {
+  const keptTree = u.json && u.raw.length <= EAGER_PARSE_BYTES;
+  return UPLINK_OVERHEAD_BYTES + u.raw.length * (keptTree ? 1 + PARSED_BYTES_PER_BYTE : 1);
 }
 
 /** One JSON line: bytes payloads become {"base64": ...}; `raw` is left out. */
@@ -69,13 +98,27 @@ export type UplinkPredicate = (u: Uplink) => boolean;
 
 export class UplinkLog {
   readonly list: Uplink[] = [];
+  /** uplinkWeight() summed over `list`. */
+  bytes = 0;
   private waiters: { pred: UplinkPredicate; done: (u: Uplink | Error) => void }[] = [];
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly maxBytes = DEFAULT_MAX_UPLINK_BYTES,
+  ) {}
 
   add(u: Uplink): void {
     this.list.push(u);
-    // Trimmed in chunks (splicing one off the front per uplink would be O(n) per message).
-    if (this.list.length > this.max + Math.ceil(this.max / 10)) this.list.splice(0, this.list.length - this.max);
+    this.bytes += uplinkWeight(u);
+    // Trimmed in chunks (splicing one off the front per uplink would be O(n) per message): down to
+    // `max` entries, and to 90 % of the byte bound (the newest uplink always stays).
+    if (this.list.length > this.max + Math.ceil(this.max / 10) || this.bytes > this.maxBytes) {
+      let drop = Math.max(0, this.list.length - this.max);
+      let bytes = this.bytes;
+      for (let i = 0; i < drop; i++) bytes -= uplinkWeight(this.list[i]);
+      while (drop < this.list.length - 1 && bytes > this.maxBytes * 0.9) bytes -= uplinkWeight(this.list[drop++]);
+      this.list.splice(0, drop);
+      this.bytes = bytes;
+    }
     if (this.waiters.length === 0) return;
     const ready = this.waiters.filter((w) => w.pred(u));
     if (ready.length) {
