@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'KEY_UNSUPPORTED' // a key algorithm other than EC P-256 or RSA
   | 'CURVE_UNSUPPORTED' // EC key on a curve other than P-256
   | 'RSA_KEY_TOO_SMALL' // RSA modulus under 2048 bits
+  | 'RSA_KEY_TOO_LARGE' // RSA modulus over 4096 bits (signing and verifying would take minutes or hang)
   | 'KEY_INVALID' // structurally valid but mathematically wrong (zero scalar, bad point, ...)
   | 'ALG_UNSUPPORTED' // JWT alg other than ES256/RS256
   | 'ALG_MISMATCH' // key type does not match the chosen alg

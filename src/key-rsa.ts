@@ -7,6 +7,8 @@ import type { CredentialFormat, RsaPublicKey } from './key-parse';
 
 export const OID_RSA = '1.2.840.113549.1.1.1';
 export const MIN_RSA_BITS = 2048;
+/** Largest accepted modulus: signing cost grows with the cube of the size (a 131072-bit key takes minutes, a 1 Mbit one never ends). */
+export const MAX_RSA_BITS = 4096;
 
 /** A parsed RSA private key (big-endian integers, CRT parts included). @inline */
 export interface RsaPrivateKey {
@@ -26,6 +28,7 @@ export interface RsaPrivateKey {
 function checkRsaSize(n: Uint8Array, what: string): number {
   const bits = bitLength(n);
   if (bits < MIN_RSA_BITS) fail('RSA_KEY_TOO_SMALL', what + ': RSA key is ' + bits + ' bits; the platform requires at least ' + MIN_RSA_BITS);
+  if (bits > MAX_RSA_BITS) fail('RSA_KEY_TOO_LARGE', what + ': RSA key is ' + bits + ' bits; at most ' + MAX_RSA_BITS + ' are accepted');
   return bits;
 }
 
