@@ -36,6 +36,8 @@ await Promise.all([
   buildDevice({ entryPoints: ['targets/moddable/noble.ts'], outfile: 'dist/moddable/akenza-device-noble.js', format: 'esm', external: ['embedded:*', 'timer', 'net'] }),
 ]);
 copyFileSync('targets/moddable/manifest.json', 'dist/moddable/manifest.json');
+// The noble variant is not preloaded: XS compares a preloaded BigInt with === as unequal to the same runtime value.
+copyFileSync('targets/moddable/manifest-noble.json', 'dist/moddable/manifest-noble.json');
 
 // Espruino: one CommonJS module (it assigns `exports`), syntax limited to the Espruino profile, so
 // the build fails if anything esbuild cannot lower slips in; the comb table ships beside it.
