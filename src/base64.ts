@@ -5,7 +5,9 @@ const STD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const URL_SAFE = STD.slice(0, 62) + '-_';
 
 // Char codes collected in an array and turned into a string in chunks: several times faster than
-// string concatenation per character in V8, and still fine on small engines.
+// string concatenation per character in V8, and still fine on small engines. Chunks are small
+// because each code is an argument on the engine's stack: Moddable XS's default stack is 384
+// slots, and a 342-argument call (an RS256 signature) overflowed it and aborted the VM.
 function encode(b: Uint8Array, alphabet: string, pad: boolean): string {
   const out: number[] = new Array(Math.ceil(b.length / 3) * 4);
   let o = 0;
@@ -32,7 +34,7 @@ function encode(b: Uint8Array, alphabet: string, pad: boolean): string {
 
 export function codesToString(codes: number[]): string {
   let s = '';
-  for (let i = 0; i < codes.length; i += 4096) s += String.fromCharCode.apply(null, codes.slice(i, i + 4096));
+  for (let i = 0; i < codes.length; i += 32) s += String.fromCharCode.apply(null, codes.slice(i, i + 32));
   return s;
 }
 

@@ -16,13 +16,14 @@ const R2N = feFrom([10481103, 14191258, 3018624, 2800439, 12109450, 6393962, 707
 const PLAIN_ONE = feFrom([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 /** -n^-1 mod 2^24 (scripts/p256/gen-field.ts prints it). */
 export const NPRIME = 48207;
-const MS = newFe(); // Montgomery quotient digits m_i
+let MS: Int32Array; // Montgomery quotient digits m_i (made at first use: a preloaded module-level array is read-only in Moddable)
 
 /**
  * o = a * b / 2^264 mod n, inputs < 2*n, output < 2*n; o may alias a or b (o[i - 11] is written only
  * after the last read of a[i - 11] and b[i - 11]). Column sums stay below 22 * 2^48 < 2^53: exact.
  */
 export function fnMul(o: Int32Array, a: Int32Array, b: Int32Array): void {
+  if (!MS) MS = newFe();
   let c = 0;
   for (let i = 0; i < 21; i++) {
     let t = c;

@@ -85,11 +85,15 @@ function isZero(g: Int32Array): boolean {
   return true;
 }
 
-const T1 = newFe();
-const T2 = newFe();
+// Scratch, made at first use (a preloaded module-level array is read-only in Moddable).
+let T1: Int32Array, T2: Int32Array;
 
 /** Runs up to `batches` batches; returns true when done, with x^-1 mod m (in [0, m)) in `out`. */
 export function invRun(job: InvJob, out: Int32Array, batches: number): boolean {
+  if (!T2) {
+    T1 = newFe();
+    T2 = newFe();
+  }
   const f = job.f;
   const g = job.g;
   for (let n = 0; n < batches; n++) {

@@ -20,16 +20,30 @@ export function copyPoint(o: JPoint, a: JPoint): void {
   o.z.set(a.z);
 }
 
-// Scratch registers, shared (signing is single-threaded JS; nothing here is re-entrant).
-const t0 = newFe();
-const t1 = newFe();
-const t2 = newFe();
-const t3 = newFe();
-const t4 = newFe();
-const t5 = newFe();
+// Scratch registers, shared (signing is single-threaded JS; nothing here is re-entrant). Made at
+// first use, not at module level: Moddable's preload would put them in ROM, read-only.
+let t0: Int32Array, t1: Int32Array, t2: Int32Array, t3: Int32Array, t4: Int32Array, t5: Int32Array;
+let made = false;
+/**
+ * Forgets the scratch registers (made again at next use). For work done while Moddable preloads
+ * the module (the comb table): arrays made then are read-only at run time.
+ */
+export function dropScratch(): void {
+  made = false;
+}
+function scratch(): void {
+  made = true;
+  t0 = newFe();
+  t1 = newFe();
+  t2 = newFe();
+  t3 = newFe();
+  t4 = newFe();
+  t5 = newFe();
+}
 
 /** o = 2a (dbl-2001-b, 3M + 5S). Infinity (z = 0) stays infinity. o may alias a. */
 export function pointDouble(o: JPoint, a: JPoint): void {
+  if (!made) scratch();
   const delta = t0;
   const gamma = t1;
   const beta = t2;
@@ -69,6 +83,7 @@ export function pointDouble(o: JPoint, a: JPoint): void {
  * o may alias a.
  */
 export function pointAddMixed(o: JPoint, a: JPoint, qx: Int32Array, qy: Int32Array): void {
+  if (!made) scratch();
   fpSqr(t0, a.z); // A = z1^2
   fpMul(t1, t0, a.z); // B = z1^3
   fpMul(t0, t0, qx); // C = x2 z1^2
