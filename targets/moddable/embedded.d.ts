@@ -20,7 +20,8 @@ declare module 'embedded:io/socket/tcp' {
 declare module 'embedded:io/socket/tcp/tls' {
   import type { TCPOptions } from 'embedded:io/socket/tcp';
   export default class TLSSocket {
-    constructor(options: TCPOptions & { host: string; secure: Record<string, unknown> });
+    /** TCP.io: the TCP class it runs over (required); host: SNI and the name check; secure.certificate: the CA (DER). */
+    constructor(options: TCPOptions & { host: string; TCP: { io: new (options: Required<TCPOptions>) => unknown }; secure: Record<string, unknown> });
     read(count?: number): ArrayBuffer | undefined;
     write(buffer: ArrayBuffer): number;
     close(): void;

@@ -1,21 +1,53 @@
 // The platform contract over Moddable's ECMA-419 IO: embedded:io/socket/tcp (and /tcp/tls), the
 // `timer` module, and `net` for DNS. Sockets buffer what cannot be written yet and flush on onWritable.
-import TCP from 'embedded:io/socket/tcp';
+import TCP, { type TCPOptions } from 'embedded:io/socket/tcp';
 import TLSSocket from 'embedded:io/socket/tcp/tls';
 import Net from 'net';
 import Timer from 'timer';
 import { base64Decode } from '../../src/base64';
 import { concatBytes } from '../../src/bytes';
+import { fail, OPTION_INVALID } from '../../src/errors';
 import type { Platform, Socket, SocketOptions } from '../../src/platform';
 import type { SignerBinding } from '../../src/sign-jwt';
 
 type Io = { read(count?: number): ArrayBuffer | undefined; write(b: ArrayBuffer): number; close(): void };
 
-/** DER of the first certificate in a PEM, as Moddable's SecureSocket wants trusted CAs. */
+/** DER of the first certificate in a PEM: Moddable's TLS trusts one CA given as `secure.certificate` (DER). */
 function pemToDer(pem: string): ArrayBuffer {
-  const body = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
-  const der = base64Decode(body);
+  const m = /-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/.exec(pem);
+  const der = base64Decode((m ? m[1] : pem).replace(/\s+/g, ''));
   return der.buffer.slice(der.byteOffset, der.byteOffset + der.length) as ArrayBuffer;
+}
+
+type Callbacks = { onReadable(count: number): void; onWritable(count: number): void; onError(message?: string): void };
+
+/**
+ * The TCP class handed to Moddable's TLSSocket (its `TCP: { io }` option). TLSSocket runs the
+ * handshake and the certificate check inside the TCP socket's callbacks and throws on a failure
+ * (a bad certificate, an alert): uncaught there, that aborts the VM. This wrapper catches it,
+ * closes the socket and reports it through `failed`, so it becomes an error event.
+ */
+function guardedTcp(failed: (e: unknown) => void) {
+  return class {
+    constructor(options: Required<TCPOptions>) {
+      let tcp: TCP | null = null;
+      const guard = <A>(fn: (a: A) => void) =>
+        function (a: A) {
+          try {
+            fn(a);
+          } catch (e) {
+            try {
+              if (tcp) tcp.close();
+            } catch (_) {
+              // already closed
+            }
+            failed(new Error('TLS handshake failed: ' + ((e as Error) && (e as Error).message ? (e as Error).message : String(e))));
+          }
+        };
+      tcp = new TCP({ ...options, onReadable: guard(options.onReadable), onWritable: guard(options.onWritable), onError: guard(options.onError) });
+      return tcp; // TLSSocket gets the real socket
+    }
+  };
 }
 
 function open(o: SocketOptions, address: string): Io {
@@ -23,6 +55,34 @@ function open(o: SocketOptions, address: string): Io {
   let queue: Uint8Array | null = null;
   let room = 0; // bytes the socket said it can take (ECMA-419 onWritable count)
   let io: Io;
+  let dead = false;
+  const options = {
+    address, port: o.port, nodelay: true, format: 'buffer' as const,
+    onWritable(count: number) {
+      if (dead) return;
+      room = count;
+      if (!opened) {
+        opened = true;
+        o.onConnect();
+      }
+      flush();
+    },
+    // TLSSocket calls these with `this` bound to an internal object, not the socket: use `io`.
+    onReadable(count: number) {
+      if (dead) return;
+      const b = io.read(count);
+      if (b) o.onData(new Uint8Array(b));
+    },
+    onError(message?: string) {
+      die(new Error(message || 'socket error'));
+    },
+  };
+  const die = (e: unknown) => {
+    if (dead) return;
+    dead = true;
+    o.onError(e instanceof Error ? e : new Error(String(e)));
+    o.onClose();
+  };
   // Writes no more than the socket has room for; the rest waits for the next onWritable.
   const flush = function () {
     if (!queue || !io || room <= 0) return;
@@ -33,36 +93,16 @@ function open(o: SocketOptions, address: string): Io {
     try {
       io.write(chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + n) as ArrayBuffer);
     } catch (e) {
-      options.onError((e as Error).message);
+      die(e);
     }
   };
-  const options = {
-    address, host: o.host, port: o.port, nodelay: true, format: 'buffer' as const,
-    onWritable(count: number) {
-      room = count;
-      if (!opened) {
-        opened = true;
-        o.onConnect();
-      }
-      flush();
-    },
-    onReadable(count: number) {
-      const b = (this as unknown as Io).read(count);
-      if (b) o.onData(new Uint8Array(b));
-    },
-    onError(message?: string) {
-      o.onError(new Error(message || 'socket error'));
-      o.onClose();
-    },
-  };
-  // Moddable's TLS wrapper can throw on a certificate failure instead of calling onError: the caller guards it.
-  io = o.tls
-    ? new TLSSocket({
-        ...options,
-        host: o.host,
-        secure: { protocolVersion: 0x303, serverName: o.tls.servername || o.host, trustedCertificates: o.tls.ca ? [pemToDer(o.tls.ca)] : undefined },
-      })
-    : new TCP(options);
+  if (o.tls) {
+    const secure: Record<string, unknown> = {};
+    if (o.tls.ca) secure.certificate = pemToDer(o.tls.ca);
+    if (o.tls.servername) secure.serverName = o.tls.servername;
+    // host: SNI and the certificate's name check (a DNS name, or an IPv4 literal against an IP subjectAltName)
+    io = new TLSSocket({ ...options, host: o.tls.servername || o.host, TCP: { io: guardedTcp(die) }, secure });
+  } else io = new TCP(options);
   return {
     read: (n) => io.read(n),
     write(b: ArrayBuffer) {
@@ -71,7 +111,14 @@ function open(o: SocketOptions, address: string): Io {
       flush();
       return b.byteLength;
     },
-    close: () => io.close(),
+    close: () => {
+      dead = true;
+      try {
+        io.close();
+      } catch (_) {
+        // already closed (a guarded TLS failure closed the TCP socket)
+      }
+    },
   };
 }
 
@@ -122,12 +169,15 @@ function connect(o: SocketOptions): Socket {
 }
 
 export interface ModdablePlatformOptions {
-  /** Random bytes from the hardware RNG; defaults to crypto.getRandomValues where the host has it. */
+  /**
+   * Random bytes from the hardware RNG. The device uses them for reconnect jitter only; without
+   * them it uses crypto.getRandomValues where the host has one, else Math.random (fine for jitter).
+   */
   randomBytes?: (n: number) => Uint8Array;
 }
 
 export function createModdablePlatform(signers: SignerBinding, o?: ModdablePlatformOptions): Platform {
-  const rng = (o && o.randomBytes) || defaultRandom;
+  const rng = (o && o.randomBytes) || jitterRandom;
   return {
     connect,
     setTimeout: (fn, ms) => Timer.set(fn, ms),
@@ -138,8 +188,25 @@ export function createModdablePlatform(signers: SignerBinding, o?: ModdablePlatf
   };
 }
 
-export function defaultRandom(n: number): Uint8Array {
-  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint8Array): Uint8Array } }).crypto;
+type Crypto = { getRandomValues?(a: Uint8Array): Uint8Array };
+const hostCrypto = () => (globalThis as { crypto?: Crypto }).crypto;
+
+/** Never throws (it runs in timers): crypto.getRandomValues where there is one, else Math.random. */
+function jitterRandom(n: number): Uint8Array {
+  const c = hostCrypto();
   if (c && c.getRandomValues) return c.getRandomValues(new Uint8Array(n));
-  throw new Error('no random source: pass randomBytes (hardware RNG) to createDevice/createModdablePlatform');
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (Math.random() * 256) | 0;
+  return b;
+}
+
+/**
+ * The RNG for generateKeyPair when the app passes none: crypto.getRandomValues, which Moddable
+ * does not have on lin or ESP32 (its `rng` module and Math.random are not seeded on lin), so
+ * there the caller must pass the hardware RNG; without one this throws AkenzaError OPTION_INVALID.
+ */
+export function keyRandom(): (n: number) => Uint8Array {
+  const c = hostCrypto();
+  if (c && c.getRandomValues) return (n) => c.getRandomValues!(new Uint8Array(n));
+  return fail(OPTION_INVALID, 'generateKeyPair needs randomBytes (the hardware RNG): this runtime has no crypto.getRandomValues');
 }

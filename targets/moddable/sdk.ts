@@ -2,14 +2,17 @@
 import { createDevice as createCoreDevice, type Device, type DeviceOptions } from '../../src/device/device';
 import type { GeneratedKeyPair } from '../../src/keygen';
 import { makeSignJwt, type SignerBinding } from '../../src/sign-jwt';
-import { createModdablePlatform, defaultRandom, type ModdablePlatformOptions } from './platform';
+import { createModdablePlatform, keyRandom, type ModdablePlatformOptions } from './platform';
 
 export function moddableSdk(signers: SignerBinding, keygen: (randomBytes: (n: number) => Uint8Array) => GeneratedKeyPair) {
   return {
-    /** A device over ECMA-419 sockets; `randomBytes` (hardware RNG) defaults to crypto.getRandomValues. */
+    /** A device over ECMA-419 sockets; `randomBytes` (hardware RNG, for reconnect jitter) is optional. */
     createDevice: (options: DeviceOptions & ModdablePlatformOptions): Device => createCoreDevice(createModdablePlatform(signers, options), options),
     signJwt: makeSignJwt(signers),
-    /** A new ES256 key pair: PKCS#8 + SPKI PEM and the fingerprint to register. */
-    generateKeyPair: (randomBytes?: (n: number) => Uint8Array): GeneratedKeyPair => keygen(randomBytes || defaultRandom),
+    /**
+     * A new ES256 key pair: PKCS#8 + SPKI PEM and the fingerprint to register. Pass the hardware RNG:
+     * without crypto.getRandomValues (Moddable has none) a call without it throws AkenzaError OPTION_INVALID.
+     */
+    generateKeyPair: (randomBytes?: (n: number) => Uint8Array): GeneratedKeyPair => keygen(randomBytes || keyRandom()),
   };
 }
