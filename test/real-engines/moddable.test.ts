@@ -1,0 +1,173 @@
+// The Moddable bundles in the real Moddable SDK 8.2.3 (XS, lin, headless), built the README's way:
+// the app's manifest includes manifest_base and the bundle's manifest (one line), nothing else.
+// One app per bundle runs every check in sequence against the mock cloud started here and traces
+// results as `@@ {json}` lines (test/real-engines/moddable/app/main.js); the assertions are here.
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockCloud, type MockCloud } from '../../src/mock/index';
+import { fingerprint } from '../../src/fingerprint';
+import { expectedFingerprints, fixture, nodeVerifyJwt } from '../helpers';
+import { realEngines, skipWithout } from './kit';
+import { appFolder, killAll, record, removeApp, runApp, type AppRun } from './moddable/run';
+
+const here = join(import.meta.dirname, 'moddable', 'app');
+const template = (name: string) => readFileSync(join(here, name), 'utf8');
+const SEED = '11'.repeat(16) + '22'.repeat(16) + '33'.repeat(16);
+const LIFETIME_S = 2;
+
+/** The app's manifest: what the README tells users, plus the test's fixtures and a preloaded BigInt module. */
+function manifest(include: string): string {
+  return JSON.stringify({
+    include: ['$(MODDABLE)/examples/manifest_base.json', include],
+    modules: { '*': ['./main', './fixtures'], bigconst: './bigconst' },
+    preload: ['bigconst'],
+    defines: { xs: { abortHook: 1 } },
+    ...(process.env.MODDABLE_STACK ? { creation: { stack: Number(process.env.MODDABLE_STACK) } } : {}),
+  }, null, 2);
+}
+
+const variants = [
+  { name: 'default', app: 'akenza-xs-default', include: './akenza-device/manifest.json' },
+  { name: 'noble', app: 'akenza-xs-noble', include: './akenza-device/manifest-noble.json' },
+];
+
+afterAll(() => killAll());
+
+describe.skipIf(skipWithout('moddable'))('Moddable SDK (real XS, lin)', () => {
+  describe.each(variants)('$name bundle', (variant) => {
+    let cloud: MockCloud;
+    let run: AppRun;
+    let dir = '';
+    const acted: string[] = [];
+
+    beforeAll(async () => {
+      const engines = realEngines()!;
+      cloud = await startMockCloud({
+        registry: {
+          devices: [
+            { deviceId: 'dev-es', credentials: [{ publicKey: fixture('ec.pub.pem') }] },
+            { deviceId: 'dev-tls', credentials: [{ publicKey: fixture('ec.pub.pem') }] },
+          ],
+          connectors: [],
+        },
+      });
+      await cloud.faults.stopListener('mqtt'); // down at start: the device must retry
+      const fixtures = {
+        EC: fixture('ec.pkcs8.pem'), RSA: fixture('rsa.pkcs8.pem'), CA: cloud.caPem,
+        WRONG_CA: fixture('rsa.cert.pem'), // a certificate that did not sign the server's
+        mqttPort: cloud.mqttPort, mqttsPort: cloud.mqttsPort, seedHex: SEED, lifetimeS: LIFETIME_S,
+      };
+      dir = appFolder(variant.app, {
+        'manifest.json': manifest(variant.include),
+        'main.js': template('main.js'),
+        'bigconst.js': template('bigconst.js'),
+        'fixtures.js': 'export default ' + JSON.stringify(fixtures) + ';\n',
+      });
+      run = await runApp(engines, dir, {
+        timeoutS: 150,
+        onLine: (line) => process.env.MODDABLE_TRACE && console.log(variant.name + ': ' + line),
+        onRecord: (r) => {
+          if (r.phase === 'broker-down-seen') {
+            acted.push('broker started');
+            void cloud.faults.startListener('mqtt');
+          } else if (r.phase === 'send-downlink') {
+            acted.push('downlink sent: ' + cloud.sendDownlink('dev-es', { led: 'on' }, { topic: 'cmd' }));
+          }
+        },
+      });
+      console.log(`moddable ${variant.name}: app built in ${run.buildS} s; ES256 ${record(run, 'es256').ms} ms, RS256 ${record(run, 'rs256').ms} ms`);
+    }, 400_000);
+    afterAll(async () => {
+      if (cloud) await cloud.close();
+      if (dir) removeApp(dir);
+    });
+
+    it('builds with the one include line and runs every check to @@exit 0 (no abort, no stack overflow)', () => {
+      expect(run.stderr).not.toMatch(/not found|build of .* failed/);
+      expect(run.status, run.lines.slice(-20).join('\n') + '\n' + run.stderr.slice(-2000)).toBe(0);
+      expect(run.records.filter((r) => r.failed)).toEqual([]);
+      expect(run.lines.join('\n')).not.toMatch(/abort:|read-only buffer|stack overflow/);
+    });
+
+    it('mints ES256 (kid auto) and RS256 tokens that node:crypto verifies', () => {
+      const es = record(run, 'es256');
+      const d = nodeVerifyJwt(es.token, fixture('ec.pub.pem'));
+      expect(d.header).toMatchObject({ alg: 'ES256', kid: expectedFingerprints()['ec.pub.pem'] });
+      expect(d.claims.aud).toBe('https://akenza.io/devices/dev-es');
+      expect(d.claims.exp - d.claims.iat).toBeGreaterThanOrEqual(600); // iat is backdated a little
+      const rs = nodeVerifyJwt(record(run, 'rs256').token, fixture('rsa.pub.pem'));
+      expect(rs.header.alg).toBe('RS256');
+      expect(rs.claims.aud).toBe('https://akenza.io/devices/dev-rs');
+    });
+
+    it('a bad key is an AkenzaError with its code (signJwt rejects, createDevice throws)', () => {
+      expect(record(run, 'badKey').error).toMatchObject({ name: 'AkenzaError', isAkenzaError: true, isError: true });
+      expect(record(run, 'badKey').error.code).toMatch(/^(PEM_INVALID|KEY_INVALID)$/);
+      expect(record(run, 'badKeyDevice').error).toMatchObject({ name: 'AkenzaError', isAkenzaError: true });
+      expect(record(run, 'badKeyDevice').error.code).toMatch(/^(PEM_INVALID|KEY_INVALID|PEM_UNSUPPORTED)$/);
+    });
+
+    it('generateKeyPair: without randomBytes a typed error (no crypto.getRandomValues), with it a key node:crypto accepts', () => {
+      expect(record(run, 'keygenWithoutRng').error).toMatchObject({ name: 'AkenzaError', code: 'OPTION_INVALID', isAkenzaError: true });
+      const kg = record(run, 'keygen');
+      const token = nodeVerifyJwt(kg.token, kg.publicKeyPem);
+      expect(token.header.kid).toBe(kg.fingerprint);
+      expect(fingerprint(kg.publicKeyPem)).toBe(kg.fingerprint);
+      expect(createPublicKey(kg.publicKeyPem).asymmetricKeyDetails).toMatchObject({ namedCurve: 'prime256v1' });
+      expect(kg.d).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it('mqtt: retries while the broker is down, connects when it is back, gets a downlink', () => {
+      const m = record(run, 'mqtt');
+      expect(acted).toEqual(['broker started', 'downlink sent: 1']);
+      expect(m.failedAttempts).toBeGreaterThanOrEqual(2);
+      const firstConnect = m.events.findIndex((e: any) => e.event === 'connected');
+      expect(m.events.slice(0, firstConnect).filter((e: any) => e.event === 'disconnected').length).toBeGreaterThanOrEqual(2);
+      expect(m.downlink).toEqual({ subTopic: 'cmd', text: '{"led":"on"}' });
+    });
+
+    it('mqtt: at least 3 token refreshes with 2 s tokens; every QoS 1 publish acked and recorded by the cloud', () => {
+      const m = record(run, 'mqtt');
+      const refreshes = m.events.filter((e: any) => e.event === 'tokenRefreshed');
+      expect(refreshes.length).toBeGreaterThanOrEqual(3);
+      for (const r of refreshes) expect(r.exp).toBeGreaterThan(r.previousExp);
+      expect(m.events.filter((e: any) => e.event === 'disconnected' && e.planned).length).toBeGreaterThanOrEqual(3);
+      expect(m.published).toBeGreaterThan(10);
+      expect(m.notAcked).toEqual([]);
+      expect(m.acked).toBe(m.published);
+      const seen = new Set(cloud.uplinks.filter((u) => u.deviceId === 'dev-es' && u.topic === 'seq').map((u) => (u.payload as any).n));
+      const missing = Array.from({ length: m.published }, (_, i) => i).filter((i) => !seen.has(i));
+      expect(missing).toEqual([]);
+      // every connection used a fresh token the mock accepted (one per refresh, plus the first)
+      const accepted = cloud.authLog.filter((e) => e.clientId === 'dev-es' && e.code === 0);
+      expect(accepted.length).toBeGreaterThanOrEqual(4);
+    });
+
+    it('mqtts: verifies the server against the CA (PEM given, DER inside), publishes QoS 1', () => {
+      const t = record(run, 'mqtts');
+      expect(t.connected).toBe(true);
+      expect(t.acked).toBe(true);
+      const u = cloud.uplinks.find((x) => x.deviceId === 'dev-tls' && x.topic === 'tls');
+      expect(u).toMatchObject({ transport: 'mqtts', payload: { over: 'tls' } });
+    });
+
+    it('mqtts with a CA that did not sign the server: refused, reported as a disconnect event, the app lives on', () => {
+      const t = record(run, 'mqttsWrongCa');
+      expect(t.refused.failed).toBeUndefined();
+      expect(t.refused.message).toBeTruthy();
+      expect(t.events.some((e: any) => e.event === 'connected')).toBe(false);
+      // it kept retrying (each refused the same way) until stopped; the run still ended with @@exit 0
+      expect(t.events.filter((e: any) => e.event === 'disconnected').length).toBeGreaterThanOrEqual(2);
+      console.log(`moddable ${variant.name}: wrong CA reported as: ${JSON.stringify(t.refused)}`);
+    });
+
+    it('engine behaviour: a preloaded BigInt constant is not === to the same runtime BigInt (why noble is not preloaded)', () => {
+      const e = record(run, 'engine');
+      expect(e.bigint).toBe('function');
+      expect(e.preloadedOnePlusZero).toBe(true);
+      expect(e.preloadedOne).toBe(false);
+    });
+  });
+});
