@@ -86,8 +86,9 @@ export function makeAdminServer(h: AdminHost): Server {
     const who = req.method + ' ' + path.slice(0, 100) + ' from ' + (req.socket.remoteAddress || '?');
     const refuse = (status: number, error: string, headers: { [k: string]: string } = {}) => {
       h.log('admin: refused ' + who + ' (' + status + '): ' + error);
+      // A body over the bound is not read to its end: the connection goes once the reply is out.
+      if (status === 413) res.once('finish', () => req.destroy());
       send(res, status, { error }, headers);
-      if (status === 413) req.destroy();
     };
     const auth = req.headers.authorization;
     const m = typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;

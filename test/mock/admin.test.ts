@@ -5,6 +5,7 @@
 // and every refusal, HTTP 400 and CoAP 4.15 included, is printed with a timestamp.
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,6 +131,17 @@ describe('the admin API', () => {
 
       const big = await fetch(base + '/admin/downlink', { method: 'POST', headers: auth, body: JSON.stringify({ deviceId: 'd1', payload: 'x'.repeat(70000) }) });
       expect(big.status).toBe(413);
+      // The same bound without a Content-Length (chunked): counted while it streams.
+      const chunked = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(base + '/admin/downlink', { method: 'POST', headers: { ...auth, 'transfer-encoding': 'chunked' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        for (let i = 0; i < 10; i++) req.write('x'.repeat(8000));
+        req.end();
+      });
+      expect(chunked).toBe(413);
       const badJson = await fetch(base + '/admin/downlink', { method: 'POST', headers: auth, body: '{' });
       expect(badJson.status).toBe(400);
       const badTopic = await fetch(base + '/admin/downlink', { method: 'POST', headers: auth, body: JSON.stringify({ deviceId: 'd1', topic: 'a/#' }) });
