@@ -151,6 +151,11 @@ describe('a port in use', () => {
         expect(err).toContain('choose another with --' + name + '-port N (--' + name + '-port 0 picks any free port)');
         expect(err).not.toMatch(/internal error|please report/);
       }
+      // The bin itself (what a user runs): exit 1, not the internal-error exit 70.
+      const bin = await run(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'cli', 'bin.ts'), 'mock', '--registry', reg, ...ZERO.slice(2), '--mqtt-port', String(taken)]);
+      expect(bin.code).toBe(1);
+      expect(bin.out).toContain('choose another with --mqtt-port N (--mqtt-port 0 picks any free port)');
+      expect(bin.out).not.toContain('internal error');
     } finally {
       await new Promise((r) => blocker.close(r));
     }
