@@ -28,6 +28,12 @@ function pub(port: number, caFile: string, message: string) {
 
 afterEach(killAll);
 
+/** How many certificates the server sends (openssl s_client, not Node, which completes chains from its store). */
+async function sentCertificates(port: number): Promise<number> {
+  const r = await run('openssl', ['s_client', '-connect', '127.0.0.1:' + port, '-servername', 'localhost', '-showcerts']);
+  return (r.out.match(/-----BEGIN CERTIFICATE-----/g) || []).length;
+}
+
 describe('mock --host 0.0.0.0 --state-dir DIR', () => {
   it('a board at ' + lan.address + (lan.lan ? ' (LAN address)' : ' (no LAN address here: second loopback)') + ' connects over MQTTS with DIR/ca.pem, and again after a restart', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'akenza-lan-')), 'state');
@@ -95,6 +101,23 @@ describe('mock --host 0.0.0.0 --state-dir DIR', () => {
     expect(readFileSync(join(dir, 'ca.pem'), 'utf8')).toBe(ca);
     expect(readFileSync(join(dir, 'server.key'), 'utf8')).toBe(key); // the server key is kept too
 
+    // --tls-rsa keeps its own RSA CA next to the P-256 one; the server sends leaf + CA either way.
+    await runMock(['--state-dir', dir, '--tls-rsa', ...ZERO, '--quiet'], captureIo().io, async (cloud) => {
+      const { connect } = await import('node:tls');
+      const seen = await new Promise<string>((resolve, reject) => {
+        const sock = connect({ host: '127.0.0.1', servername: 'localhost', port: cloud.wssPort, ca: readFileSync(join(dir, 'rsa-ca.pem'), 'utf8') }, () => {
+          const c = sock.getPeerCertificate(true);
+          resolve((c.modulus ? 'rsa-' : 'other-') + c.bits);
+          sock.end();
+        });
+        sock.on('error', reject);
+      });
+      expect(seen).toBe('rsa-2048');
+      expect(await sentCertificates(cloud.wssPort)).toBe(2);
+    });
+    expect((statSync(join(dir, 'rsa-ca.key')).mode & 0o777).toString(8)).toBe('600');
+    expect(readFileSync(join(dir, 'ca.pem'), 'utf8')).toBe(ca);
+
     writeFileSync(join(dir, 'ca.key'), '');
     const broken = captureIo();
     expect(await main(['mock', '--state-dir', dir, ...ZERO], broken.io)).toBe(1);
@@ -112,20 +135,7 @@ describe('mock --host 0.0.0.0 --state-dir DIR', () => {
     const caOut = join(dir, 'ca-out.pem');
     await runMock(['--registry', reg, '--tls-cert', join(dir, 'server.pem'), '--tls-key', join(dir, 'server.key'), '--tls-ca', join(dir, 'ca.pem'), '--ca-out', caOut, ...ZERO, '--quiet'], captureIo().io, async (cloud) => {
       expect(cloud.tlsNames).toEqual([]);
-      const { connect } = await import('node:tls');
-      const chain = await new Promise<number>((resolve, reject) => {
-        const s = connect({ host: '127.0.0.1', servername: 'localhost', port: cloud.mqttsPort, ca: readFileSync(caOut, 'utf8') }, () => {
-          let n = 0;
-          for (let c = s.getPeerCertificate(true), seen = new Set<string>(); c && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
-            seen.add(c.fingerprint256);
-            n++;
-          }
-          resolve(n);
-          s.end();
-        });
-        s.on('error', reject);
-      });
-      expect(chain).toBe(2);
+      expect(await sentCertificates(cloud.mqttsPort)).toBe(2); // server.pem holds the leaf only: the CA was appended
     });
     expect(readFileSync(caOut, 'utf8')).toBe(readFileSync(join(dir, 'ca.pem'), 'utf8'));
     expect(await main(['mock', '--registry', reg, '--tls-cert', join(dir, 'server.pem')], captureIo().io)).toBe(2);
