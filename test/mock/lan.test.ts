@@ -142,6 +142,27 @@ describe('mock --host 0.0.0.0 --state-dir DIR', () => {
   });
 });
 
+describe('mock --host ::', () => {
+  it('listens dual-stack (UDP on a udp6 socket): MQTT by ::1 and 127.0.0.1, a UDP uplink by IPv4', async () => {
+    const reg = join(mkdtempSync(join(tmpdir(), 'akenza-lan-')), 'reg.json');
+    writeFileSync(reg, JSON.stringify({ ...registry, connectors: [{ id: 'c1', uplinkSecret: 'udp-secret', devices: ['d1'] }] }));
+    const c = captureIo();
+    await runMock(['--registry', reg, '--host', '::', ...ZERO], c.io, async (cloud) => {
+      expect(cloud.tlsNames).toContain('::1');
+      for (const h of ['::1', '127.0.0.1']) {
+        const r = await run('mosquitto_pub', ['-h', h, '-p', String(cloud.mqttPort), '-i', 'd1', '-u', 'any', '-P', token(), '-t', '/up/device/id/d1/v6', '-q', '1', '-m', JSON.stringify({ h })]);
+        expect(r.code, h + ': ' + r.out).toBe(0);
+        await cloud.waitForUplink((u) => u.topic === 'v6' && (u.payload as { h: string }).h === h);
+      }
+      const { createSocket } = await import('node:dgram');
+      const sock = createSocket('udp4');
+      sock.send('deviceId=d1&secret=udp-secret&topic=u6\n{"udp":true}', cloud.udpPort, '127.0.0.1', () => sock.close());
+      expect((await cloud.waitForUplink((u) => u.topic === 'u6')).payload).toEqual({ udp: true });
+    });
+    expect(c.out.join('\n')).not.toMatch(/mqtt:\/\/\[?::\]?:/);
+  });
+});
+
 describe('a port in use', () => {
   it('is exit 1 naming the listener and the fix (--X-port N, 0 for a free port), not an internal error', async () => {
     const reg = join(mkdtempSync(join(tmpdir(), 'akenza-lan-')), 'reg.json');
