@@ -1,12 +1,15 @@
-// akenza-device/mock: startMockCloud() wires the registry, the MQTT/MQTTS broker, HTTP, CoAP and UDP
-// capture, the uplink and auth records, and fault injection into one object with close().
+// akenza-device/mock: startMockCloud() wires the registry (watched when it is a file), the MQTT broker
+// (TCP, TLS, WebSocket, secure WebSocket), HTTP, CoAP and UDP capture, the TLS identity (generated, or
+// kept in a state dir), the admin API, the uplink and auth records, and fault injection into one
+// object with close().
 /**
- * The mock cloud for tests and CI: `startMockCloud()` (auth-validating MQTT/MQTTS broker, HTTP, CoAP and UDP capture), its registry and the platform's JWT check.
+ * The mock cloud for tests, CI and boards on the bench: `startMockCloud()` (auth-validating MQTT broker over TCP, TLS, ws and wss, HTTP, CoAP and UDP capture, an admin API), its registry and the platform's JWT check.
  * @module akenza-device/mock
  */
 import { EventEmitter } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { audienceFor, DEFAULT_AUDIENCE_BASE, MAX_LIFETIME_S } from '../jwt';
 import { Broker } from './broker';
@@ -24,12 +27,10 @@ import { watchRegistry } from './registry-watch';
 import { ensureStateDir, keptAdminToken, newAdminToken, STATE_FILES, stateRegistryFile } from './state-dir';
 import { makeWsServer } from './ws';
 import { logCoapRefusals, logHttpRefusals } from './refusal-log';
-import { uplinkToJsonLine as jsonLineOf } from './uplinks';
-import { join } from 'node:path';
 import { attachUdp } from './udp-capture';
 import { AuthRecords } from './auth-log';
 import { escapeControls } from './sanitize';
-import { DEFAULT_MAX_UPLINK_BYTES, UplinkLog, type Uplink, type UplinkPredicate } from './uplinks';
+import { DEFAULT_MAX_UPLINK_BYTES, uplinkToJsonLine, UplinkLog, type Uplink, type UplinkPredicate } from './uplinks';
 
 export { Registry, RegistryError, type RegistryJson, type Credential, type DeviceEntry, type Connector } from './registry';
 export { checkDeviceJwt, type JwtCheck, type JwtCheckOptions, DEFAULT_SKEW_S, DEFAULT_MAX_LIFETIME_S } from './jwt-auth';
@@ -342,7 +343,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
       }),
       uplinks: (deviceId, limit) => {
         const list = deviceId === undefined ? uplinkLog.list : uplinkLog.list.filter((u) => u.deviceId === deviceId);
-        return list.slice(-limit).map((u) => JSON.parse(jsonLineOf(u)) as unknown);
+        return list.slice(-limit).map((u) => JSON.parse(uplinkToJsonLine(u)) as unknown);
       },
     })));
   }
