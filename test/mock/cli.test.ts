@@ -46,7 +46,7 @@ describe('akenza-device registry', () => {
 describe('akenza-device mock', () => {
   const reg = join(dir, 'mock-reg.json');
   writeFileSync(reg, JSON.stringify({ devices: [{ deviceId: 'd1', credentials: [{ publicKey: fixture('ec.pub.pem') }] }], connectors: [{ id: 'c1', uplinkSecret: 'hush-hush', devices: ['d1'] }] }));
-  const ports = ['--mqtt-port', '0', '--mqtts-port', '0', '--http-port', '0', '--coap-port', '0', '--udp-port', '0'];
+  const ports = ['--mqtt-port', '0', '--mqtts-port', '0', '--ws-port', '0', '--wss-port', '0', '--http-port', '0', '--coap-port', '0', '--udp-port', '0', '--admin-port', '0'];
 
   it('prints where it listens and every uplink (no secrets), writes JSON lines, stops cleanly', async () => {
     const c = captureIo();
