@@ -23,9 +23,9 @@ import { Registry, toRegistry, type RegistryJson } from './registry';
 import { generatedTlsIdentity, stateDirTlsIdentity, type TlsIdentity, type TlsKeyType } from './tls-cert';
 import { makeAdminServer } from './admin';
 import { tlsNamesFor } from './addresses';
-import { watchRegistry } from './registry-watch';
+import { fileStamp, watchRegistry } from './registry-watch';
 import { ensureStateDir, keptAdminToken, newAdminToken, STATE_FILES, stateRegistryFile } from './state-dir';
-import { makeWsServer } from './ws';
+import { makeWsServer, tlsFailureLogger } from './ws';
 import { logCoapRefusals, logHttpRefusals } from './refusal-log';
 import { attachUdp } from './udp-capture';
 import { AuthRecords } from './auth-log';
@@ -218,6 +218,8 @@ function info(s: MqttSession): SessionInfo {
 export async function startMockCloud(options: MockCloudOptions = {}): Promise<MockCloud> {
   if (options.stateDir) ensureStateDir(options.stateDir);
   const registryFile = options.registryFile !== undefined ? options.registryFile : options.stateDir && options.registry === undefined ? stateRegistryFile(options.stateDir) : undefined;
+  // Stamped before the load: a change made after it is reloaded, however soon it comes.
+  const registryStamp = registryFile !== undefined ? fileStamp(registryFile) : '';
   let registry = registryFile !== undefined ? Registry.load(registryFile) : toRegistry(options.registry);
   const host = options.host || '127.0.0.1';
   // Every line with control characters escaped: clients choose topics, ids and reasons' contents.
@@ -308,11 +310,11 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     mqtt: new Listener('mqtt', host, ports.mqtt || 0, streamOpener(() => createNetServer((s) => broker.accept(s, 'mqtt')))),
     mqtts: new Listener('mqtts', host, ports.mqtts || 0, streamOpener(() => {
       const srv = createTlsServer({ cert: tlsId.cert, key: tlsId.key, minVersion: 'TLSv1.2' }, (s) => broker.accept(s, 'mqtts'));
-      srv.on('tlsClientError', () => undefined);
+      srv.on('tlsClientError', tlsFailureLogger('mqtts', log));
       return srv;
     })),
-    ws: new Listener('ws', host, ports.ws || 0, streamOpener(() => makeWsServer({ maxPayload: sessionHost.maxPacketBytes + 16, accept: (s) => acceptWs(s, 'ws') }))),
-    wss: new Listener('wss', host, ports.wss || 0, streamOpener(() => makeWsServer({ tls: tlsId, maxPayload: sessionHost.maxPacketBytes + 16, accept: (s) => acceptWs(s, 'wss') }))),
+    ws: new Listener('ws', host, ports.ws || 0, streamOpener(() => makeWsServer({ name: 'ws', log, maxPayload: sessionHost.maxPacketBytes + 16, accept: (s) => acceptWs(s, 'ws') }))),
+    wss: new Listener('wss', host, ports.wss || 0, streamOpener(() => makeWsServer({ name: 'wss', log, tls: tlsId, maxPayload: sessionHost.maxPacketBytes + 16, accept: (s) => acceptWs(s, 'wss') }))),
     http: new Listener('http', host, ports.http || 0, streamOpener(() => {
       const srv = makeHttpServer(captureHost);
       if (options.log) logHttpRefusals(srv, log); // every 4xx, once (not through recordAuth)
@@ -361,7 +363,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
   }
   const adminUrlFile = options.stateDir && admin ? join(options.stateDir, STATE_FILES.adminUrl) : undefined;
   if (adminUrlFile && admin) writeFileSync(adminUrlFile, 'http://' + (admin.host.indexOf(':') >= 0 ? '[' + admin.host + ']' : admin.host) + ':' + admin.port + '\n');
-  const stopWatch = registryFile !== undefined && options.watchRegistry !== false ? watchRegistry(registryFile, (r) => (registry = r), log) : undefined;
+  const stopWatch = registryFile !== undefined && options.watchRegistry !== false ? watchRegistry(registryFile, registryStamp, (r) => (registry = r), log) : undefined;
 
   const listenerOf = (name: ListenerName): Listener => {
     const l = listeners[name];

@@ -2,6 +2,8 @@
 // /mqtt authenticates with a device JWT, publishes, gets a downlink; a bad token is refused (CONNACK 5)
 // and an ACL breach closes the connection, as over TCP; the sessions say which listener they came by;
 // stopping the ws listener drops only its sessions; other paths and plain requests are refused.
+import { request as httpRequest } from 'node:http';
+import { connect as netConnect } from 'node:net';
 import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,9 +129,39 @@ describe('MQTT over WebSocket', () => {
     const r = await fetch('http://127.0.0.1:' + cloud.wsPort + '/mqtt');
     expect(r.status).toBe(426);
     expect((await fetch('http://127.0.0.1:' + cloud.wsPort + '/')).status).toBe(404);
-    expect(await wsError('ws://127.0.0.1:' + cloud.wsPort + '/other')).toMatch(/Unexpected server response: 400/);
+    expect(await wsError('ws://127.0.0.1:' + cloud.wsPort + '/other')).toMatch(/Unexpected server response: 404/);
     // A client offering only subprotocols other than MQTT's is refused too (ws: no subprotocol chosen).
     expect(await wsError('ws://127.0.0.1:' + cloud.wsPort + '/mqtt', undefined, 'chat')).toMatch(/no subprotocol|Unexpected server response/i);
+    // An upgrade without Sec-WebSocket-Key (fetch cannot send these headers).
+    const bad = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest('http://127.0.0.1:' + cloud.wsPort + '/mqtt', { headers: { connection: 'Upgrade', upgrade: 'websocket' } });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('upgrade', () => reject(new Error('upgraded')));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(bad).toBe(400);
+    for (const l of [
+      'ws: refused GET /mqtt from 127.0.0.1 (426): not a WebSocket upgrade',
+      'ws: refused GET / from 127.0.0.1 (404): not found: MQTT over WebSocket is served at /mqtt',
+      'ws: refused GET /other from 127.0.0.1 (404): not found: MQTT over WebSocket is served at /mqtt',
+      'ws: refused GET /mqtt from 127.0.0.1 (400): Missing or invalid Sec-WebSocket-Key header',
+    ]) expect(lines).toContain(l);
+  });
+
+  it('a failed TLS handshake on mqtts and wss is logged with the peer address', async () => {
+    for (const [name, port] of [['mqtts', cloud.mqttsPort], ['wss', cloud.wssPort]] as const) {
+      // Plain text to a TLS port: the handshake fails on the server's side every time.
+      await new Promise<void>((resolve) => {
+        const sock = netConnect(port, '127.0.0.1', () => sock.write('GET / HTTP/1.0\r\n\r\n'));
+        sock.on('error', () => undefined);
+        sock.on('close', () => resolve());
+      });
+      await until(() => lines.some((l) => l.startsWith(name + ': TLS handshake with 127.0.0.1 failed: ')), name + ' TLS failure line');
+    }
   });
 
   it('wss verifies: a client trusting another CA is refused', async () => {
