@@ -4,7 +4,7 @@
 // build of a name compiles the XS engine: 20-30 s). Every process started here is ended by its
 // process group id when the run ends, and by killAll() (afterAll) if a test gave up on it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir } from '../../../scripts/engines/real.mjs';
@@ -15,12 +15,43 @@ export const dist = join(root, 'dist', 'moddable');
 
 const running = new Set<ChildProcess>();
 
+/** The pids below `pid` (children first found through /proc), deepest last. */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'
+      const stat = readFileSync(join('/proc', name, 'stat'), 'utf8');
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, parent] of parentOf) if (parent === p) {
+      out.push(child);
+      walk(child);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/**
+ * Ends run-app.sh and everything under it, by pid. Its process group is not enough: run-app.sh
+ * starts mchost under timeout(1), which makes a process group of its own.
+ */
 function endGroup(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // already gone
+  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const pids = [child.pid, ...descendants(child.pid)];
+  for (const pid of pids.reverse()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }
 
@@ -71,7 +102,7 @@ export function runApp(engines: RealEngines, dir: string, o: RunOptions): Promis
   const child = spawn('bash', [script, dir, String(o.timeoutS), ...(o.args || [])], {
     env: { ...process.env, MODDABLE: engines.moddable, RUN_APP_OUT: out, MC_JOBS: process.env.MC_JOBS || '2' },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, ended as a whole
+    detached: true, // its own session: no terminal signal reaches it; endGroup() ends it and its descendants
   });
   running.add(child);
   const run: AppRun = { status: null, lines: [], records: [], stderr: '', buildS: null };
@@ -103,7 +134,6 @@ export function runApp(engines: RealEngines, dir: string, o: RunOptions): Promis
   const done = new Promise<AppRun>((resolve) => {
     child.on('close', (code, signal) => {
       running.delete(child);
-      endGroup(child); // anything it left in its group
       if (pending) run.lines.push(pending);
       run.status = code === null ? (signal ? 128 : null) : code;
       const m = /built \S+ in ([\d.]+) s/.exec(run.stderr);
