@@ -169,7 +169,7 @@ export async function runMock(args: string[], io: Io, stop: (cloud: MockCloud) =
         : 'ports below 1024 need privileges: choose another with ' + opt + ' N (' + opt + ' 0 picks any free port)';
       throw new CommandFailed(err.message.replace(/ \((another program|ports below).*\)$/, '') + '\n  ' + fix);
     }
-    if (typeof err.message === 'string' && /^(state dir |the kept CA |.* belong together)/.test(err.message)) throw new CommandFailed(err.message);
+    if (typeof err.message === 'string' && /^(state dir |the kept CA |openssl |.* belong together)/.test(err.message)) throw new CommandFailed(err.message);
     throw e;
   }
   const where = reachableAddresses(cloud.host).map(urlHost);
