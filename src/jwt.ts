@@ -39,14 +39,17 @@ export interface JwtParts {
 
 /** Device ids go into `aud` and MQTT topics, so topic and URL metacharacters are refused. */
 export function checkDeviceId(deviceId: unknown): string {
-  if (typeof deviceId !== 'string' || !/^[^\s/#+?&%]+$/.test(deviceId))
+  // A positive class without anchors: Espruino's regexes match '' with [^...]+ and end at a '/' in a class.
+  if (typeof deviceId !== 'string' || !deviceId || /[\s\/#+?&%]/.test(deviceId))
     fail(OPTION_INVALID, 'deviceId must be a non-empty string without whitespace or any of / # + ? & %');
   return deviceId as string;
 }
 
 export function audienceFor(deviceId: string, audienceBase?: string): string {
   const base = audienceBase === undefined ? DEFAULT_AUDIENCE_BASE : audienceBase;
-  if (!/^https?:\/\/[^\s]+$/.test(base)) fail(OPTION_INVALID, 'audienceBase must be an http(s) URL, e.g. https://akenza.io');
+  // Scanned: Espruino's regexes have no '?' quantifier.
+  const scheme = base.indexOf('https://') === 0 ? 8 : base.indexOf('http://') === 0 ? 7 : 0;
+  if (!scheme || base.length === scheme || /\s/.test(base)) fail(OPTION_INVALID, 'audienceBase must be an http(s) URL, e.g. https://akenza.io');
   return base.replace(/\/+$/, '') + '/devices/' + deviceId;
 }
 

@@ -126,7 +126,7 @@ export function parsePrivateKey(input: PrivateKeyInput, alg?: Alg): PrivateKey {
   const raw = 'raw P-256 scalar';
   if (typeof input === 'string') {
     const text = input.trim();
-    key = /^[0-9a-fA-F]{64}$/.test(text) ? { kty: 'EC', alg: 'ES256', d: checkScalar(fromHex(text), raw) } : privateFromPem(text);
+    key = text.length === 64 && /^[0-9a-fA-F]*$/.test(text) ? { kty: 'EC', alg: 'ES256', d: checkScalar(fromHex(text), raw) } : privateFromPem(text);
   } else if (input instanceof Uint8Array) {
     key = input.length === 32 ? { kty: 'EC', alg: 'ES256', d: checkScalar(input, raw) } : privateFromDer(input);
   } else if (input && (input.kty === 'EC' || (input.kty === 'RSA' && (RSA || noRsa())))) key = input;

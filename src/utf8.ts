@@ -2,8 +2,19 @@
 import { fail, OPTION_INVALID } from './errors';
 
 export function utf8Encode(s: string): Uint8Array {
-  // Worst case 3 bytes per UTF-16 unit (a surrogate pair is 2 units for 4 bytes); trimmed at the end.
-  const out = new Uint8Array(s.length * 3);
+  // The exact size first (Espruino's Uint8Array.slice returns a plain Array, so no trimming after):
+  // 1 byte below U+0080, 2 below U+0800, 4 for a surrogate pair, else 3 (a lone surrogate is U+FFFD).
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n++;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  const out = new Uint8Array(n);
   let o = 0;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
@@ -31,7 +42,7 @@ export function utf8Encode(s: string): Uint8Array {
     }
     out[o++] = 0x80 | (c & 63);
   }
-  return out.slice(0, o);
+  return out;
 }
 
 /** Strict decoder: malformed sequences (overlong, surrogates, truncated, > U+10FFFF) are an error. */

@@ -3,7 +3,7 @@
 import type { Platform } from '../platform';
 
 /** Earliest plausible wall time: this source's release date. */
-export const SDK_BUILD_TIME = Date.UTC(2026, 10, 28);
+export const SDK_BUILD_TIME = 1795824000000; // Date.UTC(2026, 10, 28); Espruino has no Date.UTC
 
 /** Clock trust (`clock` option of createDevice). @inline */
 export interface ClockOptions {

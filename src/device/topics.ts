@@ -16,5 +16,11 @@ export function secretTopics(deviceId: string, uplinkSecret: string): Topics {
 
 /** A data sub-topic: relative, no wildcards, no empty levels. */
 export function checkSubTopic(t: string): boolean {
-  return /^[^/#+\u0000]+(\/[^/#+\u0000]+)*$/.test(t);
+  // Scanned, not a regex: Espruino's regexes have no quantified groups and a [^...]+ there matches ''.
+  const levels = t.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i];
+    if (!l || l.indexOf('#') >= 0 || l.indexOf('+') >= 0 || l.indexOf('\0') >= 0) return false;
+  }
+  return true;
 }

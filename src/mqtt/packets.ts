@@ -107,7 +107,7 @@ export const BAD_TOPIC = /[+#]/;
 
 /** Matches a topic filter that is not allowed (4.7.1): '+' must fill a whole level, '#' a whole
  *  level and the last one. Empty is refused apart. */
-export const BAD_FILTER = /#[\s\S]|[^/][+#]|\+[^/]/;
+export const BAD_FILTER = /#[\s\S]|[^\/][+#]|\+[^\/]/; // '\/' in a class: a bare '/' ends the regex in Espruino
 
 /** Largest value the 4-byte Remaining Length field can hold (spec 2.2.3). */
 export const MAX_REMAINING_LENGTH = 268435455;
