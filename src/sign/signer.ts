@@ -41,8 +41,12 @@ export function signSliced(
   const run = (): void => {
     let sig: Uint8Array | null;
     try {
-      if (!step) step = signer.start(message);
-      sig = step();
+      if (!step) {
+        // starting a job (its allocations) is a turn of its own: the first turn may be a microtask
+        // right after the caller's own work, and on Espruino both together took over 50 ms
+        step = signer.start(message);
+        sig = null;
+      } else sig = step();
     } catch (e) {
       cb(e as Error);
       return;

@@ -171,7 +171,7 @@ const C1M = feFrom([9639098, 9374285, 8241680, 4302082, 7104704, 5840444, 284567
 const INV2M = feFrom([7165824, 10387918, 8790810, 7614653, 8562988, 8588, 0, 0, 16777088, 32767, 0]);
 // (these constants assume TEETH * TABLES * COLS = 256 positions; table.test.ts checks the layout)
 
-/** State of one k*G computation, advanced a column at a time. */
+/** State of one k*G computation, advanced a table (combPart) or a column (combStep) at a time. */
 export interface CombJob {
   b: Int32Array; // the recoded scalar B, plain limbs (secret)
   r: JPoint; // accumulator
@@ -179,10 +179,11 @@ export interface CombJob {
   qy: Int32Array;
   ny: Int32Array;
   col: number; // next column, counting down; -1 when done
+  j: number; // next table within the column; -1: the column's doubling is next
 }
 
 export function newCombJob(): CombJob {
-  return { b: newFe(), r: newPoint(), qx: newFe(), qy: newFe(), ny: newFe(), col: -1 };
+  return { b: newFe(), r: newPoint(), qx: newFe(), qy: newFe(), ny: newFe(), col: -1, j: 0 };
 }
 
 /** Starts k*G for a plain scalar 0 < k < n (recodes it; constant time). */
@@ -193,46 +194,62 @@ export function combStart(job: CombJob, k: Int32Array): void {
   fnMul(b, b, INV2M);
   fnFromMont(b, b);
   job.col = COLS - 1;
+  job.j = 0;
 }
 
 const ZERO = newFe();
 
 /**
- * Processes one column (one doubling, TABLES constant-time lookups and additions). Returns true
- * when k*G is in job.r. Secret scalar bits only ever feed masks: bit positions, loop bounds and
- * table offsets are public. What JS cannot promise: the engine may still branch on values
- * internally (small-int vs double representation, division and conversion timing, GC pauses,
- * JIT tiers, cache effects of the interpreter itself), so this is "no secret-dependent control
- * flow or addresses in our code", not a hardware-level guarantee.
+ * Processes one part of the current column: its doubling (every column but the first starts with
+ * one), or one table's constant-time lookup and mixed addition, so a slow engine (Espruino: 25-40
+ * ms a part when the code runs from flash) can yield between parts. Returns true when k*G is in job.r. Secret scalar bits only ever feed masks:
+ * bit positions, loop bounds and table offsets are public. What JS cannot promise: the engine may
+ * still branch on values internally (small-int vs double representation, division and conversion
+ * timing, GC pauses, JIT tiers, cache effects of the interpreter itself), so this is "no
+ * secret-dependent control flow or addresses in our code", not a hardware-level guarantee.
  */
-export function combStep(job: CombJob, table: CombTable): boolean {
+export function combPart(job: CombJob, table: CombTable): boolean {
   const c = job.col;
   if (c < 0) return true;
+  const j = job.j;
   const r = job.r;
+  if (j < 0) {
+    pointDouble(r, r);
+    job.j = 0;
+    return false;
+  }
   const k = job.b;
   const qx = job.qx;
   const qy = job.qy;
-  if (c !== COLS - 1) pointDouble(r, r);
-  for (let j = 0; j < TABLES; j++) {
-    // the digits from the scalar's bits (positions are public, values secret)
-    let low = 0;
-    for (let i = 0; i < TEETH - 1; i++) {
-      const pos = i * SPAN + j * COLS + c;
-      low |= ((k[(pos / 24) | 0] >> pos % 24) & 1) << i;
-    }
-    const top = (TEETH - 1) * SPAN + j * COLS + c;
-    const neg = ((k[(top / 24) | 0] >> top % 24) & 1) - 1; // -1 when the top digit is -1
-    tableSelect(qx, qy, table, j * PER * ENTRY, PER, low ^ (neg & (PER - 1)));
-    fpSub(job.ny, ZERO, qy);
-    cmov(qy, job.ny, neg);
-    if (c === COLS - 1 && j === 0) {
-      // first lookup: the accumulator becomes the point itself (a public position, not a secret)
-      r.x.set(qx);
-      r.y.set(qy);
-      r.z.set(FP_ONE);
-    } else pointAddMixed(r, r, qx, qy);
+  // the digits from the scalar's bits (positions are public, values secret)
+  let low = 0;
+  for (let i = 0; i < TEETH - 1; i++) {
+    const pos = i * SPAN + j * COLS + c;
+    low |= ((k[(pos / 24) | 0] >> pos % 24) & 1) << i;
   }
-  job.col = c - 1;
+  const top = (TEETH - 1) * SPAN + j * COLS + c;
+  const neg = ((k[(top / 24) | 0] >> top % 24) & 1) - 1; // -1 when the top digit is -1
+  tableSelect(qx, qy, table, j * PER * ENTRY, PER, low ^ (neg & (PER - 1)));
+  fpSub(job.ny, ZERO, qy);
+  cmov(qy, job.ny, neg);
+  if (c === COLS - 1 && j === 0) {
+    // first lookup: the accumulator becomes the point itself (a public position, not a secret)
+    r.x.set(qx);
+    r.y.set(qy);
+    r.z.set(FP_ONE);
+  } else pointAddMixed(r, r, qx, qy);
+  if (j + 1 < TABLES) job.j = j + 1;
+  else {
+    job.j = -1;
+    job.col = c - 1;
+  }
+  return job.col < 0;
+}
+
+/** Processes the rest of the current column (its doubling, TABLES lookups and additions). */
+export function combStep(job: CombJob, table: CombTable): boolean {
+  const c = job.col;
+  while (!combPart(job, table) && job.col === c);
   return job.col < 0;
 }
 

@@ -5,12 +5,13 @@
 import type { Signer, SignStep } from '../signer';
 import type { Hash } from '../../hash/hash';
 import { concatBytes } from '../../bytes';
-import { fail, OPTION_INVALID } from '../../errors';
-import { P, fpMul, fpSqr, fpToMont, fpToPlain } from './fp';
+import { fail, KEY_INVALID, OPTION_INVALID } from '../../errors';
+import { P, fpFromBytes, fpMul, fpSqr, fpToMont, fpToPlain } from './fp';
 import { HALF_N, N, NPRIME, fnAdd, fnFromBytes, fnFromMont, fnMul, fnReduce, fnToBytes, fnToMont } from './fn';
 import { invRun, invStart, newInvJob } from './inv';
 import { cmov, condSub, limbsFromBytes, ltMask, newFe, zeroMask, LIMBS } from './limbs';
-import { TABLES, combStart, combStep, newCombJob, type CombTable } from './comb';
+import type { JPoint } from './point';
+import { combPart, combStart, newCombJob, type CombJob, type CombTable } from './comb';
 import { privateScalar } from './keypair';
 import { drbgBlind, drbgInit, drbgInit2, drbgNext, drbgReseed, type Drbg } from './rfc6979';
 
@@ -24,11 +25,18 @@ export interface P256CoreOptions {
   /** RFC 6979 section 3.6 extra input k', called once per signature (e.g. 32 hardware-random bytes). */
   extraEntropy?: () => Uint8Array;
   /**
-   * Work per step, in field-multiplication units (a comb column is ~150, an inversion batch 3; a
-   * SHA-256/HMAC phase is a step of its own). Default 150: at most ~2 ms per step in QuickJS on
-   * this machine, 12 steps per signature (see BENCHMARKS-p256.md).
+   * Work per step, in field-multiplication units (a comb part: one table's lookup and addition 18,
+   * a column's doubling 8; an inversion batch 3; a SHA-256/HMAC phase is a step of its own).
+   * Default 150: at most ~2 ms per step in QuickJS on this machine. Espruino uses 8 (one comb part
+   * per step, under 50 ms there).
    */
   sliceBudget?: number;
+  /**
+   * The 65-byte public point stored with the key, when there is one: the first signing job checks
+   * d*G against it in the same bounded steps (no multi-second check when the signer is made) and
+   * fails with KEY_INVALID on a mismatch, as does every later job until one check has passed.
+   */
+  publicKey?: Uint8Array;
 }
 
 // Job phases, in order; a rejected nonce (k out of range, r = 0 or s = 0) goes back to NONCE.
@@ -42,8 +50,14 @@ const ZINV = 6;
 const KINV = 7;
 const FINISH = 8;
 const DONE = 9;
+const CHECK = 10; // before HASH in a job while the stored public key is unchecked
+const BLIND2 = 11; // between ZINV and KINV: the mod-n half of BLIND, in two parts (BLIND2, BLIND3)
+const BLIND3 = 12;
+const FINISH0 = 13; // before FINISH: t = e + r d
+const MODN_COST = 8; // a part of at most 2 multiplications mod n and reductions: whole in one slice
 
-const COMB_COLUMN_COST = 8 + TABLES * 18; // a doubling + per table: mixed add, scan, selects
+const COMB_PART_COST = 18; // per table: mixed add, scan, selects
+const DOUBLE_COST = 8; // a column's doubling, a part of its own
 const INV_BATCH_COST = 3; // one batch of 22 divsteps (inv.ts), in field multiplications
 
 export function createP256SignerCore(opts: P256CoreOptions): Signer {
@@ -53,6 +67,8 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
   fnToBytes(d, dBytes, 0);
   const dM = newFe();
   fnToMont(dM, d);
+  // kept for the stored public key's check (the first job's CHECK phase), then wiped
+  let unchecked: Int32Array | null = opts.publicKey ? new Int32Array(d) : null;
   d.fill(0);
   const table = opts.table;
   const hash = opts.hash;
@@ -60,7 +76,8 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
   const extra = opts.extraEntropy;
 
   function start(message: Uint8Array): SignStep {
-    let phase = HASH;
+    let phase = unchecked ? CHECK : HASH;
+    let check: CombJob | null = null;
     let drbg: Drbg | null = null;
     let seed: Uint8Array | null = null;
     const e = newFe(); // bits2int(H(m)) mod n, plain
@@ -75,6 +92,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
     const r = newFe();
     const s = newFe();
     const t = newFe();
+    let bb: Uint8Array | null = null; // the blinding value's bytes, BLIND to BLIND2
     let result: Uint8Array | null = null;
 
     return function step(): Uint8Array | null {
@@ -83,7 +101,51 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
         // hash calls are not divisible: they only start a slice, never extend one
         if (spent > 0 && phase <= SEED2) break;
         if (spent > 0 && phase === BLIND) break;
-        if (phase === HASH) {
+        // the frequent phases first: Espruino reads past every branch before the one that runs
+        if (phase === COMB) {
+          spent += comb.j < 0 ? DOUBLE_COST : COMB_PART_COST;
+          if (combPart(comb, table)) phase = BLIND;
+        } else if (phase === ZINV) {
+          spent += INV_BATCH_COST;
+          if (invRun(invP, zInv, (budget - spent) / INV_BATCH_COST + 1)) {
+            fpToMont(zInv, zInv); // (z b)^-1
+            fpMul(zInv, zInv, blindP); // z^-1
+            // x = X / Z^2, then r = x mod n (x < p < 2*n, so one conditional subtraction)
+            fpSqr(t, zInv);
+            fpMul(t, comb.r.x, t);
+            fpToPlain(r, t);
+            fnReduce(r, r);
+            spent += 4;
+            if (zeroMask(r)) {
+              drbgReseed(drbg as Drbg);
+              phase = NONCE;
+            } else phase = BLIND2;
+          } else spent = budget;
+        } else if (phase === KINV) {
+          spent += INV_BATCH_COST;
+          if (invRun(invN, kInv, (budget - spent) / INV_BATCH_COST + 1)) {
+            fnToMont(kInv, kInv); // (k b)^-1
+            fnMul(kInv, kInv, blind); // k^-1 (Montgomery)
+            phase = FINISH0;
+          } else spent = budget;
+        } else if (phase === CHECK) {
+          if (!check) {
+            check = newCombJob();
+            combStart(check, unchecked as Int32Array);
+          }
+          if (check.col < 0) {
+            // d*G is done: the comparison (5 multiplications, 4 conversions) in a slice of its own
+            if (spent > 0) break;
+            if (!samePoint(check.r, opts.publicKey as Uint8Array)) fail(KEY_INVALID, 'the public key stored with the EC private key does not match it');
+            (unchecked as Int32Array).fill(0);
+            unchecked = null;
+            phase = HASH;
+            spent = budget;
+          } else {
+            spent += check.j < 0 ? DOUBLE_COST : COMB_PART_COST;
+            combPart(check, table);
+          }
+        } else if (phase === HASH) {
           const h = hash(message);
           if (h.length !== 32) fail(OPTION_INVALID, 'hash must return 32 bytes');
           fnFromBytes(e, h, 0);
@@ -116,15 +178,12 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
             phase = COMB;
           } else drbgReseed(drbg as Drbg);
           spent += 30;
-        } else if (phase === COMB) {
-          if (combStep(comb, table)) phase = BLIND;
-          spent += COMB_COLUMN_COST;
         } else if (phase === BLIND) {
           // Both inversions run a variable-time algorithm (inv.ts) on blinded inputs: z b and k b for
           // a secret pseudo-random b (from the RFC 6979 state, see drbgBlind), then multiply by b
           // again. Their running time depends on z b and k b only, which are independent of z and
           // k. b = 0 mod p or mod n (probability 2^-256) falls back to b = 1.
-          const bb = drbgBlind(drbg as Drbg);
+          bb = drbgBlind(drbg as Drbg);
           limbsFromBytes(blindP, bb, 0);
           condSub(blindP, blindP, P);
           blindP[0] |= zeroMask(blindP) & 1;
@@ -132,48 +191,40 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           fpMul(t, comb.r.z, blindP); // z b
           fpToPlain(t, t);
           invStart(invP, t);
-          fnFromBytes(blind, bb, 0);
+          phase = ZINV;
+          spent = budget; // an HMAC call: a slice of its own
+        } else if (phase === BLIND2) {
+          if (spent > 0 && spent + MODN_COST > budget) break; // whole, in this slice or the next
+          spent += MODN_COST;
+          fnFromBytes(blind, bb as Uint8Array, 0);
+          (bb as Uint8Array).fill(0);
+          bb = null;
           fnReduce(blind, blind);
           blind[0] |= zeroMask(blind) & 1;
           fnToMont(blind, blind);
+          phase = BLIND3;
+        } else if (phase === BLIND3) {
+          if (spent > 0 && spent + MODN_COST > budget) break;
+          spent += MODN_COST;
           fnToMont(kInv, k);
           fnMul(kInv, kInv, blind); // k b (Montgomery)
           fnFromMont(kInv, kInv);
           invStart(invN, kInv);
-          phase = ZINV;
-          spent = budget; // an HMAC call: a slice of its own
-        } else if (phase === ZINV) {
-          spent += INV_BATCH_COST;
-          if (invRun(invP, zInv, (budget - spent) / INV_BATCH_COST + 1)) {
-            fpToMont(zInv, zInv); // (z b)^-1
-            fpMul(zInv, zInv, blindP); // z^-1
-            // x = X / Z^2, then r = x mod n (x < p < 2*n, so one conditional subtraction)
-            fpSqr(t, zInv);
-            fpMul(t, comb.r.x, t);
-            fpToPlain(r, t);
-            fnReduce(r, r);
-            spent += 4;
-            if (zeroMask(r)) {
-              drbgReseed(drbg as Drbg);
-              phase = NONCE;
-            } else phase = KINV;
-          } else spent = budget;
-        } else if (phase === KINV) {
-          spent += INV_BATCH_COST;
-          if (invRun(invN, kInv, (budget - spent) / INV_BATCH_COST + 1)) {
-            fnToMont(kInv, kInv); // (k b)^-1
-            fnMul(kInv, kInv, blind); // k^-1 (Montgomery)
-            phase = FINISH;
-          } else spent = budget;
-        } else {
+          phase = KINV;
+        } else if (phase === FINISH0) {
+          if (spent > 0 && spent + MODN_COST > budget) break;
+          spent += MODN_COST;
           // s = k^-1 (e + r d) mod n, all in Montgomery form
           fnToMont(t, r);
           fnMul(t, t, dM);
+          phase = FINISH;
+        } else {
+          if (spent > 0 && spent + MODN_COST > budget) break;
           fnToMont(s, e);
           fnAdd(t, t, s);
           fnMul(s, kInv, t);
           fnFromMont(s, s);
-          spent += 6;
+          spent += MODN_COST;
           if (zeroMask(s)) {
             drbgReseed(drbg as Drbg);
             phase = NONCE;
@@ -207,6 +258,29 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
   }
 
   return { alg: 'ES256', start: start };
+}
+
+/** Whether Jacobian p is the 65-byte uncompressed point q: X = qx Z^2 and Y = qy Z^3 (no inversion). */
+function samePoint(p: JPoint, q: Uint8Array): boolean {
+  if (q.length !== 65 || q[0] !== 4) return false;
+  const x = newFe();
+  const y = newFe();
+  const z2 = newFe();
+  const a = newFe();
+  const b = newFe();
+  if (!(fpFromBytes(x, q, 1) & fpFromBytes(y, q, 33))) return false;
+  fpSqr(z2, p.z);
+  fpMul(x, x, z2);
+  fpMul(z2, z2, p.z);
+  fpMul(y, y, z2);
+  let diff = 0;
+  fpToPlain(a, x);
+  fpToPlain(b, p.x);
+  for (let i = 0; i < LIMBS; i++) diff |= a[i] ^ b[i];
+  fpToPlain(a, y);
+  fpToPlain(b, p.y);
+  for (let i = 0; i < LIMBS; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
 }
 
 
