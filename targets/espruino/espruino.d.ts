@@ -23,3 +23,4 @@ interface EspruinoSocket {
   end(): void;
 }
 declare const exports: { [name: string]: unknown };
+declare function setTimeout(fn: () => void, ms: number): number;

@@ -6,8 +6,11 @@ import { measureSizes } from '../../scripts/size.mjs';
 // parsing, native base64, smaller field kernels, the fallback machinery left out (a stub stands
 // in for src/device/fallback.ts) and terser's second pass. This ceiling, the measured size rounded
 // up to the next 0.5 KB, keeps it from growing. Lower it as the bundle shrinks; delete it once the
-// budget holds.
-const ESPRUINO_CEILING = 41 * 1024;
+// budget holds. Raised to 43.5 KB (44,311 bytes) by what the real interpreter needed (issue 13):
+// regexes replaced by scanning, the board's entropy sources, signing in shorter slices with the key
+// check inside the job, native UTF-8 for ASCII, caught socket errors, and lines of at most 100
+// characters (about 500 bytes of newlines).
+const ESPRUINO_CEILING = 43.5 * 1024;
 
 describe('bundle size budgets', async () => {
   const rows = await measureSizes();
