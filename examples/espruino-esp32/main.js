@@ -23,7 +23,7 @@ var akenza = require('akenza-device'); // the module uploaded to Storage as `ake
 // "Sat, 28 Nov 2026 09:28:17 GMT" -> ms since 1970, by day arithmetic (no Date parser needed).
 var MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 function parseHttpDate(s) {
-  var m = /(\d{1,2}) (\w{3}) (\d{4}) (\d\d):(\d\d):(\d\d)/.exec(s || '');
+  var m = /(\d+) (\w+) (\d+) (\d+):(\d+):(\d+)/.exec(s || ''); // no {n,m} in Espruino's regexes
   if (!m) return NaN;
   var mon = MONTHS.indexOf(m[2]) / 3;
   if (mon < 0 || mon !== Math.floor(mon)) return NaN;
@@ -55,12 +55,14 @@ function syncTime(done) {
   });
 }
 
-// The key never leaves the board: made here once, from the hardware RNG, and kept in Storage.
+// The key never leaves the board: made here once, from the hardware RNG (the SDK reads the ESP32's
+// RNG register), and kept in Storage. A board the SDK knows no RNG for can supply one as a Storage
+// module `hwrng` exporting randomBytes(n); without either, generateKeyPair refuses (ENTROPY_UNAVAILABLE).
 function deviceKey() {
   var pem = Storage.read(KEY_FILE);
   if (pem) return pem;
   console.log('first boot: making an ES256 key pair (a few seconds)...');
-  var kp = akenza.generateKeyPair();
+  var kp = akenza.generateKeyPair(Storage.read('hwrng') ? require('hwrng').randomBytes : undefined);
   Storage.write(KEY_FILE, kp.privateKeyPem);
   Storage.write(PUB_FILE, kp.publicKeyPem);
   console.log('Register this public key for device ' + CONFIG.deviceId + ' (kid ' + kp.fingerprint + '):');
@@ -71,7 +73,8 @@ function deviceKey() {
 // A reading; replace with your sensor. E.getTemperature is the chip's own sensor where it has one.
 var readings = 0;
 function readSensor() {
-  var t = typeof E.getTemperature === 'function' ? E.getTemperature() : 20 + Math.random() * 5;
+  var t = typeof E.getTemperature === 'function' ? E.getTemperature() : NaN;
+  if (!isFinite(t)) t = 20 + Math.random() * 5; // no on-chip sensor reading (e.g. Espruino's Linux build)
   readings++;
   return { temperature: Math.round(t * 10) / 10, n: readings };
 }
