@@ -14,6 +14,7 @@ export interface Uplink {
   topic: string;
   /** Parsed JSON when the bytes are JSON, else the raw bytes. Over 4 KiB of bytes it is parsed again on each read (the mock keeps only `raw`). */
   payload: unknown;
+  /** True when `payload` is parsed JSON (over 4 KiB of MQTT bytes, found out at the first read). */
   json: boolean;
   raw: Uint8Array;
   /** Mock clock, milliseconds since the epoch. */
@@ -62,11 +63,34 @@ function isoTime(time: number): string {
 }
 
 export function makeUplink(fields: Omit<Uplink, 'id' | 'payload' | 'json' | 'timestamp'> & { timestamp?: string; payload?: unknown }): Uplink {
-  const dec = fields.payload !== undefined ? { payload: fields.payload, json: true } : decodePayload(fields.raw);
+  const raw = fields.raw;
+  if (fields.payload === undefined && raw.length > EAGER_PARSE_BYTES) {
+    // Large MQTT payloads are not parsed on arrival (a 249 KB `[[],...]` costs ~10 ms and 3.3 MB):
+    // `json` is settled at its first read (and kept: a boolean), `payload` parses at every read.
+    const u = { id: randomUUID(), ...fields, timestamp: fields.timestamp || isoTime(fields.time) } as Uplink;
+    let json: boolean | undefined;
+    Object.defineProperty(u, 'json', {
+      enumerable: true,
+      configurable: true,
+      get: () => (json === undefined ? (json = decodePayload(raw).json) : json),
+      set(v: boolean) {
+        Object.defineProperty(u, 'json', { value: v, enumerable: true, configurable: true, writable: true });
+      },
+    });
+    Object.defineProperty(u, 'payload', {
+      enumerable: true,
+      configurable: true,
+      get: () => decodePayload(raw).payload,
+      set(v: unknown) {
+        Object.defineProperty(u, 'payload', { value: v, enumerable: true, configurable: true, writable: true });
+      },
+    });
+    return u;
+  }
+  const dec = fields.payload !== undefined ? { payload: fields.payload, json: true } : decodePayload(raw);
   const u: Uplink = { id: randomUUID(), ...fields, payload: dec.payload, json: dec.json, timestamp: fields.timestamp || isoTime(fields.time) };
-  if (dec.json && fields.raw.length > EAGER_PARSE_BYTES) {
-    // The tree is dropped (it was needed only to know the bytes are JSON); reads parse the bytes anew.
-    const raw = fields.raw;
+  if (dec.json && raw.length > EAGER_PARSE_BYTES) {
+    // The tree is dropped (HTTP/CoAP/UDP parse the body to check it is an object or array); reads parse the bytes anew.
     Object.defineProperty(u, 'payload', {
       enumerable: true,
       configurable: true,
@@ -81,7 +105,7 @@ export function makeUplink(fields: Omit<Uplink, 'id' | 'payload' | 'json' | 'tim
 
 /** What an uplink counts against the byte bound: its bytes, a kept parsed tree at PARSED_BYTES_PER_BYTE, a fixed share. */
 export function uplinkWeight(u: Uplink): number {
-  const keptTree = u.json && u.raw.length <= EAGER_PARSE_BYTES;
+  const keptTree = u.raw.length <= EAGER_PARSE_BYTES && u.json; // length first: a large payload's json getter would parse
   return UPLINK_OVERHEAD_BYTES + u.raw.length * (keptTree ? 1 + PARSED_BYTES_PER_BYTE : 1);
 }
 
