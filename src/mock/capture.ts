@@ -26,7 +26,7 @@ export function checkCapture(reg: Registry, q: CaptureQuery, body: Uint8Array): 
   if (!reg.device(q.deviceId)) return fail(404, 'unknown device ' + JSON.stringify(clip(q.deviceId)));
   if (!conn.devices.has(q.deviceId)) return fail(404, 'device ' + JSON.stringify(clip(q.deviceId)) + ' is not assigned to this connector');
   const topic = q.topic === undefined || q.topic === null || q.topic === '' ? DEFAULT_TOPIC : q.topic;
-  if (topic.length > 256 || /[\u0000-\u001f#+]/.test(topic)) return fail(400, 'topic must be at most 256 characters without control characters, # or +');
+  if (topic.length > 256 || /[\u0000-\u001f\u007f-\u009f#+]/.test(topic)) return fail(400, 'topic must be at most 256 characters without control characters, # or +');
   let timestamp: string | undefined;
   if (q.timestamp !== undefined && q.timestamp !== null) {
     const t = /^\d{4}-\d\d-\d\d(T[\d:.]+(Z|[+-]\d\d:?\d\d)?)?$/.test(q.timestamp) ? Date.parse(q.timestamp) : NaN;

@@ -256,6 +256,14 @@ describe('finding 8: what a device chooses never reaches the log raw', () => {
     expect(added[0]).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
   });
 
+  it('an HTTP topic with DEL or a C1 control (U+009B) is refused like C0 (400), and not recorded', async () => {
+    for (const t of ['a\u009b31m', 'a\u007fb', 'a\u0085b']) {
+      const r = await fetch('http://127.0.0.1:' + cloud.httpPort + '/v3/capture?deviceId=dev-a&topic=' + encodeURIComponent(t), { method: 'POST', headers: { secret: 's3cr3t' }, body: '{}' });
+      expect(r.status).toBe(400);
+    }
+    expect(cloud.uplinks.some((u) => /[\u007f-\u009f]/.test(u.topic))).toBe(false);
+  });
+
   it('sessions() and the disconnect event show the uplink secret in subscriptions as ***', async () => {
     const r = await connectRaw(cloud.mqttPort, { clientId: 'sub-gw', username: 'conn-1', password: 's3cr3t' });
     open.push(r.client);
