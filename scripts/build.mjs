@@ -33,7 +33,7 @@ async function buildDevice(options, format = {}) {
 await Promise.all([
   buildDevice({ entryPoints: ['targets/quickjs/index.ts'], outfile: 'dist/quickjs/akenza-device.mjs', format: 'esm' }),
   // Moddable: an ES module importing the host's ECMA-419 IO, plus the manifest a project includes.
-  buildDevice({ entryPoints: ['targets/moddable/index.ts'], outfile: 'dist/moddable/akenza-device.js', format: 'esm', external: ['embedded:*', 'timer', 'net'] }),
+  buildDevice({ entryPoints: ['targets/moddable/index.ts'], outfile: 'dist/moddable/akenza-device.js', format: 'esm', external: ['embedded:*', 'timer', 'net', 'crypt'] }),
   buildDevice({ entryPoints: ['targets/moddable/noble.ts'], outfile: 'dist/moddable/akenza-device-noble.js', format: 'esm', external: ['embedded:*', 'timer', 'net'] }),
 ]);
 copyFileSync('targets/moddable/manifest.json', 'dist/moddable/manifest.json');

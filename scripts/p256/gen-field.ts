@@ -86,15 +86,17 @@ function normKernel(M: number[]): string {
   lines.push('/** Carries raw limbs (each within +-2^26, value in [0, 4p)) and reduces the value into [0, 2p). */');
   lines.push('function fpNorm(o: Int32Array): void {');
   lines.push(`  const M = 16777215; let t = 0; let c = 0; ${Array.from({ length: L }, (_, i) => `let s${i} = 0;`).join(' ')}`);
+  lines.push(`  ${Array.from({ length: L }, (_, i) => `let d${i} = 0;`).join(' ')}`);
   for (let i = 0; i < L; i++) {
     // limbs stay within +-2^26, so the int32 shift is exact and floors negatives
     lines.push(`  t = o[${i}]${i ? ' + c' : ''}; s${i} = t & M; c = t >> 24;`);
   }
   lines.push(`  s${L - 1} += c * (M + 1); // the top limb keeps its overflow (value < 4p < 2^264)`);
-  lines.push(`  t = s0 - ${M[0]}; o[0] = t & M; c = t >> 24;`);
-  for (let i = 1; i < L; i++) lines.push(`  t = s${i} - ${M[i]} + c; o[${i}] = t & M; c = t >> 24;`);
-  lines.push('  // c is -1 when s < 2p: put s back (o holds s - 2p otherwise)');
-  for (let i = 0; i < L; i++) lines.push(`  o[${i}] ^= (o[${i}] ^ s${i}) & c;`);
+  // s - 2p in locals, then one write per limb: typed-array accesses are what costs most in XS
+  lines.push(`  t = s0 - ${M[0]}; d0 = t & M; c = t >> 24;`);
+  for (let i = 1; i < L; i++) lines.push(`  t = s${i} - ${M[i]} + c; d${i} = t & M; c = t >> 24;`);
+  lines.push('  // c is -1 when s < 2p: keep s, else s - 2p');
+  for (let i = 0; i < L; i++) lines.push(`  o[${i}] = d${i} ^ ((d${i} ^ s${i}) & c);`);
   lines.push('}');
   return lines.join('\n');
 }

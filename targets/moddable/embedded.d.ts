@@ -38,3 +38,12 @@ declare module 'net' {
   const Net: { resolve(host: string, callback: (name: string, address?: string) => void): void };
   export default Net;
 }
+declare module 'crypt' {
+  /** Moddable's native message digests (modules/crypt/digest): write() takes an ArrayBuffer or a view. */
+  export class Digest {
+    constructor(type: 'SHA1' | 'SHA256' | 'SHA384' | 'SHA512' | 'MD5');
+    write(data: ArrayBuffer | ArrayBufferView | string): void;
+    close(): ArrayBuffer;
+    reset(): void;
+  }
+}

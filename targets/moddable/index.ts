@@ -1,13 +1,13 @@
 // akenza-device for Moddable XS (ESP32 and others) over ECMA-419 sockets. ES256 on the BigInt-free
 // P-256 signer keeps the module within its 60 KB budget; noble.ts is the same with noble (XS has
 // BigInt), about 2x faster per signature and 26 KB larger. RS256 uses BigInt.
-import { sha256 } from '../../src/hash/sha256';
 import { keyPairPems } from '../../src/keygen';
 import { p256Binding } from '../../src/sign/p256-binding';
 import { generateKeyPairFromTable } from '../../src/sign/p256/keypair';
 import { combTable } from '../../src/sign/p256/keys';
 import { dropScratch } from '../../src/sign/p256/point';
 import { createBigIntRs256Signer } from '../../src/sign/rs256.bigint';
+import { nativeSha256 } from './native-sha256';
 import { moddableSdk } from './sdk';
 
 export { parsePrivateKey, parsePublicKey } from '../../src/keys';
@@ -23,7 +23,7 @@ const TABLE = combTable();
 dropScratch();
 // checkKeyInJob: a key's stored public point is checked inside the first (sliced) signature, not
 // by a whole scalar multiplication in createDevice, so createDevice needs less stack.
-const sdk = moddableSdk(p256Binding({ table: () => TABLE, hash: sha256, rs256: createBigIntRs256Signer, checkKeyInJob: true }), (rng) => {
+const sdk = moddableSdk(p256Binding({ table: () => TABLE, hash: nativeSha256, rs256: createBigIntRs256Signer, checkKeyInJob: true }), (rng) => {
   const kp = generateKeyPairFromTable(rng, TABLE);
   return keyPairPems(kp.privateKey, kp.publicKey);
 });

@@ -108,6 +108,7 @@ export function fpSqr(o: Int32Array, a: Int32Array): void {
 /** Carries raw limbs (each within +-2^26, value in [0, 4p)) and reduces the value into [0, 2p). */
 function fpNorm(o: Int32Array): void {
   const M = 16777215; let t = 0; let c = 0; let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0; let s4 = 0; let s5 = 0; let s6 = 0; let s7 = 0; let s8 = 0; let s9 = 0; let s10 = 0;
+  let d0 = 0; let d1 = 0; let d2 = 0; let d3 = 0; let d4 = 0; let d5 = 0; let d6 = 0; let d7 = 0; let d8 = 0; let d9 = 0; let d10 = 0;
   t = o[0]; s0 = t & M; c = t >> 24;
   t = o[1] + c; s1 = t & M; c = t >> 24;
   t = o[2] + c; s2 = t & M; c = t >> 24;
@@ -120,29 +121,29 @@ function fpNorm(o: Int32Array): void {
   t = o[9] + c; s9 = t & M; c = t >> 24;
   t = o[10] + c; s10 = t & M; c = t >> 24;
   s10 += c * (M + 1); // the top limb keeps its overflow (value < 4p < 2^264)
-  t = s0 - 16777214; o[0] = t & M; c = t >> 24;
-  t = s1 - 16777215 + c; o[1] = t & M; c = t >> 24;
-  t = s2 - 16777215 + c; o[2] = t & M; c = t >> 24;
-  t = s3 - 16777215 + c; o[3] = t & M; c = t >> 24;
-  t = s4 - 1 + c; o[4] = t & M; c = t >> 24;
-  t = s5 - 0 + c; o[5] = t & M; c = t >> 24;
-  t = s6 - 0 + c; o[6] = t & M; c = t >> 24;
-  t = s7 - 0 + c; o[7] = t & M; c = t >> 24;
-  t = s8 - 2 + c; o[8] = t & M; c = t >> 24;
-  t = s9 - 16776704 + c; o[9] = t & M; c = t >> 24;
-  t = s10 - 131071 + c; o[10] = t & M; c = t >> 24;
-  // c is -1 when s < 2p: put s back (o holds s - 2p otherwise)
-  o[0] ^= (o[0] ^ s0) & c;
-  o[1] ^= (o[1] ^ s1) & c;
-  o[2] ^= (o[2] ^ s2) & c;
-  o[3] ^= (o[3] ^ s3) & c;
-  o[4] ^= (o[4] ^ s4) & c;
-  o[5] ^= (o[5] ^ s5) & c;
-  o[6] ^= (o[6] ^ s6) & c;
-  o[7] ^= (o[7] ^ s7) & c;
-  o[8] ^= (o[8] ^ s8) & c;
-  o[9] ^= (o[9] ^ s9) & c;
-  o[10] ^= (o[10] ^ s10) & c;
+  t = s0 - 16777214; d0 = t & M; c = t >> 24;
+  t = s1 - 16777215 + c; d1 = t & M; c = t >> 24;
+  t = s2 - 16777215 + c; d2 = t & M; c = t >> 24;
+  t = s3 - 16777215 + c; d3 = t & M; c = t >> 24;
+  t = s4 - 1 + c; d4 = t & M; c = t >> 24;
+  t = s5 - 0 + c; d5 = t & M; c = t >> 24;
+  t = s6 - 0 + c; d6 = t & M; c = t >> 24;
+  t = s7 - 0 + c; d7 = t & M; c = t >> 24;
+  t = s8 - 2 + c; d8 = t & M; c = t >> 24;
+  t = s9 - 16776704 + c; d9 = t & M; c = t >> 24;
+  t = s10 - 131071 + c; d10 = t & M; c = t >> 24;
+  // c is -1 when s < 2p: keep s, else s - 2p
+  o[0] = d0 ^ ((d0 ^ s0) & c);
+  o[1] = d1 ^ ((d1 ^ s1) & c);
+  o[2] = d2 ^ ((d2 ^ s2) & c);
+  o[3] = d3 ^ ((d3 ^ s3) & c);
+  o[4] = d4 ^ ((d4 ^ s4) & c);
+  o[5] = d5 ^ ((d5 ^ s5) & c);
+  o[6] = d6 ^ ((d6 ^ s6) & c);
+  o[7] = d7 ^ ((d7 ^ s7) & c);
+  o[8] = d8 ^ ((d8 ^ s8) & c);
+  o[9] = d9 ^ ((d9 ^ s9) & c);
+  o[10] = d10 ^ ((d10 ^ s10) & c);
 }
 
 /** o = a + b mod p (inputs < 2p, output < 2p; o may alias a or b). */
