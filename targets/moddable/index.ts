@@ -1,6 +1,6 @@
 // akenza-device for Moddable XS (ESP32 and others) over ECMA-419 sockets. ES256 on the BigInt-free
 // P-256 signer keeps the module within its 60 KB budget; noble.ts is the same with noble (XS has
-// BigInt), about 2x faster per signature and 26 KB larger. RS256 uses BigInt.
+// BigInt), about 1.5x faster per signature in XS and 24 KB larger. RS256 uses BigInt.
 import { keyPairPems } from '../../src/keygen';
 import { p256Binding } from '../../src/sign/p256-binding';
 import { generateKeyPairFromTable } from '../../src/sign/p256/keypair';

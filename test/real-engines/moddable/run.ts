@@ -11,7 +11,8 @@ import { cacheDir } from '../../../scripts/engines/real.mjs';
 import type { RealEngines } from '../kit';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-export const dist = join(root, 'dist', 'moddable');
+/** The bundles under test: dist/moddable, or a copy of it named by AKENZA_MODDABLE_DIST. */
+export const dist = process.env.AKENZA_MODDABLE_DIST || join(root, 'dist', 'moddable');
 
 const running = new Set<ChildProcess>();
 
