@@ -114,9 +114,10 @@ export class MqttSession {
       if (tooLarge) return this.close(tooLarge);
       this.guard(() => this.parser.parse(chunk));
     });
-    socket.on('error', () => this.close('socket error'));
-    socket.on('close', () => this.close('connection closed by client'));
-    this.connectTimer = setTimeout(() => this.close('no CONNECT within ' + host.connectTimeoutMs + ' ms'), host.connectTimeoutMs);
+    // close() runs the disconnect listeners (user code): guarded like packet handlers.
+    socket.on('error', () => this.guard(() => this.close('socket error')));
+    socket.on('close', () => this.guard(() => this.close('connection closed by client')));
+    this.connectTimer = setTimeout(() => this.guard(() => this.close('no CONNECT within ' + host.connectTimeoutMs + ' ms')), host.connectTimeoutMs);
   }
 
   /**
@@ -192,7 +193,7 @@ export class MqttSession {
       this.socket.write(buf);
       if (then) then();
     };
-    if (this.host.faults.latencyMs > 0) setTimeout(write, this.host.faults.latencyMs);
+    if (this.host.faults.latencyMs > 0) setTimeout(() => this.guard(write), this.host.faults.latencyMs);
     else write();
   }
 
@@ -217,7 +218,7 @@ export class MqttSession {
       this.close('token expired (exp + ' + this.host.skewS + ' s skew passed)');
       return;
     }
-    this.expiryTimer = setTimeout(() => this.scheduleExpiry(), Math.min(wait, MAX_TIMER_MS));
+    this.expiryTimer = setTimeout(() => this.guard(() => this.scheduleExpiry()), Math.min(wait, MAX_TIMER_MS));
   }
 
   private armKeepalive(): void {
@@ -227,7 +228,7 @@ export class MqttSession {
       this.close('keepalive timeout (nothing received for 1.5 x keepalive)');
       return;
     }
-    this.keepTimer = setTimeout(() => this.armKeepalive(), this.keepaliveMs - idle);
+    this.keepTimer = setTimeout(() => this.guard(() => this.armKeepalive()), this.keepaliveMs - idle);
   }
 
   private onPacket(p: Packet): void {

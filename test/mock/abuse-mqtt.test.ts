@@ -98,6 +98,26 @@ describe('finding 1: one packet must not end the process', () => {
   });
 });
 
+describe('finding 1, listeners: a throwing disconnect listener', () => {
+  it('is caught in the socket close callback and logged; the broker keeps serving', async () => {
+    const boom = () => {
+      throw new Error('disconnect listener exploded');
+    };
+    cloud.on('disconnect', boom);
+    try {
+      const c = await jwt('dev-b');
+      c.end();
+      await c.closed;
+      const want = 'mqtt: internal error on the session of "dev-b", connection closed: disconnect listener exploded';
+      for (let i = 0; i < 200 && !lines.includes(want); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(lines).toContain(want);
+    } finally {
+      cloud.off('disconnect', boom);
+    }
+    await stillServes();
+  });
+});
+
 describe('finding 5: the packet size is checked on the declared remaining length', () => {
   /** A PUBLISH of exactly `total` bytes on the wire. */
   function publishOf(total: number, id: number): Buffer {
