@@ -43,7 +43,16 @@ export function handleCapture(host: CaptureHost, req: IncomingMessage, res: Serv
     } else chunks.push(c);
   });
   req.on('error', () => undefined);
+  // The body callback runs outside makeHttpServer's try: a throw there (an uplink or authRejected listener) is caught here.
   req.on('end', () => {
+    try {
+      finish();
+    } catch (e) {
+      host.log('http: internal error: ' + (e as Error).message);
+      if (!res.headersSent) reply(host, res, 500, { error: 'internal error' });
+    }
+  });
+  const finish = () => {
     if (over) return;
     const q = url.searchParams;
     const fromHeader = header(req, 'secret') || header(req, 'x-uplink-secret');
@@ -68,7 +77,7 @@ export function handleCapture(host: CaptureHost, req: IncomingMessage, res: Serv
     const u = makeUplink({ deviceId: r.deviceId, transport: 'http', topic: r.topic, raw, payload: r.payload, time: host.now(), timestamp: r.timestamp, auth: 'secret', secretVia });
     host.uplink(u);
     reply(host, res, 200, { id: u.id, timestamp: u.timestamp, message: 'uplink received' });
-  });
+  };
 }
 
 export function makeHttpServer(host: CaptureHost): Server {

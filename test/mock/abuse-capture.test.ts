@@ -162,3 +162,23 @@ describe('finding 3: uplinks of every transport are bounded by bytes', () => {
     }
   });
 });
+
+describe('finding 1 for capture: a throwing listener', () => {
+  it('an uplink listener that throws on an HTTP, CoAP or UDP uplink is caught (HTTP: 500); the mock keeps serving', async () => {
+    const boom = () => {
+      throw new Error('capture listener exploded');
+    };
+    cloud.on('uplink', boom);
+    try {
+      const r = await fetch('http://127.0.0.1:' + cloud.httpPort + '/v3/capture?deviceId=dev-a&topic=boom', { method: 'POST', headers: { secret: 's3cr3t' }, body: '{}' });
+      expect(r.status).toBe(500);
+      await send(request(61000, ['deviceId=dev-a', 'secret=s3cr3t'], new Uint8Array(Buffer.from('{}'))));
+      await new Promise<void>((res) => sock.send(formatUdpDatagram({ deviceId: 'dev-a', secret: 's3cr3t' }, '{}'), cloud.udpPort, '127.0.0.1', () => res()));
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      cloud.off('uplink', boom);
+    }
+    const ok = await fetch('http://127.0.0.1:' + cloud.httpPort + '/v3/capture?deviceId=dev-a&topic=after', { method: 'POST', headers: { secret: 's3cr3t' }, body: '{}' });
+    expect(ok.status).toBe(200);
+  });
+});
