@@ -127,7 +127,11 @@ function connect(o: SocketOptions): Socket {
       }
     },
     close: () => {
-      if (!closed) s.end();
+      try {
+        if (!closed) s.end();
+      } catch (e) {
+        // a socket whose TLS handshake failed throws here too; it is closed either way
+      }
       close();
     },
   };

@@ -156,12 +156,13 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
 
   describe('signing', () => {
     let run: Promise<RunResult> | null = null;
-    /** One run: three ES256 tokens (SEC1 key, then PKCS#8 twice) with the event-loop ticker running. */
+    /** One run: five ES256 tokens (a SEC1 key, then a PKCS#8 one four times: the first of each
+     *  includes parsing and the stored-key check) with the event-loop ticker running. */
     const signRun = () =>
       (run ||= runEspruino(bin, deviceDir(bin), `
         var akenza = require('akenza-device');
         ${TICKER}
-        var keys = [${SEC1}, ${PKCS8}, ${PKCS8}], tokens = [], ms = [], slices = [];
+        var keys = [${SEC1}, ${PKCS8}, ${PKCS8}, ${PKCS8}, ${PKCS8}], tokens = [], ms = [], slices = [];
         function next(i) {
           if (i === keys.length) { report('tokens', { tokens: tokens, ms: ms, slices: slices }); return done(); }
           tickerStart();
@@ -177,7 +178,7 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
       const end = expectClean(r);
       expect(r.get('error')).toBeUndefined();
       const { tokens, ms } = r.get('tokens');
-      expect(tokens).toHaveLength(3);
+      expect(tokens).toHaveLength(5);
       for (const t of tokens) {
         const d = nodeVerifyJwt(t, fixture('ec.pub.pem'));
         expect(d.header).toEqual({ alg: 'ES256', typ: 'JWT', kid: expectedFingerprints()['ec.pub.pem'] });
@@ -185,7 +186,8 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
         expect(d.claims.exp - d.claims.iat).toBe(660);
         expect(Math.abs(d.claims.exp - 600 - Date.now() / 1000)).toBeLessThan(120);
       }
-      figures.msPerToken = ms; // the first includes the key check (d*G against the stored point)
+      figures.msPerToken = ms; // the first two include parsing and the key check (d*G against the stored point)
+      figures.msPerTokenMedianCached = ms.slice(2).sort((a: number, b: number) => a - b)[1];
       figures.signPeak = end.peak;
     }, 120000);
 
@@ -281,6 +283,32 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
     figures.deviceRunEventLoop = s.slices;
   }, 180000);
 
+  // KNOWN BUG, reported (not in this suite's files): src/device/outbox.ts compacts its queue only
+  // once 512 delivered messages have piled up at its head, and each one (payload, topic, the
+  // publish() promise) holds ~67 variables here: 50 publishes took ~3,400 variables, an ESP32's
+  // whole pool. With the threshold at 8 the same run stayed flat (3,557 -> 3,908). `it.fails`
+  // passes while the leak is there and fails once it is fixed: then make it a plain `it`.
+  it.fails('memory stays flat over 60 QoS 1 publishes (delivered messages are released)', async () => {
+    const r = await runEspruino(bin, deviceDir(bin), `
+      var akenza = require('akenza-device');
+      var dev = akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${PKCS8} }, mqtt: { url: 'mqtt://127.0.0.1:${cloud.mqttPort}' } });
+      dev.on('connected', function () {
+        var before = process.memory().usage, i = 0, acked = 0;
+        var iv = setInterval(function () {
+          dev.publish({ i: i }, { topic: 'mem' }).then(function () { acked++; });
+          if (++i < 60) return;
+          clearInterval(iv);
+          var wait = setInterval(function () { if (acked < 60) return; clearInterval(wait);
+            report('growth', { before: before, after: process.memory().usage }); dev.stop().then(done); }, 200);
+        }, 50);
+      });
+      dev.start();`, { timeoutMs: 90000 });
+    expectClean(r);
+    const g = r.get('growth');
+    figures.growthOver60Publishes = g;
+    expect(g.after - g.before).toBeLessThan(600);
+  }, 120000);
+
   describe('mqtts', () => {
     let rsaCloud: MockCloud;
     beforeAll(async () => {
@@ -361,6 +389,7 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
       });
       expectClean(r);
       expect(r.get('probe')).toMatch(/Unable to create socket|no throw/);
+      figures.connectToClosedPort = r.get('probe');
       expect(r.all('disconnected').length).toBeGreaterThanOrEqual(3);
       expect(r.get('connected')).toBeGreaterThanOrEqual(3);
       expect((await down.waitForUplink((u) => u.topic === 'down', 5000)).payload).toEqual({ back: true });
