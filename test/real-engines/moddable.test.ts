@@ -17,7 +17,10 @@ const template = (name: string) => readFileSync(join(here, name), 'utf8');
 const SEED = '11'.repeat(16) + '22'.repeat(16) + '33'.repeat(16);
 const LIFETIME_S = 2;
 
-/** The app's manifest: what the README tells users, plus the test's fixtures and a preloaded BigInt module. */
+/**
+ * The app's manifest: what the README tells users, plus the test's fixtures and a preloaded BigInt
+ * module. MODDABLE_STACK=N gives the app its own creation.stack (to measure what the bundles need).
+ */
 function manifest(include: string): string {
   return JSON.stringify({
     include: ['$(MODDABLE)/examples/manifest_base.json', include],
