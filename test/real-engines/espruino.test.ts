@@ -29,7 +29,7 @@ const URANDOM = `function urandom(n) { var f = E.openFile('/dev/urandom', 'r'); 
  */
 const TICKER = `
 function __cpu() { var f = E.openFile('/proc/self/schedstat', 'r'); var s = f.read(80); f.close(); return parseFloat(s.split(' ')[0]) / 1e6; }
-var __top = [], __wall = 0, __count = 0, __last = 0, __lastCpu = 0, __gen = 0;
+var __top = [], __wall = 0, __count = 0, __last = 0, __lastCpu = 0, __gen = 0, __cpu0 = 0;
 function __tick(g) {
   if (g !== __gen) return;
   var t = getTime(), c = __cpu();
@@ -41,8 +41,8 @@ function __tick(g) {
   __last = t; __lastCpu = c;
   setTimeout(function () { __tick(g); }, 0);
 }
-function tickerStart() { __top = []; __wall = 0; __count = 0; __last = 0; __gen++; __tick(__gen); }
-function tickerStop() { __gen++; return { count: __count, cpuMax: __top[0], cpuTop: __top, wallMax: __wall }; }
+function tickerStart() { __top = []; __wall = 0; __count = 0; __last = 0; __cpu0 = __cpu(); __gen++; __tick(__gen); }
+function tickerStop() { __gen++; return { count: __count, cpuMax: __top[0], cpuTop: __top, wallMax: __wall, cpuMs: Math.round(__cpu() - __cpu0) }; }
 `;
 
 let bin = '';
@@ -188,6 +188,7 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
       }
       figures.msPerToken = ms; // the first two include parsing and the key check (d*G against the stored point)
       figures.msPerTokenMedianCached = ms.slice(2).sort((a: number, b: number) => a - b)[1];
+      figures.cpuMsPerToken = r.get('tokens').slices.map((x: { cpuMs: number }) => x.cpuMs);
       figures.signPeak = end.peak;
     }, 120000);
 
