@@ -12,7 +12,7 @@ export const DEFAULT_MAX_LIFETIME_S = 86400;
 export const MAX_TOKEN_LENGTH = 8192;
 /** The shortest RS256 signature the platform can accept: a 2048-bit modulus. */
 const MIN_RSA_SIG_BYTES = 256;
-const MAX_RSA_SIG_BYTES = 1024;
+const MAX_RSA_SIG_BYTES = 512; // 4096-bit keys, the largest the registry accepts
 
 /** What checkDeviceJwt checks a token against. */
 export interface JwtCheckOptions {
