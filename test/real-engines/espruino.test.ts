@@ -284,12 +284,9 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
     figures.deviceRunEventLoop = s.slices;
   }, 180000);
 
-  // KNOWN BUG, reported (not in this suite's files): src/device/outbox.ts compacts its queue only
-  // once 512 delivered messages have piled up at its head, and each one (payload, topic, the
-  // publish() promise) holds ~67 variables here: 50 publishes took ~3,400 variables, an ESP32's
-  // whole pool. With the threshold at 8 the same run stayed flat (3,557 -> 3,908). `it.fails`
-  // passes while the leak is there and fails once it is fixed: then make it a plain `it`.
-  it.fails('memory stays flat over 60 QoS 1 publishes (delivered messages are released)', async () => {
+  // Delivered messages must be released: each holds ~67 variables here (payload, topic, the
+  // publish() promise); when the outbox kept 512 of them, 50 publishes took an ESP32's whole pool.
+  it('memory stays flat over 60 QoS 1 publishes (delivered messages are released)', async () => {
     const r = await runEspruino(bin, deviceDir(bin), `
       var akenza = require('akenza-device');
       var dev = akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${PKCS8} }, mqtt: { url: 'mqtt://127.0.0.1:${cloud.mqttPort}' } });
