@@ -1,5 +1,5 @@
 // `npm run size`: minified and gzip bytes of each device bundle and of the MQTT codec + session
-// alone, against the byte budgets (test/unit/size.test.ts fails above them). Reads dist/ as
+// alone, against the byte budgets (test/build/size.test.ts fails above them). Reads dist/ as
 // `npm run build` left it.
 import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';

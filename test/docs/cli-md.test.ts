@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT, runBin } from './run';
+import { BIN, ROOT, runBin } from '../cli/run';
 
 const doc = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
 const blocks = [...doc.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]);

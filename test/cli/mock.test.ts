@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { runMock } from '../../src/cli/mock';
 import { captureIo, fixture, FIXTURES } from '../helpers';
-import { connackFor, mint, nowS } from './helpers';
+import { connackFor, mint, nowS } from '../mock/helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'akenza-cli-mock-'));
 
