@@ -1,6 +1,6 @@
 // QuickJS harness for the Espruino profile: bundles an entry with esbuild under the profile's syntax
 // limits, then runs it in QuickJS with the globals Espruino lacks deleted and a memory limit set.
-// Shared by test/sign-p256 and scripts/p256/bench.ts.
+// Shared by test/sign-p256 and scripts/bench/p256.ts.
 import { build } from 'esbuild';
 import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSRuntime } from 'quickjs-emscripten-core';
 import variant from '@jitl/quickjs-wasmfile-release-sync';

@@ -1,6 +1,6 @@
 // Mock-cloud benchmark: authenticated MQTT connects/s (ES256 and RS256, pre-minted tokens) and QoS 1
 // messages/s, against our broker and aedes (same JWT check in its authenticate hook), same client, same run.
-// Run: node --import tsx scripts/mock/bench.ts [--runs 5] [--connects 600] [--concurrency 8] [--messages 20000]
+// Run: node --import tsx scripts/bench/mock.ts [--runs 5] [--connects 600] [--concurrency 8] [--messages 20000]
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';

@@ -1,4 +1,4 @@
-// Secret-based uplinks against the mock cloud on loopback: `node --import tsx scripts/uplink/bench.ts [n]`.
+// Secret-based uplinks against the mock cloud on loopback: `node --import tsx scripts/bench/uplink.ts [n]`.
 // Sequential sends (one at a time, as the device's fallback does) per transport, then the device
 // draining a queue over HTTP; plus the minified size of each transport. Numbers go to BENCHMARKS-uplink.md.
 import { build } from 'esbuild';

@@ -1,5 +1,5 @@
 // MQTT codec micro-benchmark against mqtt-packet, same process, same packets:
-// `node --import tsx scripts/mqtt/bench.ts` (numbers go to BENCHMARKS-mqtt.md).
+// `node --import tsx scripts/bench/mqtt.ts` (numbers go to BENCHMARKS-mqtt.md).
 import mqttPacket from 'mqtt-packet';
 import { createParser, encode, type Packet } from '../../src/mqtt/codec';
 

@@ -1,7 +1,7 @@
 // P-256 ES256 benchmark, as same-run ratios (this machine is shared and noisy: compare ratios, not
 // absolute times): Node ours vs noble; QuickJS without BigInt (Espruino profile) ours vs noble in
 // QuickJS with BigInt; the longest slice in sliced mode in QuickJS; minified size; table load vs
-// compute. Run: node --import tsx scripts/p256/bench.ts   (RUNS=n to change the repetitions)
+// compute. Run: node --import tsx scripts/bench/p256.ts   (RUNS=n to change the repetitions)
 import { readFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { build } from 'esbuild';
@@ -9,7 +9,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { createP256Signer, computeCombTableBytes, loadCombTable } from '../../src/sign/p256/index';
 import { signSync } from '../../src/sign/signer';
 import { toHex } from '../../src/bytes';
-import { bundle, newVm } from './qjs';
+import { bundle, newVm } from '../p256/qjs';
 
 const RUNS = Number(process.env.RUNS || 7);
 const here = (p: string) => new URL(p, import.meta.url).pathname;
@@ -70,8 +70,8 @@ for (let r = 0; r < RUNS; r++) {
 }
 
 // ---- QuickJS
-const oursCode = await bundle(here('./qjs-entry.ts'));
-const nobleCode = await bundle(here('./noble-entry.ts'), { profile: false });
+const oursCode = await bundle(here('../p256/qjs-entry.ts'));
+const nobleCode = await bundle(here('../p256/noble-entry.ts'), { profile: false });
 const vmOurs = await newVm({ strip: true, memoryLimit: 16 * 1024 * 1024 });
 const vmNoble = await newVm({ memoryLimit: 64 * 1024 * 1024 });
 vmOurs.eval(oursCode);
