@@ -1,11 +1,12 @@
 // `akenza-device mock`: runs the mock cloud from a registry file or a state dir, prints where it listens
 // (addresses a board can use) and every uplink and log line with a timestamp (secrets never printed),
 // optionally appends uplinks as JSON lines; serves the admin API for `downlink`; stops on SIGINT/SIGTERM.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reachableAddresses, urlHost, validTlsName } from '../mock/addresses';
 import { startMockCloud, uplinkToJsonLine, type MockCloud, type Uplink } from '../mock/index';
-import { ensureStateDir, keptAdminToken, MIN_ADMIN_TOKEN_CHARS, newAdminToken, STATE_FILES } from '../mock/state-dir';
+import { ensureStateDir, keptAdminToken, MIN_ADMIN_TOKEN_CHARS, STATE_FILES } from '../mock/state-dir';
 import { escapeControls } from '../mock/sanitize';
 import { CommandFailed, parseCommandArgs, UsageError, type Io } from './io';
 
@@ -42,10 +43,12 @@ options:
   --http-port N            POST /v3/capture (default ${DEFAULT_PORTS.http})
   --coap-port N            CoAP POST /v3/capture (default ${DEFAULT_PORTS.coap})
   --udp-port N             UDP datagrams (default ${DEFAULT_PORTS.udp})
-  --admin-port N           admin API for downlinks (default ${DEFAULT_PORTS.admin})
+  --admin-port N           admin API for downlinks (default ${DEFAULT_PORTS.admin}; on only with this
+                           option, --admin-token-file, --state-dir or $${ADMIN_TOKEN_ENV})
   --admin-host H           admin API listen address (default 127.0.0.1)
   --admin-token-file FILE  admin token: read from FILE, or made and written there (mode 600); else
-                           $${ADMIN_TOKEN_ENV}, else DIR/admin-token with --state-dir, else printed
+                           $${ADMIN_TOKEN_ENV}, else DIR/admin-token with --state-dir, else a new
+                           mode-600 file in the temp folder (named, never the token, in the output)
   --tls-name NAME          another DNS name or IP address for the server certificate (repeatable); it
                            always covers localhost, 127.0.0.1, ::1 and the listen address (every
                            interface address for 0.0.0.0 / ::)
@@ -76,7 +79,7 @@ function describeUplink(u: Uplink): string {
 const stamped = (line: string) => new Date().toISOString() + ' ' + line;
 
 /** The admin token and where it came from: $AKENZA_ADMIN_TOKEN, a token file (read or made), the state dir's, or a new one to print. */
-function adminToken(tokenFile: string | undefined, stateDir: string | undefined): { token?: string; where: string } {
+function adminToken(tokenFile: string | undefined, stateDir: string | undefined): { token?: string; where: string; temp?: string } {
   const env = process.env[ADMIN_TOKEN_ENV];
   if (env !== undefined && env !== '') {
     if (env.trim().length < MIN_ADMIN_TOKEN_CHARS) throw new UsageError('$' + ADMIN_TOKEN_ENV + ' must be at least ' + MIN_ADMIN_TOKEN_CHARS + ' characters');
@@ -84,8 +87,9 @@ function adminToken(tokenFile: string | undefined, stateDir: string | undefined)
   }
   if (tokenFile !== undefined) return { token: keptAdminToken(tokenFile), where: 'in ' + tokenFile };
   if (stateDir !== undefined) return { where: 'in ' + join(stateDir, STATE_FILES.adminToken) };
-  const token = newAdminToken();
-  return { token, where: token + ' (not kept: use --state-dir or --admin-token-file for a token in a file)' };
+  // Never printed (a mock's output often ends up in a CI log): a new token goes to a mode-600 file.
+  const file = join(tmpdir(), 'akenza-mock-admin-token-' + process.pid);
+  return { token: keptAdminToken(file), where: 'in ' + file + ' (downlink --admin-token-file ' + file + ')', temp: file };
 }
 
 /** Starts the mock from CLI arguments and runs until `stop` resolves; returns the cloud once closed. */
@@ -135,7 +139,9 @@ export async function runMock(args: string[], io: Io, stop: (cloud: MockCloud) =
   };
   const adminPort = port(values['admin-port'], DEFAULT_PORTS.admin, 'admin');
   if (stateDir) ensureStateDir(stateDir);
-  const admin = adminToken(values['admin-token-file'], stateDir);
+  // The admin API runs only when asked for (its port, a token source, or a state dir to keep the token in).
+  const adminOn = values['admin-port'] !== undefined || values['admin-token-file'] !== undefined || stateDir !== undefined || !!process.env[ADMIN_TOKEN_ENV];
+  const admin = adminOn ? adminToken(values['admin-token-file'], stateDir) : null;
   const tls = values['tls-cert'] !== undefined
     ? { cert: readFileSync(values['tls-cert'], 'utf8'), key: readFileSync(values['tls-key']!, 'utf8'), ca: values['tls-ca'] !== undefined ? readFileSync(values['tls-ca'], 'utf8') : undefined }
     : undefined;
@@ -151,7 +157,7 @@ export async function runMock(args: string[], io: Io, stop: (cloud: MockCloud) =
       tlsNames,
       caFile: values['ca-out'],
       tlsKeyType: values['tls-rsa'] ? 'rsa' : 'ec',
-      admin: { host: values['admin-host'], port: adminPort, token: admin.token },
+      admin: admin ? { host: values['admin-host'], port: adminPort, token: admin.token } : undefined,
       audienceBase: values['audience-base'],
       maxLifetimeS: values['max-lifetime'] === undefined ? undefined : Number(values['max-lifetime']),
       allowSecretInQuery: values['allow-secret-in-query'],
@@ -183,7 +189,7 @@ export async function runMock(args: string[], io: Io, stop: (cloud: MockCloud) =
   io.out('  http   http://' + h + ':' + cloud.httpPort + '/v3/capture');
   io.out('  coap   coap://' + h + ':' + cloud.coapPort + '/v3/capture');
   io.out('  udp    udp://' + h + ':' + cloud.udpPort);
-  io.out('  admin  http://' + urlHost(values['admin-host']) + ':' + cloud.adminPort + '/admin (token ' + admin.where + ')');
+  io.out(admin ? '  admin  http://' + urlHost(values['admin-host']) + ':' + cloud.adminPort + '/admin (token ' + admin.where + ')' : '  admin  off (--state-dir DIR or --admin-port N serves downlinks)');
   if (where.length > 1) io.out('  also reachable at ' + where.slice(1).join(', '));
   if (cloud.tlsNames.length > 0) io.out('  TLS certificate names: ' + cloud.tlsNames.join(', '));
   cloud.on('uplink', (u) => {
@@ -194,6 +200,7 @@ export async function runMock(args: string[], io: Io, stop: (cloud: MockCloud) =
     await stop(cloud);
   } finally {
     await cloud.close();
+    if (admin && admin.temp) rmSync(admin.temp, { force: true }); // a token made for this run only
     io.out(stamped('mock cloud stopped'));
   }
 }

@@ -22,7 +22,12 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 export function handleCapture(host: CaptureHost, req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url || '/', 'http://mock');
+  let url: URL;
+  try {
+    url = new URL(req.url || '/', 'http://mock');
+  } catch {
+    return reply(host, res, 400, { error: 'request target is not a valid URL path' });
+  }
   if (url.pathname !== '/v3/capture') return reply(host, res, 404, { error: 'not found: only POST /v3/capture is served' });
   if (req.method !== 'POST') return reply(host, res, 405, { error: 'method ' + req.method + ' not allowed; use POST' }, { allow: 'POST' });
   const declared = Number(header(req, 'content-length'));

@@ -35,8 +35,16 @@ export function logHttpRefusals(server: Server, log: (line: string) => void): vo
     } as typeof res.end;
     res.once('finish', () => {
       if (res.statusCode < 400) return;
-      const url = new URL(req.url || '/', 'http://mock');
-      log('http: refused ' + subject(url.searchParams.get('deviceId'), req.method + ' ' + clip(url.pathname)) + ' (' + res.statusCode + '): ' + errorOf(body) + ' [from ' + req.socket.remoteAddress + ']');
+      let deviceId: string | null = null;
+      let path = clip(req.url || '/');
+      try {
+        const url = new URL(req.url || '/', 'http://mock');
+        deviceId = url.searchParams.get('deviceId');
+        path = clip(url.pathname);
+      } catch {
+        /* an unparsable target ('//'): logged as sent */
+      }
+      log('http: refused ' + subject(deviceId, req.method + ' ' + path) + ' (' + res.statusCode + '): ' + errorOf(body) + ' [from ' + req.socket.remoteAddress + ']');
     });
   });
 }

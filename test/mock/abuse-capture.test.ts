@@ -182,3 +182,27 @@ describe('finding 1 for capture: a throwing listener', () => {
     expect(ok.status).toBe(200);
   });
 });
+
+describe('an HTTP request target that is not a URL path', () => {
+  it("'GET //' gets 400 and one log line; the mock (with a log, as the CLI runs it) keeps serving", async () => {
+    const { connect } = await import('node:net');
+    const lines: string[] = [];
+    const logged = await startMockCloud({ registry, log: (l) => lines.push(l) });
+    try {
+      const raw = (text: string) => new Promise<string>((resolve, reject) => {
+        let got = '';
+        const s = connect(logged.httpPort, '127.0.0.1', () => s.write(text));
+        s.on('data', (d) => (got += d));
+        s.on('end', () => resolve(got));
+        s.on('error', reject);
+      });
+      const reply = await raw('GET // HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(reply.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      const r = await fetch('http://127.0.0.1:' + logged.httpPort + '/v3/capture?deviceId=dev-b&topic=after', { method: 'POST', headers: { secret: 's3cr3t' }, body: '{"ok":1}' });
+      expect(r.status).toBe(200);
+      expect(lines.filter((l) => l.indexOf('http: refused GET //') === 0)).toHaveLength(1);
+    } finally {
+      await logged.close();
+    }
+  });
+});

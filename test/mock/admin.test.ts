@@ -248,3 +248,37 @@ describe('refusals are printed', () => {
 });
 
 
+
+describe('the admin API is opt-in and its token is never printed', () => {
+  const NO_ADMIN = ZERO.slice(0, -2);
+  it('is off without --admin-port, --admin-token-file, --state-dir or $AKENZA_ADMIN_TOKEN', async () => {
+    const reg = join(mkdtempSync(join(tmpdir(), 'akenza-admin-')), 'r.json');
+    writeFileSync(reg, JSON.stringify({ devices: [d1] }));
+    const m = captureIo();
+    await runMock(['--registry', reg, ...NO_ADMIN], m.io, async (cloud) => {
+      expect(cloud.adminPort).toBe(0);
+      expect(cloud.adminToken).toBeUndefined();
+    });
+    expect(m.out.join('\n')).toMatch(/admin +off \(--state-dir DIR or --admin-port N/);
+  });
+
+  it('with --admin-port alone, a new token goes to a mode-600 temp file named in the output (removed at exit), never the token', async () => {
+    const reg = join(mkdtempSync(join(tmpdir(), 'akenza-admin-')), 'r.json');
+    writeFileSync(reg, JSON.stringify({ devices: [d1] }));
+    const m = captureIo();
+    let file = '';
+    let token = '';
+    await runMock(['--registry', reg, ...ZERO], m.io, async (cloud) => {
+      file = /token in (\S+)/.exec(m.out.join('\n'))![1];
+      token = readFileSync(file, 'utf8').trim();
+      expect(token).toBe(cloud.adminToken);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const c = captureIo();
+      expect(await main(['downlink', '--device', 'd1', '--admin-token-file', file, '--admin', 'http://127.0.0.1:' + cloud.adminPort, 'x'], c.io)).toBe(1); // authorised; nobody subscribed
+      expect(c.err.join('\n')).toContain('not delivered');
+    });
+    expect(token.length).toBeGreaterThanOrEqual(16);
+    expect(m.out.join('\n')).not.toContain(token);
+    expect(() => statSync(file)).toThrow();
+  });
+});
