@@ -124,25 +124,38 @@ export class UplinkLog {
   readonly list: Uplink[] = [];
   /** uplinkWeight() summed over `list`. */
   bytes = 0;
+  // Each entry's weight as taken when it was added (a user may change `json` on the live entries),
+  // and the list length the sum was taken over (a user may also empty or splice the live list).
+  private readonly weights = new WeakMap<Uplink, number>();
+  private counted = 0;
   private waiters: { pred: UplinkPredicate; done: (u: Uplink | Error) => void }[] = [];
   constructor(
     private readonly max: number,
     private readonly maxBytes = DEFAULT_MAX_UPLINK_BYTES,
   ) {}
 
+  private weightOf(u: Uplink): number {
+    const w = this.weights.get(u);
+    return w === undefined ? uplinkWeight(u) : w;
+  }
+
   add(u: Uplink): void {
+    if (this.list.length !== this.counted) this.bytes = this.list.reduce((n, x) => n + this.weightOf(x), 0);
+    const weight = uplinkWeight(u);
+    this.weights.set(u, weight);
     this.list.push(u);
-    this.bytes += uplinkWeight(u);
+    this.bytes += weight;
     // Trimmed in chunks (splicing one off the front per uplink would be O(n) per message): down to
     // `max` entries, and to 90 % of the byte bound (the newest uplink always stays).
     if (this.list.length > this.max + Math.ceil(this.max / 10) || this.bytes > this.maxBytes) {
       let drop = Math.max(0, this.list.length - this.max);
       let bytes = this.bytes;
-      for (let i = 0; i < drop; i++) bytes -= uplinkWeight(this.list[i]);
-      while (drop < this.list.length - 1 && bytes > this.maxBytes * 0.9) bytes -= uplinkWeight(this.list[drop++]);
+      for (let i = 0; i < drop; i++) bytes -= this.weightOf(this.list[i]);
+      while (drop < this.list.length - 1 && bytes > this.maxBytes * 0.9) bytes -= this.weightOf(this.list[drop++]);
       this.list.splice(0, drop);
       this.bytes = bytes;
     }
+    this.counted = this.list.length;
     if (this.waiters.length === 0) return;
     const ready = this.waiters.filter((w) => w.pred(u));
     if (ready.length) {
