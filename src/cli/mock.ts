@@ -61,7 +61,7 @@ options:
   --audience-base URL      aud base (default: the registry's, else https://akenza.io)
   --max-lifetime S         longest token lifetime accepted (default 86400)
   --allow-secret-in-query  accept the HTTP uplink secret as a query parameter
-  --quiet                  print only the listening addresses, uplinks and registry reloads
+  --quiet                  print only the listening addresses, uplinks, registry reloads and tls: lines
   -h, --help               this help`;
 
 function port(v: string | undefined, def: number, name: string): number {
