@@ -5,8 +5,9 @@
 //                         -> {"delivered": sessions that got it}
 //   GET  /admin/devices   -> {"devices": [{deviceId, kids, connected, sessions}], "connectors": [{id, devices}]}
 //   GET  /admin/uplinks?deviceId=ID&limit=N -> {"uplinks": [the JSON-lines form, newest last]}
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readBoundedBody } from './http-body';
+import { sameSecret } from './same-secret';
 
 /** What the admin API reads and does. */
 export interface AdminHost {
@@ -21,38 +22,14 @@ export interface AdminHost {
   uplinks(deviceId: string | undefined, limit: number): unknown[];
 }
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
 /** Equal strings, in time independent of where they differ (both hashed to 32 bytes first). */
-export function tokenMatches(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
+export const tokenMatches = sameSecret;
 
 function send(res: ServerResponse, status: number, body: object, headers: { [k: string]: string } = {}): void {
   if (res.destroyed || res.headersSent) return;
   const text = JSON.stringify(body) + '\n';
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
   res.end(text);
-}
-
-function readBody(req: IncomingMessage, limit: number, done: (err: string | null, body: Buffer) => void): void {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) return done('body larger than ' + limit + ' bytes', Buffer.alloc(0));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  req.on('data', (c: Buffer) => {
-    if (over) return;
-    size += c.length;
-    if (size > limit) {
-      over = true;
-      done('body larger than ' + limit + ' bytes', Buffer.alloc(0));
-    } else chunks.push(c);
-  });
-  req.on('error', () => undefined);
-  req.on('end', () => {
-    if (!over) done(null, Buffer.concat(chunks));
-  });
 }
 
 /** The downlink request's fields, or the reason it is refused. */
@@ -102,7 +79,7 @@ export function makeAdminServer(h: AdminHost): Server {
           req.resume();
           return refuse(405, 'use POST', { allow: 'POST' });
         }
-        return readBody(req, h.bodyLimit, (err, body) => {
+        return readBoundedBody(req, h.bodyLimit, (err, body) => {
           if (err) return refuse(413, err, { connection: 'close' });
           const d = parseDownlink(body);
           if (typeof d === 'string') return refuse(400, d);

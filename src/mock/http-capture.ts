@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { checkCapture } from './capture';
 import type { CaptureHost } from './capture-host';
 import { makeUplink } from './uplinks';
+import { readBoundedBody } from './http-body';
 
 function reply(host: CaptureHost, res: ServerResponse, status: number, body: object, headers: { [k: string]: string } = {}): void {
   const send = () => {
@@ -30,35 +31,17 @@ export function handleCapture(host: CaptureHost, req: IncomingMessage, res: Serv
   }
   if (url.pathname !== '/v3/capture') return reply(host, res, 404, { error: 'not found: only POST /v3/capture is served' });
   if (req.method !== 'POST') return reply(host, res, 405, { error: 'method ' + req.method + ' not allowed; use POST' }, { allow: 'POST' });
-  const declared = Number(header(req, 'content-length'));
-  if (declared > host.bodyLimit) {
-    reply(host, res, 413, { error: 'body larger than ' + host.bodyLimit + ' bytes' }, { connection: 'close' });
-    req.resume();
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let over = false;
-  req.on('data', (c: Buffer) => {
-    if (over) return;
-    size += c.length;
-    if (size > host.bodyLimit) {
-      over = true;
-      reply(host, res, 413, { error: 'body larger than ' + host.bodyLimit + ' bytes' }, { connection: 'close' });
-    } else chunks.push(c);
-  });
-  req.on('error', () => undefined);
   // The body callback runs outside makeHttpServer's try: a throw there (an uplink or authRejected listener) is caught here.
-  req.on('end', () => {
+  readBoundedBody(req, host.bodyLimit, (err, body) => {
+    if (err) return reply(host, res, 413, { error: err }, { connection: 'close' });
     try {
-      finish();
+      finish(body);
     } catch (e) {
       host.log('http: internal error: ' + (e as Error).message);
       if (!res.headersSent) reply(host, res, 500, { error: 'internal error' });
     }
   });
-  const finish = () => {
-    if (over) return;
+  const finish = (body: Buffer) => {
     const q = url.searchParams;
     const fromHeader = header(req, 'secret') || header(req, 'x-uplink-secret');
     const fromQuery = q.get('secret');
@@ -73,7 +56,7 @@ export function handleCapture(host: CaptureHost, req: IncomingMessage, res: Serv
       secret = fromQuery;
       secretVia = 'query';
     }
-    const raw = new Uint8Array(Buffer.concat(chunks));
+    const raw = new Uint8Array(body);
     const r = checkCapture(host.registry(), { deviceId: q.get('deviceId'), secret, topic: q.get('topic'), timestamp: q.get('timestamp') }, raw);
     if (!r.ok) {
       if (r.status !== 400) host.authLog({ time: host.now(), transport: 'http', code: r.status, reason: r.error, deviceId: q.get('deviceId') || undefined, method: 'secret' });

@@ -5,9 +5,8 @@
 import type { Socket as UdpSocket } from 'node:dgram';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { codeString, OPT, parseCoap } from '../uplink/coap/codec';
+import { clip } from './sanitize';
 
-const MAX_ID = 128;
-const clip = (s: string) => (s.length <= MAX_ID ? s : s.slice(0, MAX_ID) + '...(' + s.length + ' chars)');
 
 /** The `error` of a JSON reply body, else the start of the text. */
 function errorOf(body: unknown): string {

@@ -1,11 +1,11 @@
 // The mock cloud's device registry: devices with up to 3 public credentials, connectors with an uplink
 // secret; loaded from the JSON file format of DESIGN.md section 2 and validated with file + entry named.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AkenzaError, type ErrorCode } from '../errors';
-import { fingerprint } from '../fingerprint';
-import { parsePublicKey, type PublicKey } from '../keys';
+import { fingerprint, parsePublicKey, type PublicKey } from '../keys';
 import { keyObjectFor } from './jws-verify';
+import { sameSecret } from './same-secret';
 
 /** Up to this many credentials per device, as on the platform (key rotation). */
 export const MAX_CREDENTIALS = 3;
@@ -173,7 +173,7 @@ export class Registry {
   connectorBySecret(secret: string): Connector | undefined {
     const digest = secretDigest(secret);
     const conn = this.bySecret.get(digest.toString('hex'));
-    return conn && timingSafeEqual(digest, secretDigest(conn.uplinkSecret)) ? conn : undefined;
+    return conn && sameSecret(secret, conn.uplinkSecret) ? conn : undefined;
   }
 
   /** The JSON form (what `registry add` writes back). */
@@ -189,13 +189,14 @@ export class Registry {
   }
 }
 
+/** The key of the by-secret index: a digest, so the map never holds the secrets as keys. */
 function secretDigest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
 }
 
-/** True when `candidate` is the connector's uplink secret: SHA-256 of both compared with timingSafeEqual (no early exit on the first differing character). */
+/** True when `candidate` is the connector's uplink secret (compared in constant time). */
 export function secretMatches(conn: Connector, candidate: string): boolean {
-  return timingSafeEqual(secretDigest(candidate), secretDigest(conn.uplinkSecret));
+  return sameSecret(candidate, conn.uplinkSecret);
 }
 
 /** Accepts a validated Registry, a registry object, or nothing (empty registry). */
