@@ -202,10 +202,37 @@ export async function simulateCommand(args: string[], io: Io): Promise<number | 
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
 
+  const report = buildReport(o, keys, fleet, { url, mock, mockStats, interrupted, forced, perSecond, runS, ackedAtEnd, unacked, loopDelay: loopDelay.read() });
+  io.out(o.json ? JSON.stringify(report, null, 2) : formatReport(report));
+  if (!report.ok && !interrupted) {
+    io.err('akenza-device simulate: the run had problems: ' + problems(report).join(', '));
+    return EXIT_FAILED;
+  }
+}
+
+/** What the run loop measured, for the report. */
+interface RunOutcome {
+  url: string;
+  mock: MockHost | null;
+  mockStats: MockStats | null;
+  interrupted: boolean;
+  forced: number;
+  perSecond: number[];
+  runS: number;
+  ackedAtEnd: number;
+  unacked: number;
+  loopDelay: SimReport['eventLoopDelayMs']['simulator'];
+}
+
+/** The final report from the options, the keys, the fleet's counters and what the run measured. */
+function buildReport(o: SimOptions, keys: ReturnType<typeof credentials>, fleet: Fleet, r: RunOutcome): SimReport {
+  const { url, mock, mockStats, interrupted, forced, perSecond, runS, ackedAtEnd, unacked } = r;
+  const creds = keys.creds;
+  const c = fleet.c;
   const simRss = process.resourceUsage().maxRSS * 1024;
   const mockRss = mockStats && mockStats.maxRssBytes !== null ? mockStats.maxRssBytes : null;
   const rampMs = fleet.allConnectedAt ? Math.round(fleet.allConnectedAt - fleet.rampStartedAt) : null;
-  const report: SimReport = {
+  return {
     ok: countsOk(c, unacked) && (!mockStats || mockStats.refused === 0),
     interrupted,
     target: { url, mock: mock ? 'mock ' + mock.where : 'external broker' },
@@ -238,16 +265,16 @@ export async function simulateCommand(args: string[], io: Io): Promise<number | 
     errors: { count: c.errors, kinds: topKinds(fleet.errorKinds) },
     mock: mockStats,
     memory: { simulatorPeakRssMB: mb(simRss), mockPeakRssMB: mockRss === null ? null : mb(mockRss), totalPeakRssMB: mockRss === null ? null : mb(simRss + mockRss) },
-    eventLoopDelayMs: { simulator: loopDelay.read(), mock: mockStats ? mockStats.loopDelayMs : null },
+    eventLoopDelayMs: { simulator: r.loopDelay, mock: mockStats ? mockStats.loopDelayMs : null },
   };
-  io.out(o.json ? JSON.stringify(report, null, 2) : formatReport(report));
-  if (!report.ok && !interrupted) {
-    const why: string[] = [];
-    if (!report.connect.allConnected) why.push(creds.length - c.everConnected + ' device(s) never connected');
-    if (c.failed || unacked) why.push(c.failed + unacked + ' message(s) not acknowledged');
-    if (c.errors) why.push(c.errors + ' error(s)');
-    if (c.authRejected || (mockStats && mockStats.refused)) why.push('credentials refused');
-    io.err('akenza-device simulate: the run had problems: ' + why.join(', '));
-    return EXIT_FAILED;
-  }
+}
+
+/** Why a report is not ok, one phrase per problem. */
+function problems(report: SimReport): string[] {
+  const why: string[] = [];
+  if (!report.connect.allConnected) why.push(report.devices.total - report.connect.connected + ' device(s) never connected');
+  if (report.run.failed || report.run.unacked) why.push(report.run.failed + report.run.unacked + ' message(s) not acknowledged');
+  if (report.errors.count) why.push(report.errors.count + ' error(s)');
+  if (report.connections.authRejected || (report.mock && report.mock.refused)) why.push('credentials refused');
+  return why;
 }

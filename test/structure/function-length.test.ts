@@ -18,7 +18,6 @@ const GENERATED = ['src/sign/p256/fp-gen.ts'];
 const KNOWN_LONG: Record<string, number> = {
   'src/device/device.ts createDevice': 441,
   'src/mock/index.ts startMockCloud': 279,
-  'src/cli/simulate.ts simulateCommand': 176,
   'src/sign/p256/ecdsa.ts createP256SignerCore': 199,
   'src/sign/p256/ecdsa.ts start': 181,
   'src/sign/p256/ecdsa.ts step': 160,
