@@ -24,10 +24,12 @@ chmodSync('dist/node/cli.js', 0o755);
 // Device bundles, one per runtime: everything inlined (noble included), minified by esbuild, then a
 // second pass by terser, whose repeated compression takes ~3% more off. Terser writes ecma 5 so it
 // never emits newer syntax than it was given (the Espruino profile stays as esbuild enforced it).
+// Properties whose names end in '_' (the device context's fields, src/device/context.ts) are
+// shortened too: nothing outside a bundle reads them.
 const device = { bundle: true, minify: true, legalComments: 'none', logLevel: 'warning', target: 'es2020', platform: 'neutral' };
 async function buildDevice(options, format = {}) {
   await build({ ...device, ...options });
-  const out = await minify(readFileSync(options.outfile, 'utf8'), { module: options.format === 'esm', compress: { passes: 3, ecma: 5 }, mangle: true, format: { ecma: 5, ...format } });
+  const out = await minify(readFileSync(options.outfile, 'utf8'), { module: options.format === 'esm', compress: { passes: 3, ecma: 5 }, mangle: { properties: { regex: /_$/ } }, format: { ecma: 5, ...format } });
   writeFileSync(options.outfile, out.code);
 }
 await Promise.all([

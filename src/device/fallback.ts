@@ -3,23 +3,27 @@
 import { AkenzaError, fail, OPTION_INVALID } from '../errors';
 import { random, type Platform } from '../platform';
 import { redact, type UplinkResult, type UplinkTransport } from '../uplink/common';
-import type { DeviceOptions, DeviceState, FallbackBackoff } from './device';
+import type { DeviceOptions, DeviceState, FallbackBackoff } from './types';
 import type { Emitter } from './events';
 import type { Message, Outbox } from './outbox';
 
-/** What the fallback needs of its device: its options, outbox, events, timers and state. */
+/** The options the fallback reads (createDevice passes its options object, typed down to these). */
+export type FallbackOptions = Pick<DeviceOptions, 'fallback' | 'fallbackAfterMs' | 'fallbackBackoff' | 'allowDuplicates'>;
+
+/** What the fallback needs of its device: its fallback options, outbox, events, named timers and state. */
 export interface FallbackContext {
   platform: Platform;
-  o: DeviceOptions;
+  o: FallbackOptions;
   deviceId: string;
   /** credentials.uplinkSecret: the secret of entries without their own. */
   secret?: string;
   outbox: Outbox;
   events: Emitter;
-  /** The device's timers by name (stop() clears them all); the fallback uses 'fallback' and 'fb'. */
-  timers: { [name: string]: unknown };
+  /** The device's named timers (stop() clears them all); the fallback uses 'fallback' and 'fb'. */
   setTimer(name: string, ms: number, fn: () => void): void;
   clearTimer(name: string): void;
+  /** The named timer is pending. */
+  timerSet(name: string): boolean;
   state(): DeviceState;
   /** Uplinks delivered per transport: the fallback adds its transports at 0. */
   sent: { [transport: string]: number };
@@ -180,7 +184,7 @@ export function createFallback(c: FallbackContext): Fallback {
       events.emit('fallback', { active: false, transport: 'mqtt', reason: 'MQTT connected' });
     },
     arm() {
-      if (!active && !c.timers.fallback) c.setTimer('fallback', afterMs, () => on('MQTT down for ' + afterMs + ' ms'));
+      if (!active && !c.timerSet('fallback')) c.setTimer('fallback', afterMs, () => on('MQTT down for ' + afterMs + ' ms'));
     },
     pump,
     busy: () => !!busy,

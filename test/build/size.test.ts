@@ -9,8 +9,10 @@ import { measureSizes } from '../../scripts/size.mjs';
 // budget holds. Raised to 43.5 KB (44,311 bytes) by what the real interpreter needed (issue 13):
 // regexes replaced by scanning, the board's entropy sources, signing in shorter slices with the key
 // check inside the job, native UTF-8 for ASCII, caught socket errors, and lines of at most 100
-// characters (about 500 bytes of newlines).
-const ESPRUINO_CEILING = 43.5 * 1024;
+// characters (about 500 bytes of newlines). Raised to 44.5 KB (45,163 bytes, +819) by the device's
+// parts around one context object (issue 14): its fields are read as `c.x` where the one closure
+// had locals; the build shortens their names (properties ending in '_'), without which it was +2.5 KB.
+const ESPRUINO_CEILING = 44.5 * 1024;
 
 describe('bundle size budgets', async () => {
   const rows = await measureSizes();

@@ -1,0 +1,148 @@
+// The MQTT connection: get a token (waiting for clock trust), connect, handle the session's
+// callbacks, and after a close either reconnect at once (a refresh) or back off.
+import { AkenzaError, OPTION_INVALID } from '../errors';
+import type { PublishPacket } from '../mqtt/packets';
+import { openSession, type CloseReason, type Session } from '../mqtt/session';
+import { random } from '../platform';
+import { utf8Decode } from '../utf8';
+import { clearTimer, delivered, error, fallbackOn, later, setState, setTimer, type DeviceContext, type Token } from './context';
+import { allocId, pump } from './pump';
+import { checkClock, finishDrain, mint, refresh, scheduleRefresh, tokenUsable } from './token';
+import type { Downlink } from './types';
+
+/**
+ * Gets a usable token (minting when needed, waiting while the clock is untrusted), then connects:
+ * start(), a backoff's end, a refresh's reconnect. Secret credentials connect at once.
+ */
+export function connectWithToken(c: DeviceContext): void {
+  if (!c.jwtMode_) return connect(c);
+  if (!checkClock(c)) {
+    setState(c, 'waiting-clock');
+    fallbackOn(c, 'clock untrusted: cannot sign a token');
+    if (c.platform_.syncTime) c.platform_.syncTime((err, t) => {
+      if (!err && t) c.clock_.sync(t);
+    });
+    setTimer(c, 'retry', c.clockCheckMs_, () => connectWithToken(c));
+    return;
+  }
+  if (!tokenUsable(c, c.token_) && tokenUsable(c, c.next_)) {
+    c.token_ = c.next_;
+    c.next_ = null;
+  }
+  if (tokenUsable(c, c.token_)) return connect(c);
+  setState(c, 'minting');
+  const e = c.epoch_;
+  mint(c, (t) => {
+    if (c.state_ === 'stopped' || e !== c.epoch_) return;
+    if (!t) {
+      fallbackOn(c, 'cannot sign a token');
+      return scheduleReconnect(c, false);
+    }
+    c.token_ = t;
+    connect(c);
+  });
+}
+
+/** CONNACK accepted: subscribe to downlinks, schedule the refresh, send what waits. */
+function connected(c: DeviceContext, s: Session): void {
+  setState(c, 'connected');
+  c.connects_++;
+  c.connectedAt_ = c.clock_.now();
+  c.authFailures_ = 0;
+  if (c.fb_) c.fb_.off();
+  c.outbox_.resetSent();
+  for (const id in c.idsInUse_) delete c.idsInUse_[id];
+  const msgs = c.outbox_.all();
+  for (let i = 0; i < msgs.length; i++) if (msgs[i].messageId) c.idsInUse_[msgs[i].messageId] = true;
+  s.subscribe(allocId(c), c.topics_.down + '/#', 1);
+  // A clock step while connecting dropped the token: refresh now rather than on a schedule.
+  if (c.jwtMode_) {
+    if (c.token_) scheduleRefresh(c);
+    else later(() => refresh(c));
+  }
+  c.events_.emit('connected', { at: c.connectedAt_, tokenExp: c.token_ ? c.token_.exp : null });
+  // A fallback send still out holds MQTT back: one the server already has can end now.
+  if (c.fb_) c.fb_.settle();
+  pump(c);
+}
+
+/** Opens one MQTT session; its callbacks do nothing once it is no longer the device's session. */
+function connect(c: DeviceContext): void {
+  if (c.state_ === 'stopped' || c.session_) return;
+  setState(c, 'connecting');
+  const m = c.mqtt_;
+  const down = c.topics_.down;
+  const s: Session = openSession(c.platform_, {
+    host: c.url_.host, port: c.url_.port,
+    tls: c.url_.tls ? { ca: m.ca, servername: m.servername } : undefined,
+    clientId: c.deviceId_,
+    // Some stacks only send a password together with a username, so JWT mode sends one too.
+    username: c.jwtMode_ ? c.deviceId_ : c.user_,
+    password: c.jwtMode_ ? (c.token_ as Token).value : c.secret_,
+    keepaliveS: c.keepaliveS_, connackTimeoutMs: m.connackTimeoutMs || 10000, maxPacketSize: m.maxPacketSize || 16384,
+    onConnected: () => {
+      if (c.session_ === s) connected(c, s);
+    },
+    onPuback: (id) => {
+      if (c.session_ !== s) return;
+      const msg = c.outbox_.ack(id);
+      if (!msg) return;
+      delete c.idsInUse_[id];
+      delivered(c, 'mqtt', msg);
+      if (c.draining_ && c.outbox_.inflight() === 0) finishDrain(c);
+      else pump(c);
+    },
+    onSuback: (id, granted) => {
+      if (c.session_ !== s) return;
+      delete c.idsInUse_[id];
+      if (granted[0] === 0x80) error(c, new AkenzaError(OPTION_INVALID, 'the broker refused the downlink subscription'));
+    },
+    onMessage: (p: PublishPacket) => {
+      if (c.session_ !== s) return;
+      if (p.topic !== down && p.topic.indexOf(down + '/') !== 0) return;
+      const sub = p.topic.slice(down.length + 1);
+      // In secret mode the topic holds the secret: events show it as ***.
+      const d: Downlink = { topic: c.jwtMode_ ? p.topic : '/down/***/id/' + c.deviceId_ + (sub ? '/' + sub : ''), subTopic: sub, payload: p.payload };
+      try {
+        d.text = utf8Decode(p.payload);
+      } catch (e) {} // binary payload: no text
+      c.events_.emit('downlink', d);
+    },
+    onClosed: (r: CloseReason) => {
+      if (c.session_ !== s) return;
+      c.session_ = null;
+      closed(c, r);
+    },
+  });
+  c.session_ = s;
+}
+
+/** The session closed: a refresh reconnects at once, anything else backs off (CONNACK 4/5 counted). */
+function closed(c: DeviceContext, r: CloseReason): void {
+  clearTimer(c, 'refresh');
+  clearTimer(c, 'premint');
+  clearTimer(c, 'drain');
+  if (c.state_ === 'connected') c.backoff_.connectedFor(c.clock_.now() - c.connectedAt_);
+  const planned = c.reconnectNow_;
+  c.refreshing_ = c.draining_ = c.reconnectNow_ = false;
+  if (c.state_ === 'stopped') return;
+  c.events_.emit('disconnected', { reason: r.reason, message: r.message, returnCode: r.returnCode, planned });
+  if (c.fb_) c.fb_.arm();
+  if (planned) return connectWithToken(c); // the refresh itself: straight back with the new token, no backoff
+  const refused = r.returnCode === 4 || r.returnCode === 5;
+  if (refused) {
+    c.authFailures_++;
+    c.token_ = null; // one fresh token for the next try; a second refusal backs off at least authFloorMs
+    c.next_ = null;
+    c.events_.emit('authRejected', { transport: 'mqtt', returnCode: r.returnCode, attempts: c.authFailures_ });
+    if (c.authFailures_ > 1) fallbackOn(c, 'MQTT refused the credentials (CONNACK ' + r.returnCode + ')');
+  }
+  scheduleReconnect(c, refused && c.authFailures_ > 1);
+}
+
+/** Backs off, then token and connect again. */
+export function scheduleReconnect(c: DeviceContext, authFloor: boolean): void {
+  if (c.state_ === 'stopped') return;
+  setState(c, 'backoff');
+  setTimer(c, 'retry', c.backoff_.next(random(c.platform_), authFloor), () => connectWithToken(c));
+}

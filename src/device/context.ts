@@ -1,0 +1,136 @@
+// The device's context: everything one device knows, in one documented object that each part
+// (token.ts, connection.ts, pump.ts, fallback.ts) receives, as coreMQTT keeps a connection's state
+// in one MQTTContext_t. options.ts builds it; only setState() changes `state_`.
+// Its fields end in `_`: the device bundles shorten properties named so (scripts/build.mjs), so the
+// context costs no bytes for its names. Nothing else in src/ or targets/ names a property that way.
+import type { Session } from '../mqtt/session';
+import type { Platform } from '../platform';
+import type { Signer } from '../sign/signer';
+import type { Backoff } from './backoff';
+import type { Clock } from './clock';
+import type { Emitter } from './events';
+import type { Fallback } from './fallback';
+import type { Message, Outbox, OutboxLimits } from './outbox';
+import type { Topics } from './topics';
+import type { DeviceState, MqttOptions } from './types';
+
+export interface Token {
+  value: string;
+  iat: number;
+  exp: number;
+}
+
+/** One device: its resolved options (read-only after createDevice) and its mutable state. */
+export interface DeviceContext {
+  // ---- resolved options ----
+  platform_: Platform;
+  deviceId_: string;
+  /** Private-key credentials: MQTT authenticates with a JWT. */
+  jwtMode_: boolean;
+  /** JWT mode, or secret credentials with a connectorId. */
+  mqttEnabled_: boolean;
+  /** MQTT username in secret mode (connectorId); the password is then `secret`. */
+  user_?: string;
+  /** credentials.uplinkSecret. */
+  secret_?: string;
+  signer_: Signer | null;
+  kid_?: string;
+  audienceBase_?: string;
+  lifetimeS_: number;
+  topics_: Topics;
+  url_: { tls: boolean; host: string; port: number };
+  mqtt_: MqttOptions;
+  keepaliveS_: number;
+  maxInflight_: number;
+  limits_: OutboxLimits;
+  clockCheckMs_: number;
+  drainTimeoutMs_: number;
+  premintLeadMs_: number;
+  // ---- collaborators ----
+  clock_: Clock;
+  backoff_: Backoff;
+  outbox_: Outbox;
+  events_: Emitter;
+  /** The fallback transports, null without a `fallback` list. */
+  fb_: Fallback | null;
+  /** Persists the outbox now (no-op without outbox.persist). */
+  persist_(): void;
+  /** An outbox change: schedules one debounced write when persisted. */
+  changed_(): void;
+  // ---- state ----
+  /** Where the device is; written by setState() only. */
+  state_: DeviceState;
+  /** The open MQTT connection attempt or connection, null between them. */
+  session_: Session | null;
+  /** Clock time of the last CONNACK. */
+  connectedAt_: number;
+  /** The token MQTT connects with, and its pre-minted successor. */
+  token_: Token | null;
+  next_: Token | null;
+  /** Callbacks of the mint in progress (one signature at a time), null when none runs. */
+  mintWaiters_: ((t: Token | null) => void)[] | null;
+  /** A refresh runs: no new QoS 1 until it reconnected. */
+  refreshing_: boolean;
+  /** A refresh has its next token and waits for PUBACKs. */
+  draining_: boolean;
+  /** The coming close is the refresh's own: reconnect at once, no backoff. */
+  reconnectNow_: boolean;
+  /** Bumped by stop(): callbacks of work started before it do nothing. */
+  epoch_: number;
+  /** CONNACK 4/5 in a row. */
+  authFailures_: number;
+  /** Counters of stats(). */
+  dropped_: number;
+  connects_: number;
+  refreshes_: number;
+  /** Uplinks delivered per transport. */
+  sent_: { [transport: string]: number };
+  /** Trust at the last clock check, null before the first. */
+  clockTrusted_: boolean | null;
+  /** The last MQTT packet id handed out, and those in use on this connection. */
+  nextId_: number;
+  idsInUse_: { [id: number]: boolean };
+  /** Timers by job (retry, refresh, premint, drain, clock, persist, fallback, fb); stop() clears them all. */
+  timers_: { [name: string]: unknown };
+}
+
+/** Every state change goes through here. */
+export function setState(c: DeviceContext, to: DeviceState): void {
+  c.state_ = to;
+}
+
+/** Sets the named timer, clearing the one it replaces. */
+export function setTimer(c: DeviceContext, name: string, ms: number, fn: () => void): void {
+  clearTimer(c, name);
+  c.timers_[name] = c.platform_.setTimeout(() => {
+    c.timers_[name] = null;
+    fn();
+  }, Math.max(0, ms));
+}
+
+export function clearTimer(c: DeviceContext, name: string): void {
+  if (c.timers_[name]) c.platform_.clearTimeout(c.timers_[name]);
+  c.timers_[name] = null;
+}
+
+/** An error that belongs to no publish(). */
+export function error(c: DeviceContext, e: unknown): void {
+  c.events_.emit('error', e);
+}
+
+/** Runs `fn` after the current call returns (events never fire from inside a public call). */
+export function later(fn: () => void): void {
+  Promise.resolve().then(fn);
+}
+
+/** Counts a delivered uplink, reports it and resolves its publish(). */
+export function delivered(c: DeviceContext, transport: string, msg: Message): void {
+  c.sent_[transport]++;
+  c.events_.emit('sent', { transport, topic: msg.sub, bytes: msg.payload.length });
+  msg.done(null);
+}
+
+/** Moves uplinks to the fallback transports, when there are any. */
+export function fallbackOn(c: DeviceContext, reason: string): void {
+  if (c.fb_) c.fb_.on(reason);
+}

@@ -1,0 +1,109 @@
+// createDevice's options checked and resolved to their defaults, as a new device context.
+import { AkenzaError, fail, OPTION_INVALID } from '../errors';
+import { checkDeviceId, DEFAULT_LIFETIME_S, jwtParts } from '../jwt';
+import { fingerprint, parsePrivateKey } from '../keys';
+import type { Platform } from '../platform';
+import type { Signer } from '../sign/signer';
+import { publicKeyFor } from '../sign/sign-jwt';
+import { createBackoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { createClock, SDK_BUILD_TIME } from './clock';
+import { error, later, setTimer, type DeviceContext } from './context';
+import { createEmitter } from './events';
+import { createOutbox, DEFAULT_OUTBOX, type OutboxLimits } from './outbox';
+import { loadOutbox, saveOutbox } from './persist';
+import { jwtTopics, secretTopics, type Topics } from './topics';
+import type { DeviceOptions } from './types';
+
+// mqtt[s]://host[:port][/], host a name or a bracketed IPv6 address. Scanned, not a regex:
+// Espruino's regexes have no '?' quantifier, no (?:...) and no quantified groups.
+function parseUrl(url: string): { tls: boolean; host: string; port: number } {
+  const tls = url.indexOf('mqtts://') === 0;
+  let rest = tls ? url.slice(8) : url.indexOf('mqtt://') === 0 ? url.slice(7) : '';
+  if (rest.charAt(rest.length - 1) === '/') rest = rest.slice(0, -1);
+  const v6 = rest.charAt(0) === '[';
+  const end = v6 ? rest.indexOf(']') + 1 : rest.indexOf(':') < 0 ? rest.length : rest.indexOf(':');
+  const host = v6 ? rest.slice(1, end - 1) : rest.slice(0, end);
+  const portText = rest.slice(end + 1);
+  const port = portText ? Number(portText) : tls ? 8883 : 1883;
+  const badHost = !host || (v6 ? !end : /[\/?#]/.test(host));
+  const badPort = end < rest.length && (rest.charAt(end) !== ':' || !portText || !/^\d*$/.test(portText));
+  if (badHost || badPort || port < 1 || port > 65535)
+    return fail(OPTION_INVALID, 'mqtt.url must look like mqtts://host:8883 or mqtt://host:1883 (port 1-65535)');
+  return { tls, host, port };
+}
+
+/** Checks the options (throwing OPTION_INVALID), applies defaults, restores a persisted outbox. */
+export function createContext(platform: Platform, o: DeviceOptions): DeviceContext {
+  const deviceId = checkDeviceId(o.deviceId);
+  const cred = o.credentials || fail(OPTION_INVALID, 'credentials are required');
+  const jwtMode = 'privateKey' in cred;
+  let signer: Signer | null = null;
+  let kid: string | undefined;
+  let topics: Topics;
+  if ('privateKey' in cred) {
+    const key = parsePrivateKey(cred.privateKey, cred.alg);
+    signer = platform.signers.createSigner(key);
+    kid = cred.kid === 'auto' ? fingerprint(publicKeyFor(key, platform.signers)) : cred.kid;
+    topics = jwtTopics(deviceId);
+  } else {
+    if (!cred.uplinkSecret || (!cred.connectorId && !(o.fallback && o.fallback.length)))
+      fail(OPTION_INVALID, 'secret credentials need uplinkSecret and connectorId (or a fallback list)');
+    topics = secretTopics(deviceId, cred.uplinkSecret);
+  }
+  const user = (cred as { connectorId?: string }).connectorId;
+  const lifetimeS = o.tokenLifetimeS || DEFAULT_LIFETIME_S;
+  jwtParts('ES256', { deviceId, audienceBase: o.audienceBase, lifetimeS }); // validates options now, not at the first mint
+  const m = o.mqtt || {};
+  const url = parseUrl(m.url || 'mqtts://mqtt.akenza.io:8883');
+  const limits: OutboxLimits = {
+    maxMessages: (o.outbox && o.outbox.maxMessages) || DEFAULT_OUTBOX.maxMessages,
+    maxBytes: (o.outbox && o.outbox.maxBytes) || DEFAULT_OUTBOX.maxBytes,
+    persist: o.outbox && o.outbox.persist,
+  };
+  const policy: BackoffPolicy = { baseMs: DEFAULT_BACKOFF.baseMs, capMs: DEFAULT_BACKOFF.capMs, resetAfterMs: DEFAULT_BACKOFF.resetAfterMs, authFloorMs: DEFAULT_BACKOFF.authFloorMs };
+  for (const k in o.backoff || {}) (policy as any)[k] = (o.backoff as any)[k];
+  const co = o.clock || {};
+  const r = o.refresh || {};
+  const events = createEmitter();
+  const names = ['Connected', 'Disconnected', 'Downlink', 'TokenRefreshed', 'AuthRejected', 'ClockState', 'Dropped', 'Error', 'Fallback', 'Sent', 'TransportError'];
+  for (let i = 0; i < names.length; i++) {
+    const h = (o as any)['on' + names[i]];
+    if (h) events.on(names[i].charAt(0).toLowerCase() + names[i].slice(1), h);
+  }
+  // Persistence: every change schedules one write (debounced), stop() writes at once.
+  const store = limits.persist ? platform.storage || fail(OPTION_INVALID, 'outbox.persist needs a platform with storage') : null;
+  const changed = () => {
+    if (store && c.state_ !== 'stopped' && !c.timers_.persist) setTimer(c, 'persist', 1000, c.persist_);
+  };
+  const outbox = createOutbox(limits, changed);
+  const c: DeviceContext = {
+    platform_: platform, deviceId_: deviceId, jwtMode_: jwtMode, mqttEnabled_: jwtMode || !!user, user_: user, secret_: cred.uplinkSecret,
+    signer_: signer, kid_: kid, audienceBase_: o.audienceBase, lifetimeS_: lifetimeS, topics_: topics, url_: url, mqtt_: m,
+    keepaliveS_: m.keepaliveS === undefined ? 60 : m.keepaliveS, maxInflight_: m.maxInflight || 20, limits_: limits,
+    clockCheckMs_: co.checkIntervalMs || 10000, drainTimeoutMs_: r.drainTimeoutMs || 5000, premintLeadMs_: r.premintLeadMs === undefined ? 30000 : r.premintLeadMs,
+    clock_: createClock(platform, { notBeforeMs: co.notBeforeMs === undefined ? SDK_BUILD_TIME : co.notBeforeMs, stepToleranceMs: co.stepToleranceMs || 5000 }),
+    backoff_: createBackoff(policy), outbox_: outbox, events_: events, fb_: null,
+    persist_: () => {
+      if (store) saveOutbox(store, limits.persist as string, outbox.all());
+    },
+    changed_: changed,
+    state_: 'idle', session_: null, connectedAt_: 0, token_: null, next_: null, mintWaiters_: null, refreshing_: false, draining_: false, reconnectNow_: false,
+    epoch_: 0, authFailures_: 0, dropped_: 0, connects_: 0, refreshes_: 0, sent_: { mqtt: 0 }, clockTrusted_: null, nextId_: 0, idsInUse_: {}, timers_: {},
+  };
+
+  // What a previous run accepted and did not deliver goes out first (its publish() promise is gone).
+  if (store) {
+    let restored: ReturnType<typeof loadOutbox> = [];
+    try {
+      restored = loadOutbox(store, limits.persist as string);
+    } catch (e) {
+      later(() => error(c, new AkenzaError(OPTION_INVALID, 'stored outbox is corrupt and was discarded')));
+    }
+    for (let i = 0; i < restored.length; i++) {
+      const r = restored[i];
+      const up = topics.up;
+      outbox.push({ topic: r.sub ? up + '/' + r.sub : up, payload: r.payload, qos: r.qos, messageId: 0, sent: !!r.sent, sub: r.sub, ts: r.ts, json: r.json, done: () => {} });
+    }
+  }
+  return c;
+}

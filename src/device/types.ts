@@ -1,0 +1,183 @@
+// The device's public types: its options, its state names, the Device object and its stats. Only
+// types: the parts (options.ts, token.ts, connection.ts, pump.ts, fallback.ts) import them from here,
+// never from device.ts, so no part imports back from the module that assembles them.
+import type { PrivateKeyInput } from '../keys';
+import type { Alg } from '../sign/signer';
+import type { FallbackEntry } from '../uplink/index';
+import type { BackoffPolicy } from './backoff';
+import type { ClockOptions } from './clock';
+import type { Handler } from './events';
+import type { OutboxLimits } from './outbox';
+
+/**
+ * JWT credentials may carry the connector's `uplinkSecret` too (used by the fallback transports
+ * only). Secret credentials without `connectorId` cannot use MQTT: the device then sends over its
+ * `fallback` transports only.
+ * @inline
+ */
+export type Credentials = { alg?: Alg; privateKey: PrivateKeyInput; kid?: string; uplinkSecret?: string } | { uplinkSecret: string; connectorId?: string };
+
+export type { FallbackEntry } from '../uplink/index';
+
+/** Backoff of each fallback transport. @inline */
+export interface FallbackBackoff {
+  /** First retry delay of a failed transport (equal jitter: half to all of it). Default 1 s. */
+  baseMs: number;
+  /** Default 60 s. */
+  capMs: number;
+  /** Least delay after the transport refused the secret (401/403, 4.01/4.03). Default 60 s. */
+  authFloorMs: number;
+}
+
+/** MQTT connection options. @inline */
+export interface MqttOptions {
+  /** mqtts://host:8883 (TLS) or mqtt://host:1883. Default mqtts://mqtt.akenza.io:8883. */
+  url?: string;
+  /** PEM CA for TLS; the target's default store when absent. */
+  ca?: string;
+  /** TLS server name (SNI and certificate check). Default: the host. */
+  servername?: string;
+  /** MQTT keepalive: PINGREQ after this idle, and no PINGRESP within half of it closes the link. Default 60. */
+  keepaliveS?: number;
+  /** No CONNACK within this closes the attempt and backs off. Default 10 s. */
+  connackTimeoutMs?: number;
+  /** QoS 1 messages awaiting PUBACK at once. Default 20. */
+  maxInflight?: number;
+  /** Largest MQTT packet accepted from the broker. Default 16384. */
+  maxPacketSize?: number;
+}
+
+/** Options of createDevice; only deviceId and credentials are required. */
+export interface DeviceOptions {
+  /** The device id: MQTT clientId, part of `aud` and of the topics (no whitespace or / # + ? & %). */
+  deviceId: string;
+  /** A private key (JWT auth) or a connector's uplink secret. */
+  credentials: Credentials;
+  /** Platform base URL for `aud`. Default https://akenza.io. */
+  audienceBase?: string;
+  /** Token lifetime in seconds; a refresh starts when 10% of it (minus up to 10% jitter) is left. Default 3600. */
+  tokenLifetimeS?: number;
+  /** MQTT server and connection options. */
+  mqtt?: MqttOptions;
+  /** Outbox bounds (1000 messages, 256 KB) and optional persistence. */
+  outbox?: Partial<OutboxLimits>;
+  /** Reconnect backoff (full jitter, 1 s base, 120 s cap, 60 s floor after a repeated CONNACK 4/5). */
+  backoff?: Partial<BackoffPolicy>;
+  /** Clock trust; `checkIntervalMs` (default 10 s) is how often trust and steps are checked. */
+  clock?: Partial<ClockOptions> & { checkIntervalMs?: number };
+  /**
+   * Secret-based transports, in order of preference, used while MQTT is down: see fallbackAfterMs.
+   * Each entry's `secret` defaults to credentials.uplinkSecret.
+   */
+  fallback?: FallbackEntry[];
+  /**
+   * MQTT down (not connected) this long, counted from start() or from the last disconnect, moves
+   * uplinks to the fallback transports. Immediately when MQTT cannot authenticate: no MQTT
+   * credentials, clock untrusted, token cannot be signed, or a second CONNACK 4/5 in a row. Default 60 s.
+   */
+  fallbackAfterMs?: number;
+  /** Retry delays of each fallback transport. */
+  fallbackBackoff?: Partial<FallbackBackoff>;
+  /**
+   * A QoS 1 message written to MQTT and not acknowledged is normally resent over MQTT only (it may
+   * have reached the broker). true lets the fallback send it too: it may then arrive twice.
+   */
+  allowDuplicates?: boolean;
+  /** Token refresh tuning (see docs/token-lifecycle.md). */
+  refresh?: {
+    /** How long a refresh waits for outstanding PUBACKs before it disconnects anyway. Default 5 s. */
+    drainTimeoutMs?: number;
+    /** How long before the refresh time the next token is minted. Default 30 s. */
+    premintLeadMs?: number;
+  };
+  /** {at, tokenExp}: MQTT is connected and subscribed to downlinks. */
+  onConnected?: Handler;
+  /** {reason, message, returnCode, planned}: the MQTT connection ended (planned: a token refresh). */
+  onDisconnected?: Handler;
+  /** A Downlink arrived. */
+  onDownlink?: Handler;
+  /** {previousExp, exp}: a refresh switched to the next token and reconnects now. */
+  onTokenRefreshed?: Handler;
+  /** {transport, returnCode | status, ...}: credentials refused (CONNACK 4/5, or 401/403 on a fallback). */
+  onAuthRejected?: Handler;
+  /** {trusted, stepped, now}: clock trust changed, or the wall clock stepped. */
+  onClockState?: Handler;
+  /** {topic, bytes, total, reason?}: the outbox bound dropped the oldest message, or (reason) a fallback transport refused one for good. */
+  onDropped?: Handler;
+  /** Errors that belong to no publish(): a failed signature, a refused subscription, a throwing handler. */
+  onError?: Handler;
+  /** {active, transport, reason}: the transport carrying uplinks changed. */
+  onFallback?: Handler;
+  /** {transport, topic, bytes}: one uplink delivered (see UplinkOutcome for what UDP's means). */
+  onSent?: Handler;
+  /** {transport, status, message, retryInMs}: a fallback attempt failed and will be retried. */
+  onTransportError?: Handler;
+}
+
+/** Options of publish(). */
+export interface PublishOptions {
+  /** Data sub-topic: published to `{uplink topic}/{topic}`. */
+  topic?: string;
+  /** 1 (default): kept until PUBACK and resent after a reconnect; 0: written once. */
+  qos?: 0 | 1;
+  /** Measurement time (ISO-8601 or ms since the epoch), sent by HTTP/CoAP/UDP as `timestamp`; MQTT has no field for it. */
+  timestamp?: string | number;
+}
+
+/** A message from the cloud (`downlink` event). */
+export interface Downlink {
+  /** The full MQTT topic; in secret mode the secret in it reads `***`. */
+  topic: string;
+  /** The part after the device's downlink prefix ('' for the prefix itself). */
+  subTopic: string;
+  /** The payload bytes. */
+  payload: Uint8Array;
+  /** The payload as text, when it is UTF-8. */
+  text?: string;
+}
+
+/** Where the device is in its lifecycle. @inline */
+export type DeviceState = 'idle' | 'waiting-clock' | 'minting' | 'connecting' | 'connected' | 'backoff' | 'fallback-only' | 'stopped';
+
+/** A snapshot from stats(). */
+export interface DeviceStats {
+  /** Lifecycle state. */
+  state: DeviceState;
+  /** Messages in the outbox, in-flight ones included. */
+  queued: number;
+  /** QoS 1 messages written to MQTT and awaiting PUBACK. */
+  inflight: number;
+  /** Messages the outbox bound dropped. */
+  dropped: number;
+  /** Successful MQTT connects. */
+  connects: number;
+  /** Token refreshes started. */
+  refreshes: number;
+  /** `exp` of the current token (seconds since the epoch), null without one. */
+  tokenExp: number | null;
+  /** The fallback transport in use, null while uplinks go over MQTT. */
+  fallback: string | null;
+  /** Uplinks delivered per transport. */
+  sent: { [transport: string]: number };
+}
+
+/** A device connection from createDevice: MQTT with token refresh, fallback uplinks, outbox, events. */
+export interface Device {
+  /** Connects once the clock is trusted and a token is minted; events follow, never from inside the call. No-op while running. */
+  start(): void;
+  /**
+   * Queues an uplink: an object or array as JSON, a string as UTF-8, bytes as they are. Resolves when
+   * delivered (QoS 1: on PUBACK), rejects with MESSAGE_DROPPED or UPLINK_REJECTED; `cb(err)` is called too.
+   */
+  publish(payload: unknown, options?: PublishOptions, cb?: (err: Error | null) => void): Promise<void>;
+  /** Mints a new token and reconnects with it now (also what the refresh timer does). */
+  refresh(): void;
+  /** Sends DISCONNECT and closes every transport; the outbox is kept (and stored when persisted). start() resumes. */
+  stop(): Promise<void>;
+  /** Adds a handler: connected, disconnected, downlink, tokenRefreshed, authRejected, clockState, dropped, fallback, sent, transportError, error. */
+  on(event: string, fn: Handler): void;
+  /** Removes a handler added with on(). */
+  off(event: string, fn: Handler): void;
+  /** State, queue, in-flight, counters and per-transport counts. */
+  stats(): DeviceStats;
+}
