@@ -45,7 +45,7 @@ copyFileSync('targets/moddable/manifest-noble.json', 'dist/moddable/manifest-nob
 // Espruino: one CommonJS module (it assigns `exports`), syntax limited to the Espruino profile, so
 // the build fails if anything esbuild cannot lower slips in; the comb table ships beside it.
 // The pure-JS SHA-256/SHA-1 and base64 give way to Espruino's native ones (faster, and no code in RAM),
-// src/key-extras to a stub without RSA (no RSA parsing or DER writer where RS256 cannot run),
+// src/keys/extras to a stub without RSA (no RSA parsing or DER writer where RS256 cannot run),
 // src/device/fallback to a stub refusing a fallback list (the target has no HTTP/CoAP/UDP uplinks),
 // src/utf8 to native conversions for ASCII text,
 // and fp-gen.ts to fp-small.ts (2.6 KB less field code; the unrolled multiply stays).
@@ -53,7 +53,7 @@ const espruinoSwaps = {
   name: 'espruino-swaps',
   setup: (b) => {
     b.onResolve({ filter: /\/hash\/sha(256|1)$/ }, (a) => ({ path: new URL('../targets/espruino/native-' + a.path.split('/').pop() + '.ts', import.meta.url).pathname }));
-    b.onResolve({ filter: /\/key-extras$/ }, () => ({ path: new URL('../targets/espruino/key-extras.ts', import.meta.url).pathname }));
+    b.onResolve({ filter: /^\.\/extras$/ }, (a) => (a.importer.endsWith('/src/keys/parse.ts') ? { path: new URL('../targets/espruino/key-extras.ts', import.meta.url).pathname } : undefined));
     // device.ts's import of it (the stub itself imports only the real module's type).
     b.onResolve({ filter: /^\.\/fallback$/ }, (a) => (a.importer.endsWith('/src/device/device.ts') ? { path: new URL('../targets/espruino/fallback.ts', import.meta.url).pathname } : undefined));
     b.onResolve({ filter: /\/base64$/ }, () => ({ path: new URL('../targets/espruino/native-base64.ts', import.meta.url).pathname }));

@@ -3,21 +3,20 @@
  * The portable entry: key parsing, fingerprints, JWT minting (noble ES256, BigInt RS256), key generation.
  * @module akenza-device
  */
-import { makeSignJwt, type SignerBinding } from './sign-jwt';
+import { makeSignJwt, type SignerBinding } from './sign/sign-jwt';
 import { createNobleEs256Signer, noblePublicKey } from './sign/es256.noble';
 import { createBigIntRs256Signer } from './sign/rs256.bigint';
 import { fail } from './errors';
-import { keyPairPems, type GeneratedKeyPair } from './keygen';
+import { keyPairPems, type GeneratedKeyPair } from './keys';
 import { p256 } from '@noble/curves/nist.js';
 
 export { AkenzaError, type ErrorCode } from './errors';
-export { parsePrivateKey, parsePublicKey, publicKeyOf, type PrivateKey, type PublicKey } from './keys';
-export { fingerprint } from './fingerprint';
+export { parsePrivateKey, parsePublicKey, publicKeyOf, fingerprint, type PrivateKey, type PublicKey } from './keys';
 export { jwtParts, signingInput, mintJwt, DEFAULT_AUDIENCE_BASE, DEFAULT_LIFETIME_S, MAX_LIFETIME_S, type JwtClaimsOptions } from './jwt';
 export { signSync, signSliced, type Signer, type Alg } from './sign/signer';
 export { createNobleEs256Signer } from './sign/es256.noble';
 export { createBigIntRs256Signer } from './sign/rs256.bigint';
-export type { SignJwtOptions, SignerBinding } from './sign-jwt';
+export type { SignJwtOptions, SignerBinding } from './sign/sign-jwt';
 export type { UplinkFactory, FallbackEntry, UplinkTransport, UplinkRequest, UplinkResult, UplinkOutcome } from './uplink/index';
 export type { Platform, Socket, SocketOptions, TlsOptions, KeyValueStore, UdpOptions, UdpSocket, HttpRequest, HttpResponse } from './platform';
 
@@ -33,7 +32,7 @@ export const portableSigners: SignerBinding = {
  */
 export const signJwt = makeSignJwt(portableSigners);
 
-export type { GeneratedKeyPair } from './keygen';
+export type { GeneratedKeyPair } from './keys';
 
 /** A new ES256 key pair from `randomBytes` (the platform's RNG) or crypto.getRandomValues. */
 export function generateKeyPair(randomBytes?: (n: number) => Uint8Array): GeneratedKeyPair {

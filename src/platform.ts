@@ -1,7 +1,7 @@
 // The contract a target implements: sockets, timers, clocks, randomness, optional storage.
 // ECMA-419-shaped: one options object per call, on* callbacks in it, callbacks never fired from
 // inside the call that caused them, close() idempotent, durations in milliseconds.
-import type { SignerBinding } from './sign-jwt';
+import type { SignerBinding } from './sign/sign-jwt';
 import type { UplinkFactory } from './uplink/index';
 
 export interface TlsOptions {

@@ -2,9 +2,8 @@
 // upload as the "ES256 X509 PEM" / "RSA X509 PEM" credential; prints its fingerprint (the JWT kid).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { toHex } from '../bytes';
-import { fingerprint } from '../fingerprint';
+import { fingerprint, parsePrivateKey } from '../keys';
 import { checkDeviceId } from '../jwt';
-import { parsePrivateKey } from '../keys';
 import { encodePem } from '../pem';
 import { createNodeSigner, keyObjectOf } from '../../targets/node/sign-node';
 import { parseCommandArgs, printJson, UsageError, type Io } from './io';

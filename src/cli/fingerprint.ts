@@ -1,7 +1,6 @@
 // `akenza-device fingerprint FILE`: the kid of a public credential (SPKI, certificate or PKCS#1 PEM).
 import { readFileSync } from 'node:fs';
-import { fingerprint } from '../fingerprint';
-import { parsePublicKey } from '../keys';
+import { fingerprint, parsePublicKey } from '../keys';
 import { parseCommandArgs, printJson, UsageError, type Io } from './io';
 
 export const FINGERPRINT_HELP = `usage: akenza-device fingerprint FILE [--json]

@@ -5,7 +5,7 @@ import { DEFAULT_AUDIENCE_BASE } from '../jwt';
 import { parsePrivateKey, parsePublicKey } from '../keys';
 import { Registry } from '../mock/registry';
 import { encodePem } from '../pem';
-import { publicKeyFor } from '../sign-jwt';
+import { publicKeyFor } from '../sign/sign-jwt';
 import { nodeSigners } from '../../targets/node/sign-node';
 import { explainJwt, type ExplainedCheck, type ExplainOptions } from './explain-jwt';
 import { EXIT_FAILED, EXIT_OK, parseCommandArgs, printJson, UsageError, type Io } from './io';

@@ -2,9 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { equalBytes } from '../bytes';
 import { fail } from '../errors';
-import { fingerprint } from '../fingerprint';
-import { parsePrivateKey, parsePublicKey } from '../keys';
-import { makeSignJwt, publicKeyFor } from '../sign-jwt';
+import { fingerprint, parsePrivateKey, parsePublicKey } from '../keys';
+import { makeSignJwt, publicKeyFor } from '../sign/sign-jwt';
 import { nodeSigners } from '../../targets/node/sign-node';
 import { parseCommandArgs, printJson, UsageError, type Io } from './io';
 

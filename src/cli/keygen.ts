@@ -1,7 +1,7 @@
 // `akenza-device keygen`: a new key pair on disk (private key 0600), prints the fingerprint to register.
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
-import { fingerprint } from '../fingerprint';
+import { fingerprint } from '../keys';
 import { parseCommandArgs, printJson, UsageError, type Io } from './io';
 
 export const KEYGEN_HELP = `usage: akenza-device keygen --out PREFIX [--alg ES256|RS256] [--force] [--json]

@@ -1,8 +1,8 @@
 // EC P-256 key material: the key types, scalar/point checks, SEC1 parsing, and the fixed-layout
 // SPKI and PKCS#8 encodings (P-256 only, so a byte prefix replaces a general DER writer on device).
-import { bitString, children, type Der, derFail, expectTag, oid, parseDer, sequence, smallInt, TAG_OCTET_STRING, TAG_SEQUENCE } from './asn1';
-import { concatBytes, fromHex, padStart } from './bytes';
-import { fail, CURVE_UNSUPPORTED, KEY_INVALID } from './errors';
+import { bitString, children, type Der, derFail, expectTag, oid, parseDer, sequence, smallInt, TAG_OCTET_STRING, TAG_SEQUENCE } from '../asn1';
+import { concatBytes, fromHex, padStart } from '../bytes';
+import { fail, CURVE_UNSUPPORTED, KEY_INVALID } from '../errors';
 
 export const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
 export const OID_P256 = '1.2.840.10045.3.1.7';

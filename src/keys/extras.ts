@@ -1,9 +1,9 @@
 // What key parsing adds beyond ES256 where the engine can use it: RSA (RS256) support, X.509
 // certificate credentials, and the names of foreign curves/key types for refusals. The Espruino
 // build swaps in targets/espruino/key-extras.ts (none of these), so those paths drop out of its bundle.
-import { publicFromCertificate } from './key-cert';
-import type { RsaSupport } from './key-parse';
-import { rsaPrivateFromPkcs1, rsaPublicKey, rsaSpki } from './key-rsa';
+import { publicFromCertificate } from './cert';
+import type { RsaSupport } from './parse';
+import { rsaPrivateFromPkcs1, rsaPublicKey, rsaSpki } from './rsa';
 
 export const CERT: typeof publicFromCertificate | null = publicFromCertificate;
 

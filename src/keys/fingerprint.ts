@@ -1,10 +1,10 @@
 // Credential fingerprints (the JWT `kid`), as the platform documents them: lowercase hex SHA-256 of
 // the SPKI DER for a bare key, lowercase hex SHA-1 of the certificate DER for an X.509 credential.
-import { toHex } from './bytes';
-import type { Hash } from './hash/hash';
-import { sha1 } from './hash/sha1';
-import { sha256 } from './hash/sha256';
-import { parsePublicKey, type PublicKeyInput } from './keys';
+import { toHex } from '../bytes';
+import type { Hash } from '../hash/hash';
+import { sha1 } from '../hash/sha1';
+import { sha256 } from '../hash/sha256';
+import { parsePublicKey, type PublicKeyInput } from './parse';
 
 /**
  * The `kid` of a credential: lowercase hex SHA-256 of the SPKI DER for a bare key, SHA-1 of the

@@ -1,7 +1,7 @@
 // A generated ES256 key pair in the forms a user needs: PKCS#8 PEM to keep, SPKI PEM to register, kid.
 import { fingerprint } from './fingerprint';
-import { ecPrivateKeyPkcs8, ecSpki } from './keys';
-import { encodePem } from './pem';
+import { ecPrivateKeyPkcs8, ecSpki } from './ec';
+import { encodePem } from '../pem';
 
 /** A new key pair from generateKeyPair(). */
 export interface GeneratedKeyPair {

@@ -1,14 +1,14 @@
 // The key parsers behind parsePrivateKey/parsePublicKey. RSA support, certificates and OID names
 // come from key-extras.ts; the Espruino build swaps in a module where they are null/empty, and the
 // paths behind `RSA ? ... : noRsa()` and `CERT ? ...` then drop out of that bundle.
-import { bitString, type Der, derFail, expectTag, oid, parseDer, sequence, smallInt, TAG_OCTET_STRING, TAG_SEQUENCE } from './asn1';
-import { fromHex } from './bytes';
-import { fail, CURVE_UNSUPPORTED, KEY_ENCRYPTED, OPTION_INVALID, PEM_UNSUPPORTED } from './errors';
-import { checkPoint, checkScalar, curveOf, ecPrivateFromSec1, ecSpki, OID_EC_PUBLIC_KEY, type EcPrivateKey, type OidNames } from './key-ec';
-import { CERT, OID_NAMES, RSA } from './key-extras';
-import { OID_RSA, type RsaPrivateKey } from './key-rsa'; // OID_RSA even without RSA support: RSA keys are refused by name
-import { decodePemBlocks, DECRYPT } from './pem';
-import type { Alg } from './sign/signer';
+import { bitString, type Der, derFail, expectTag, oid, parseDer, sequence, smallInt, TAG_OCTET_STRING, TAG_SEQUENCE } from '../asn1';
+import { fromHex } from '../bytes';
+import { fail, CURVE_UNSUPPORTED, KEY_ENCRYPTED, OPTION_INVALID, PEM_UNSUPPORTED } from '../errors';
+import { checkPoint, checkScalar, curveOf, ecPrivateFromSec1, ecSpki, OID_EC_PUBLIC_KEY, type EcPrivateKey, type OidNames } from './ec';
+import { CERT, OID_NAMES, RSA } from './extras';
+import { OID_RSA, type RsaPrivateKey } from './rsa'; // OID_RSA even without RSA support: RSA keys are refused by name
+import { decodePemBlocks, DECRYPT } from '../pem';
+import type { Alg } from '../sign/signer';
 
 /** A parsed private key, as parsePrivateKey returns it. */
 export type PrivateKey = EcPrivateKey | RsaPrivateKey;

@@ -1,9 +1,9 @@
 // RSA key material for RS256 (engines with big integers): PKCS#1 private/public parsing with the
 // platform's size and exponent rules, and the SPKI encoding. Kept apart so ES256-only bundles drop it.
-import { DER_NULL, derBitString, derFail, derOid, derSequence, derUint, parseDer, sequence, smallInt, uint } from './asn1';
-import { bitLength } from './bytes';
-import { fail, KEY_INVALID } from './errors';
-import type { CredentialFormat, RsaPublicKey } from './key-parse';
+import { DER_NULL, derBitString, derFail, derOid, derSequence, derUint, parseDer, sequence, smallInt, uint } from '../asn1';
+import { bitLength } from '../bytes';
+import { fail, KEY_INVALID } from '../errors';
+import type { CredentialFormat, RsaPublicKey } from './parse';
 
 export const OID_RSA = '1.2.840.113549.1.1.1';
 export const MIN_RSA_BITS = 2048;

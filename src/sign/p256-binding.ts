@@ -3,9 +3,8 @@
 import { equalBytes } from '../bytes';
 import { fail, KEY_INVALID } from '../errors';
 import type { Hash } from '../hash/hash';
-import { noRsa } from '../key-parse';
-import type { RsaPrivateKey } from '../keys';
-import type { SignerBinding } from '../sign-jwt';
+import { noRsa, type RsaPrivateKey } from '../keys';
+import type { SignerBinding } from './sign-jwt';
 import type { CombTable } from './p256/comb';
 import { createP256SignerCore } from './p256/ecdsa';
 import { publicKeyFromTable } from './p256/keypair';

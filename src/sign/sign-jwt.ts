@@ -1,10 +1,9 @@
 // signJwt(): the one-call token minter each entry exports, bound to that target's signer factory.
 // Parsed keys and their signers are cached per key input, so repeated mints cost one signature.
-import { fail, OPTION_INVALID } from './errors';
-import { fingerprint } from './fingerprint';
-import { mintJwtPromise, type JwtClaimsOptions } from './jwt';
-import { ecSpki, parsePrivateKey, publicKeyOf, type PrivateKey, type PrivateKeyInput, type PublicKey } from './keys';
-import type { Alg, Signer } from './sign/signer';
+import { fail, OPTION_INVALID } from '../errors';
+import { fingerprint, ecSpki, parsePrivateKey, publicKeyOf, type PrivateKey, type PrivateKeyInput, type PublicKey } from '../keys';
+import { mintJwtPromise, type JwtClaimsOptions } from '../jwt';
+import type { Alg, Signer } from './signer';
 
 /** Options of signJwt: the key and the claim options. */
 export interface SignJwtOptions extends Omit<JwtClaimsOptions, 'kid'> {

@@ -3,15 +3,13 @@
 // into JS variables. Built as one CommonJS module: require('akenza-device') from Storage. ES256 only
 // (RS256 needs BigInt). Checked in the real interpreter by test/real-engines/espruino.test.ts.
 import { createDevice as createCoreDevice, type DeviceOptions } from '../../src/device/device';
-import { fingerprint } from '../../src/fingerprint';
+import { fingerprint, keyPairPems, parsePrivateKey, parsePublicKey } from '../../src/keys';
 import { sha256 } from '../../src/hash/sha256'; // the native crypto.SHA256 in the build (see scripts/build.mjs)
-import { keyPairPems } from '../../src/keygen';
-import { parsePrivateKey, parsePublicKey } from '../../src/keys';
 import { AkenzaError, fail, KEY_INVALID, OPTION_INVALID } from '../../src/errors';
 import { toHex } from '../../src/bytes';
 import { decodePem } from '../../src/pem';
 import type { Platform, Socket, SocketOptions } from '../../src/platform';
-import { makeSignJwt } from '../../src/sign-jwt';
+import { makeSignJwt } from '../../src/sign/sign-jwt';
 import { binaryString } from './binary';
 import { p256Binding } from '../../src/sign/p256-binding';
 import { TABLE_BYTES, type CombTable } from '../../src/sign/p256/comb';

@@ -1,7 +1,7 @@
 // akenza-device for Moddable XS (ESP32 and others) over ECMA-419 sockets. ES256 on the BigInt-free
 // P-256 signer keeps the module within its 60 KB budget; noble.ts is the same with noble (XS has
 // BigInt), about 1.5x faster per signature in XS and 24 KB larger. RS256 uses BigInt.
-import { keyPairPems } from '../../src/keygen';
+import { keyPairPems } from '../../src/keys';
 import { p256Binding } from '../../src/sign/p256-binding';
 import { generateKeyPairFromTable } from '../../src/sign/p256/keypair';
 import { combTable } from '../../src/sign/p256/keys';
@@ -10,8 +10,7 @@ import { createBigIntRs256Signer } from '../../src/sign/rs256.bigint';
 import { nativeSha256 } from './native-sha256';
 import { moddableSdk } from './sdk';
 
-export { parsePrivateKey, parsePublicKey } from '../../src/keys';
-export { fingerprint } from '../../src/fingerprint';
+export { parsePrivateKey, parsePublicKey, fingerprint } from '../../src/keys';
 export { AkenzaError } from '../../src/errors';
 export { createModdablePlatform } from './platform';
 

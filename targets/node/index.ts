@@ -5,7 +5,7 @@
  */
 import { createDevice as createCoreDevice, type Device, type DeviceOptions } from '../../src/device/device';
 import type { Platform } from '../../src/platform';
-import { makeSignJwt } from '../../src/sign-jwt';
+import { makeSignJwt } from '../../src/sign/sign-jwt';
 import { nodePlatform } from './platform';
 import { nodeSigners } from './sign-node';
 

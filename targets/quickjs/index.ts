@@ -3,16 +3,15 @@
 // QuickJS, within 2x of noble); RS256 uses BigInt, which QuickJS has.
 import { createDevice as createCoreDevice, type Device, type DeviceOptions } from '../../src/device/device';
 import { sha256 } from '../../src/hash/sha256';
-import { keyPairPems } from '../../src/keygen';
+import { keyPairPems } from '../../src/keys';
 import type { Platform, Socket, SocketOptions } from '../../src/platform';
-import { makeSignJwt } from '../../src/sign-jwt';
+import { makeSignJwt } from '../../src/sign/sign-jwt';
 import { p256Binding } from '../../src/sign/p256-binding';
 import { generateKeyPairFromTable } from '../../src/sign/p256/keypair';
 import { combTable } from '../../src/sign/p256/keys';
 import { createBigIntRs256Signer } from '../../src/sign/rs256.bigint';
 
-export { parsePrivateKey, parsePublicKey } from '../../src/keys';
-export { fingerprint } from '../../src/fingerprint';
+export { parsePrivateKey, parsePublicKey, fingerprint } from '../../src/keys';
 export { AkenzaError } from '../../src/errors';
 
 /**

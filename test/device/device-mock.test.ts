@@ -61,7 +61,7 @@ describe('device against the mock cloud', () => {
   });
 
   it('RS256 with a certificate credential (SHA-1 kid) over plain MQTT', async () => {
-    const kid = (await import('../../src/fingerprint')).fingerprint(fixture('rsa.cert.pem'));
+    const kid = (await import('../../src/keys')).fingerprint(fixture('rsa.cert.pem'));
     const device = createDevice({ deviceId: 'dev-rs', credentials: { privateKey: fixture('rsa.pkcs1.pem'), kid }, mqtt: { url: 'mqtt://127.0.0.1:' + cloud.mqttPort } });
     const connected = waitFor(device, 'connected');
     device.start();

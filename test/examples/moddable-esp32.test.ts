@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { xsnapPath } from '../../scripts/engines/xs.mjs';
-import { fingerprint } from '../../src/fingerprint';
+import { fingerprint } from '../../src/keys';
 import { nodeVerifyJwt } from '../helpers';
 
 const root = join(import.meta.dirname, '..', '..');

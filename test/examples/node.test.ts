@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startMockCloud } from '../../src/mock/index';
-import { fingerprint } from '../../src/fingerprint';
+import { fingerprint } from '../../src/keys';
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');

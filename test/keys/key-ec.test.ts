@@ -1,11 +1,11 @@
-// The fixed-layout P-256 encodings in src/key-ec.ts (no DER writer on device) against node:crypto
+// The fixed-layout P-256 encodings in src/keys/ec.ts (no DER writer on device) against node:crypto
 // and against the general DER writer: SPKI for uncompressed and compressed points, PKCS#8 with the
 // public key inside, and the refusal of a point PKCS#8 cannot carry here.
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { derBitString, derOid, derSequence, derUint, tlv, TAG_OCTET_STRING } from '../../src/asn1';
 import { AkenzaError } from '../../src/errors';
-import { ecPrivateKeyPkcs8, ecSpki, OID_EC_PUBLIC_KEY, OID_P256 } from '../../src/key-ec';
+import { ecPrivateKeyPkcs8, ecSpki, OID_EC_PUBLIC_KEY, OID_P256 } from '../../src/keys/ec';
 import { parsePrivateKey, parsePublicKey } from '../../src/keys';
 
 const algId = () => derSequence([derOid(OID_EC_PUBLIC_KEY), derOid(OID_P256)]);

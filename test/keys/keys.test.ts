@@ -3,7 +3,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes';
-import { fingerprint } from '../../src/fingerprint';
+import { fingerprint } from '../../src/keys';
 import { parsePrivateKey, parsePublicKey, publicKeyOf, type EcPrivateKey, type RsaPrivateKey } from '../../src/keys';
 import { expectedFingerprints, fixture, fixtureBytes } from '../helpers';
 

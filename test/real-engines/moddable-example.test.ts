@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockCloud, type MockCloud } from '../../src/mock/index';
-import { keyPairPems } from '../../src/keygen';
+import { keyPairPems } from '../../src/keys';
 import { generateKeyPair } from '../../src/sign/p256/keys';
 import { realEngines, skipWithout } from './kit';
 import { appFolder, killAll, removeApp, runApp, type AppRun } from './moddable/run';

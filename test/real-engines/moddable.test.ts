@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockCloud, type MockCloud } from '../../src/mock/index';
-import { fingerprint } from '../../src/fingerprint';
+import { fingerprint } from '../../src/keys';
 import { expectedFingerprints, fixture, nodeVerifyJwt } from '../helpers';
 import { realEngines, skipWithout } from './kit';
 import { appFolder, killAll, record, removeApp, runApp, type AppRun } from './moddable/run';

@@ -37,9 +37,9 @@ describe('portable core', () => {
   it('the BigInt-free core (keys, PEM, DER, JWT, hashes, MQTT, device, uplinks) bundles under the Espruino profile with no missing APIs', async () => {
     const entry = [
       "export { parsePrivateKey, parsePublicKey, publicKeyOf, ecSpki } from './keys';",
-      "export { fingerprint } from './fingerprint';",
+      "export { fingerprint } from './keys';",
       "export { mintJwt, jwtParts, signingInput } from './jwt';",
-      "export { makeSignJwt } from './sign-jwt';",
+      "export { makeSignJwt } from './sign/sign-jwt';",
       "export { hmac } from './hash/hmac';",
       "export { sha256 } from './hash/sha256';",
       "export { encodePem } from './pem';",
