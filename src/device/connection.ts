@@ -8,7 +8,7 @@ import { utf8Decode } from '../utf8';
 import { clearTimer, delivered, error, fallbackOn, later, setState, setTimer, type DeviceContext, type Token } from './context';
 import { allocId, pump } from './pump';
 import { checkClock, finishDrain, mint, refresh, scheduleRefresh, tokenUsable } from './token';
-import type { Downlink } from './types';
+import type { Downlink } from './api';
 
 /**
  * Gets a usable token (minting when needed, waiting while the clock is untrusted), then connects:

@@ -10,9 +10,11 @@ import { createFallback } from './fallback';
 import { createContext } from './options';
 import { enqueue, pump } from './pump';
 import { clockLoop, refresh } from './token';
-import type { Device, DeviceOptions } from './types';
+import type { Device } from './api';
+import type { DeviceOptions } from './types';
 
-export type { Credentials, Device, DeviceOptions, DeviceState, DeviceStats, Downlink, FallbackBackoff, FallbackEntry, MqttOptions, PublishOptions } from './types';
+export type { Device, DeviceStats, Downlink, PublishOptions } from './api';
+export type { Credentials, DeviceOptions, DeviceState, FallbackBackoff, FallbackEntry, MqttOptions } from './types';
 
 export function createDevice(platform: Platform, o: DeviceOptions): Device {
   const c = createContext(platform, o);

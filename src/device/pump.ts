@@ -6,7 +6,7 @@ import { utf8Encode } from '../utf8';
 import { delivered, later, type DeviceContext } from './context';
 import type { Message } from './outbox';
 import { checkSubTopic } from './topics';
-import type { PublishOptions } from './types';
+import type { PublishOptions } from './api';
 
 /** A free MQTT packet id (1-65535), marked in use. */
 export function allocId(c: DeviceContext): number {

@@ -1,6 +1,6 @@
-// The device's public types: its options, its state names, the Device object and its stats. Only
-// types: the parts (options.ts, token.ts, connection.ts, pump.ts, fallback.ts) import them from here,
-// never from device.ts, so no part imports back from the module that assembles them.
+// The device's option and state types. Only types: the parts (options.ts, token.ts, connection.ts,
+// pump.ts, fallback.ts) import them from here and from api.ts, never from device.ts, so no part
+// imports back from the module that assembles them.
 import type { PrivateKeyInput } from '../keys';
 import type { Alg } from '../sign/signer';
 import type { FallbackEntry } from '../uplink/index';
@@ -114,70 +114,5 @@ export interface DeviceOptions {
   onTransportError?: Handler;
 }
 
-/** Options of publish(). */
-export interface PublishOptions {
-  /** Data sub-topic: published to `{uplink topic}/{topic}`. */
-  topic?: string;
-  /** 1 (default): kept until PUBACK and resent after a reconnect; 0: written once. */
-  qos?: 0 | 1;
-  /** Measurement time (ISO-8601 or ms since the epoch), sent by HTTP/CoAP/UDP as `timestamp`; MQTT has no field for it. */
-  timestamp?: string | number;
-}
-
-/** A message from the cloud (`downlink` event). */
-export interface Downlink {
-  /** The full MQTT topic; in secret mode the secret in it reads `***`. */
-  topic: string;
-  /** The part after the device's downlink prefix ('' for the prefix itself). */
-  subTopic: string;
-  /** The payload bytes. */
-  payload: Uint8Array;
-  /** The payload as text, when it is UTF-8. */
-  text?: string;
-}
-
 /** Where the device is in its lifecycle. @inline */
 export type DeviceState = 'idle' | 'waiting-clock' | 'minting' | 'connecting' | 'connected' | 'backoff' | 'fallback-only' | 'stopped';
-
-/** A snapshot from stats(). */
-export interface DeviceStats {
-  /** Lifecycle state. */
-  state: DeviceState;
-  /** Messages in the outbox, in-flight ones included. */
-  queued: number;
-  /** QoS 1 messages written to MQTT and awaiting PUBACK. */
-  inflight: number;
-  /** Messages the outbox bound dropped. */
-  dropped: number;
-  /** Successful MQTT connects. */
-  connects: number;
-  /** Token refreshes started. */
-  refreshes: number;
-  /** `exp` of the current token (seconds since the epoch), null without one. */
-  tokenExp: number | null;
-  /** The fallback transport in use, null while uplinks go over MQTT. */
-  fallback: string | null;
-  /** Uplinks delivered per transport. */
-  sent: { [transport: string]: number };
-}
-
-/** A device connection from createDevice: MQTT with token refresh, fallback uplinks, outbox, events. */
-export interface Device {
-  /** Connects once the clock is trusted and a token is minted; events follow, never from inside the call. No-op while running. */
-  start(): void;
-  /**
-   * Queues an uplink: an object or array as JSON, a string as UTF-8, bytes as they are. Resolves when
-   * delivered (QoS 1: on PUBACK), rejects with MESSAGE_DROPPED or UPLINK_REJECTED; `cb(err)` is called too.
-   */
-  publish(payload: unknown, options?: PublishOptions, cb?: (err: Error | null) => void): Promise<void>;
-  /** Mints a new token and reconnects with it now (also what the refresh timer does). */
-  refresh(): void;
-  /** Sends DISCONNECT and closes every transport; the outbox is kept (and stored when persisted). start() resumes. */
-  stop(): Promise<void>;
-  /** Adds a handler: connected, disconnected, downlink, tokenRefreshed, authRejected, clockState, dropped, fallback, sent, transportError, error. */
-  on(event: string, fn: Handler): void;
-  /** Removes a handler added with on(). */
-  off(event: string, fn: Handler): void;
-  /** State, queue, in-flight, counters and per-transport counts. */
-  stats(): DeviceStats;
-}
