@@ -9,7 +9,7 @@ import type { Signer } from '../sign/signer';
 import type { Backoff } from './backoff';
 import type { Clock } from './clock';
 import type { Emitter } from './events';
-import type { Fallback } from './fallback';
+import type { Fallback } from './fallback-context';
 import type { Message, Outbox, OutboxLimits } from './outbox';
 import type { Topics } from './topics';
 import type { DeviceState, MqttOptions } from './types';
@@ -94,7 +94,16 @@ export interface DeviceContext {
   timers_: { [name: string]: unknown };
 }
 
-/** Every state change goes through here. */
+/**
+ * Every state change goes through here (it emits nothing: the events belong to what caused it).
+ * - idle: created, or start() after stop(); next, on the microtask: fallback-only (no MQTT
+ *   credentials) or the way to a connection below.
+ * - waiting-clock (clock untrusted, retried every clockCheckMs), minting (a token is signed),
+ *   connecting (the session is open, no CONNACK yet): connectWithToken() in connection.ts.
+ * - connected: CONNACK. A close leads to backoff, or after a refresh straight to minting/connecting.
+ * - backoff: a failed attempt or a lost connection; its timer calls connectWithToken() again.
+ * - stopped: stop(), from any state; start() goes back to idle.
+ */
 export function setState(c: DeviceContext, to: DeviceState): void {
   c.state_ = to;
 }
