@@ -3,7 +3,8 @@
  * The portable entry: key parsing, fingerprints, JWT minting (noble ES256, BigInt RS256), key generation.
  * @module akenza-device
  */
-import { makeSignJwt, type SignerBinding } from './sign/sign-jwt';
+import type { SignerBinding } from './platform';
+import { makeSignJwt } from './sign/sign-jwt';
 import { createNobleEs256Signer, noblePublicKey } from './sign/es256.noble';
 import { createBigIntRs256Signer } from './sign/rs256.bigint';
 import { fail } from './errors';
@@ -16,9 +17,9 @@ export { jwtParts, signingInput, mintJwt, DEFAULT_AUDIENCE_BASE, DEFAULT_LIFETIM
 export { signSync, signSliced, type Signer, type Alg } from './sign/signer';
 export { createNobleEs256Signer } from './sign/es256.noble';
 export { createBigIntRs256Signer } from './sign/rs256.bigint';
-export type { SignJwtOptions, SignerBinding } from './sign/sign-jwt';
+export type { SignJwtOptions } from './sign/sign-jwt';
 export type { UplinkFactory, FallbackEntry, UplinkTransport, UplinkRequest, UplinkResult, UplinkOutcome } from './uplink/index';
-export type { Platform, Socket, SocketOptions, TlsOptions, KeyValueStore, UdpOptions, UdpSocket, HttpRequest, HttpResponse } from './platform';
+export type { SignerBinding, Platform, Socket, SocketOptions, TlsOptions, KeyValueStore, UdpOptions, UdpSocket, HttpRequest, HttpResponse } from './platform';
 
 /** This entry's signers (noble ES256, BigInt RS256), as a platform's `signers` binding. */
 export const portableSigners: SignerBinding = {

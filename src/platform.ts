@@ -1,8 +1,12 @@
 // The contract a target implements: sockets, timers, clocks, randomness, optional storage.
 // ECMA-419-shaped: one options object per call, on* callbacks in it, callbacks never fired from
 // inside the call that caused them, close() idempotent, durations in milliseconds.
-import type { SignerBinding } from './sign/sign-jwt';
-import type { UplinkFactory } from './uplink/index';
+// A leaf of the module graph: it imports only types, and only from leaves (files that import
+// nothing): the key types, the Signer contract, the uplink types. sign/sign-jwt.ts and uplink/
+// import SignerBinding and UplinkFactory from here.
+import type { PrivateKey } from './keys/types';
+import type { Signer } from './sign/signer';
+import type { FallbackEntry, UplinkTransport } from './uplink/types';
 
 export interface TlsOptions {
   /** PEM CA certificate(s) to verify the server against; the target's default store when absent. */
@@ -67,6 +71,15 @@ export interface HttpResponse {
   headers: { [name: string]: string };
   body: Uint8Array;
 }
+
+/** How a target signs: a Signer per parsed key, and a P-256 key's public point (for `kid: 'auto'`). @inline */
+export interface SignerBinding {
+  createSigner(key: PrivateKey): Signer;
+  /** 65-byte public point of a P-256 scalar, for `kid: 'auto'` when the key file has none. */
+  ecPublicKey(d: Uint8Array): Uint8Array;
+}
+
+export type UplinkFactory = (platform: Platform, entry: FallbackEntry, secret: string) => UplinkTransport;
 
 export interface Platform {
   connect(options: SocketOptions): Socket;

@@ -1,7 +1,7 @@
 // X.509 certificate credentials: the SubjectPublicKeyInfo inside, with the certificate DER kept
-// for its SHA-1 fingerprint. Reached through key-extras.ts, so the Espruino bundle leaves it out.
+// for its SHA-1 fingerprint. Reached through extras.ts, so the Espruino bundle leaves it out.
 import { type Der, derFail, expectTag, parseDer, sequence, TAG_SEQUENCE } from '../asn1';
-import type { CredentialFormat, PublicKey } from './parse';
+import type { CredentialFormat, PublicKey } from './types';
 
 export type SpkiParser = (spki: Der, what: string, format: CredentialFormat) => PublicKey;
 

@@ -3,25 +3,13 @@
 import { bitString, children, type Der, derFail, expectTag, oid, parseDer, sequence, smallInt, TAG_OCTET_STRING, TAG_SEQUENCE } from '../asn1';
 import { concatBytes, fromHex, padStart } from '../bytes';
 import { fail, CURVE_UNSUPPORTED, KEY_INVALID } from '../errors';
+import type { EcPrivateKey, OidNames } from './types';
 
 export const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
 export const OID_P256 = '1.2.840.10045.3.1.7';
 
-/** A parsed P-256 private key. @inline */
-export interface EcPrivateKey {
-  kty: 'EC';
-  alg: 'ES256';
-  /** 32-byte big-endian scalar. */
-  d: Uint8Array;
-  /** 65-byte uncompressed point when the file carried it (openssl always writes it). */
-  publicKey?: Uint8Array;
-}
-
 // P-256 group order: a private scalar must lie in [1, n-1].
 const P256_N = fromHex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
-
-/** Friendly names of foreign OIDs for error messages (the full parser fills them in). */
-export type OidNames = { [oid: string]: string };
 
 export function curveOf(params: Der | undefined, what: string, names: OidNames): void {
   if (!params) return;

@@ -2,15 +2,15 @@
 // certificate credentials, and the names of foreign curves/key types for refusals. The Espruino
 // build swaps in targets/espruino/key-extras.ts (none of these), so those paths drop out of its bundle.
 import { publicFromCertificate } from './cert';
-import type { RsaSupport } from './parse';
 import { rsaPrivateFromPkcs1, rsaPublicKey, rsaSpki } from './rsa';
+import type { OidNames, RsaSupport } from './types';
 
 export const CERT: typeof publicFromCertificate | null = publicFromCertificate;
 
 export const RSA: RsaSupport | null = { privateFromPkcs1: rsaPrivateFromPkcs1, publicKey: rsaPublicKey, spki: rsaSpki };
 
 // The OIDs people most often try, so the refusal says what the key is.
-export const OID_NAMES: { [oid: string]: string } = {
+export const OID_NAMES: OidNames = {
   '1.3.132.0.34': 'P-384',
   '1.3.132.0.35': 'P-521',
   '1.3.132.0.10': 'secp256k1',

@@ -4,7 +4,8 @@ import { toHex } from '../bytes';
 import type { Hash } from '../hash/hash';
 import { sha1 } from '../hash/sha1';
 import { sha256 } from '../hash/sha256';
-import { parsePublicKey, type PublicKeyInput } from './parse';
+import { parsePublicKey } from './parse';
+import type { PublicKeyInput } from './types';
 
 /**
  * The `kid` of a credential: lowercase hex SHA-256 of the SPKI DER for a bare key, SHA-1 of the

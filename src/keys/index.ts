@@ -1,12 +1,15 @@
 // Keys: the one entry to key parsing, encodings, fingerprints and new key pairs. Private keys
 // (PKCS#8, SEC1, PKCS#1, raw P-256 scalar) and public credentials (SPKI, X.509 certificate,
 // PKCS#1 public) become plain byte fields, with typed refusals. No math here: checks that need
-// big-number arithmetic live in the signers. The internals: parse.ts (formats), ec.ts (P-256),
-// rsa.ts and cert.ts (reached through extras.ts, which the Espruino build swaps out),
-// fingerprint.ts (the `kid`), pair.ts (PEM forms of a generated pair).
+// big-number arithmetic live in the signers. Inside, imports go one way:
+//   types.ts (the key types; imports nothing)
+//   ec.ts (P-256), rsa.ts (RSA), cert.ts (X.509) -> extras.ts (RSA, certificates and OID names,
+//     which the Espruino build swaps out) -> parse.ts (the formats) -> fingerprint.ts (the kid)
+//     -> pair.ts (PEM forms of a generated pair)
+// Code outside src/keys imports this file only (the Espruino stand-in for extras.ts excepted).
+export type { PrivateKey, EcPrivateKey, RsaPrivateKey, PublicKey, EcPublicKey, RsaPublicKey, CredentialFormat, PrivateKeyInput, PublicKeyInput, RsaSupport } from './types';
 export { parsePrivateKey, parsePublicKey, publicKeyOf, noRsa } from './parse';
-export type { PrivateKey, PublicKey, EcPublicKey, RsaPublicKey, CredentialFormat, PrivateKeyInput, PublicKeyInput } from './parse';
-export { OID_EC_PUBLIC_KEY, OID_P256, ecSpki, ecPrivateKeyPkcs8, type EcPrivateKey } from './ec';
-export { OID_RSA, MIN_RSA_BITS, rsaSpki, type RsaPrivateKey } from './rsa';
+export { OID_EC_PUBLIC_KEY, OID_P256, ecSpki, ecPrivateKeyPkcs8 } from './ec';
+export { OID_RSA, MIN_RSA_BITS, rsaSpki } from './rsa';
 export { fingerprint } from './fingerprint';
 export { keyPairPems, type GeneratedKeyPair } from './pair';

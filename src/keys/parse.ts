@@ -1,61 +1,15 @@
 // The key parsers behind parsePrivateKey/parsePublicKey. RSA support, certificates and OID names
-// come from key-extras.ts; the Espruino build swaps in a module where they are null/empty, and the
+// come from extras.ts; the Espruino build swaps in a module where they are null/empty, and the
 // paths behind `RSA ? ... : noRsa()` and `CERT ? ...` then drop out of that bundle.
 import { bitString, type Der, derFail, expectTag, oid, parseDer, sequence, smallInt, TAG_OCTET_STRING, TAG_SEQUENCE } from '../asn1';
 import { fromHex } from '../bytes';
 import { fail, CURVE_UNSUPPORTED, KEY_ENCRYPTED, OPTION_INVALID, PEM_UNSUPPORTED } from '../errors';
-import { checkPoint, checkScalar, curveOf, ecPrivateFromSec1, ecSpki, OID_EC_PUBLIC_KEY, type EcPrivateKey, type OidNames } from './ec';
+import { checkPoint, checkScalar, curveOf, ecPrivateFromSec1, ecSpki, OID_EC_PUBLIC_KEY } from './ec';
 import { CERT, OID_NAMES, RSA } from './extras';
-import { OID_RSA, type RsaPrivateKey } from './rsa'; // OID_RSA even without RSA support: RSA keys are refused by name
+import { OID_RSA } from './rsa'; // OID_RSA even without RSA support: RSA keys are refused by name
 import { decodePemBlocks, DECRYPT } from '../pem';
 import type { Alg } from '../sign/signer';
-
-/** A parsed private key, as parsePrivateKey returns it. */
-export type PrivateKey = EcPrivateKey | RsaPrivateKey;
-
-/** How a public credential was given. @inline */
-export type CredentialFormat = 'spki' | 'certificate' | 'pkcs1';
-
-interface PublicKeyBase {
-  /** How the credential was given: bare SPKI, an X.509 certificate, or a PKCS#1 RSA public key. */
-  format: CredentialFormat;
-  /** DER SubjectPublicKeyInfo (built for PKCS#1 input). */
-  spki: Uint8Array;
-  /** The certificate DER, for certificate credentials. */
-  certificate?: Uint8Array;
-}
-
-/** A parsed P-256 public credential. @inline */
-export interface EcPublicKey extends PublicKeyBase {
-  kty: 'EC';
-  alg: 'ES256';
-  /** SEC1 point as given (65-byte uncompressed or 33-byte compressed). */
-  point: Uint8Array;
-}
-
-/** A parsed RSA public credential. @inline */
-export interface RsaPublicKey extends PublicKeyBase {
-  kty: 'RSA';
-  alg: 'RS256';
-  bits: number;
-  n: Uint8Array;
-  e: Uint8Array;
-}
-
-/** A parsed public credential, as parsePublicKey returns it. */
-export type PublicKey = EcPublicKey | RsaPublicKey;
-/** PEM text, DER bytes, a raw 32-byte P-256 scalar (bytes or 64 hex characters), or a parsed key. @inline */
-export type PrivateKeyInput = string | Uint8Array | PrivateKey;
-/** PEM text (SPKI, X.509 certificate, PKCS#1), DER bytes, or a parsed key. @inline */
-export type PublicKeyInput = string | Uint8Array | PublicKey;
-
-/** RS256 support: PKCS#1 parsing and SPKI encoding (src/key-rsa.ts). */
-export interface RsaSupport {
-  privateFromPkcs1(der: Uint8Array, what: string): RsaPrivateKey;
-  /** A PKCS#1 RSAPublicKey as a parsed credential; `spki` null: built from it. */
-  publicKey(der: Uint8Array, what: string, format: CredentialFormat, spki: Uint8Array | null): RsaPublicKey;
-  spki(n: Uint8Array, e: Uint8Array): Uint8Array;
-}
+import type { CredentialFormat, PrivateKey, PrivateKeyInput, PublicKey, PublicKeyInput } from './types';
 
 /** The refusal of RSA keys where RS256 cannot run (no big integers); shared with the signer binding. */
 export const noRsa = (): never => fail('ALG_UNSUPPORTED', 'RSA keys (RS256) need native big integers, which this engine lacks: use an ES256 (P-256) key');

@@ -3,27 +3,12 @@
 import { DER_NULL, derBitString, derFail, derOid, derSequence, derUint, parseDer, sequence, smallInt, uint } from '../asn1';
 import { bitLength } from '../bytes';
 import { fail, KEY_INVALID } from '../errors';
-import type { CredentialFormat, RsaPublicKey } from './parse';
+import type { CredentialFormat, RsaPrivateKey, RsaPublicKey } from './types';
 
 export const OID_RSA = '1.2.840.113549.1.1.1';
 export const MIN_RSA_BITS = 2048;
 /** Largest accepted modulus: signing cost grows with the cube of the size (a 131072-bit key takes minutes, a 1 Mbit one never ends). */
 export const MAX_RSA_BITS = 4096;
-
-/** A parsed RSA private key (big-endian integers, CRT parts included). @inline */
-export interface RsaPrivateKey {
-  kty: 'RSA';
-  alg: 'RS256';
-  bits: number;
-  n: Uint8Array;
-  e: Uint8Array;
-  d: Uint8Array;
-  p: Uint8Array;
-  q: Uint8Array;
-  dp: Uint8Array;
-  dq: Uint8Array;
-  qi: Uint8Array;
-}
 
 function checkRsaSize(n: Uint8Array, what: string): number {
   const bits = bitLength(n);

@@ -4,7 +4,7 @@ import { equalBytes } from '../bytes';
 import { fail, KEY_INVALID } from '../errors';
 import type { Hash } from '../hash/hash';
 import { noRsa, type RsaPrivateKey } from '../keys';
-import type { SignerBinding } from './sign-jwt';
+import type { SignerBinding } from '../platform';
 import type { CombTable } from './p256/comb';
 import { createP256SignerCore } from './p256/ecdsa';
 import { publicKeyFromTable } from './p256/keypair';

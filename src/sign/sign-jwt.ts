@@ -3,6 +3,7 @@
 import { fail, OPTION_INVALID } from '../errors';
 import { fingerprint, ecSpki, parsePrivateKey, publicKeyOf, type PrivateKey, type PrivateKeyInput, type PublicKey } from '../keys';
 import { mintJwtPromise, type JwtClaimsOptions } from '../jwt';
+import type { SignerBinding } from '../platform';
 import type { Alg, Signer } from './signer';
 
 /** Options of signJwt: the key and the claim options. */
@@ -13,13 +14,6 @@ export interface SignJwtOptions extends Omit<JwtClaimsOptions, 'kid'> {
   alg?: Alg;
   /** A fingerprint, or 'auto' for the documented default fingerprint of the key's SPKI. */
   kid?: string;
-}
-
-/** How a target signs: a Signer per parsed key, and a P-256 key's public point (for `kid: 'auto'`). @inline */
-export interface SignerBinding {
-  createSigner(key: PrivateKey): Signer;
-  /** 65-byte public point of a P-256 scalar, for `kid: 'auto'` when the key file has none. */
-  ecPublicKey(d: Uint8Array): Uint8Array;
 }
 
 interface Entry {

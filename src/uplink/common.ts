@@ -9,39 +9,9 @@
 //            transport (bigger than a datagram): the message fails, never resent
 //   retry    network error, timeout, 5xx: try again later or over another transport
 
-export type UplinkOutcome = 'ok' | 'auth' | 'rejected' | 'retry';
+import type { UplinkResult } from './types';
 
-export interface UplinkResult {
-  outcome: UplinkOutcome;
-  /** HTTP status (e.g. 401) or CoAP code ('4.01') when the server answered. */
-  status?: number | string;
-  /** For logs and events: never contains the secret. */
-  message: string;
-}
-
-export interface UplinkRequest {
-  deviceId: string;
-  /** Data topic ('' or absent: the platform's default). */
-  topic?: string;
-  /** ISO-8601 time of the measurement. */
-  timestamp?: string;
-  /** A JSON object or array, UTF-8. */
-  payload: Uint8Array;
-}
-
-export interface UplinkTransport {
-  readonly type: 'http' | 'coap' | 'udp';
-  /** `cb` once, never from inside send(). */
-  send(u: UplinkRequest, cb: (r: UplinkResult) => void): void;
-  /** Idempotent; pending sends complete with 'retry'. */
-  close(): void;
-  /**
-   * Optional: completes now, as delivered (unconfirmed), any pending send the server has
-   * acknowledged without answering yet (CoAP after an empty ACK). Called when MQTT is back, so the
-   * device need not wait for a response that can no longer change where the message goes.
-   */
-  settle?(): void;
-}
+export type { UplinkOutcome, UplinkResult, UplinkRequest, UplinkTransport } from './types';
 
 export interface SplitUrl {
   scheme: string;

@@ -5,22 +5,11 @@
 // (both clients finish at the response head). close() aborts requests in flight where the client
 // can (http1.ts, and a platform.http that returns an abort function, as Node's does).
 import type { HttpRequest, HttpResponse, Platform } from '../platform';
-import { buildQuery, classify, redact, splitUrl, type UplinkTransport } from './common';
+import { buildQuery, classify, redact, splitUrl } from './common';
 import { httpOverSocket } from './http1';
+import type { HttpUplinkOptions, UplinkTransport } from './types';
 
 /** An `http` fallback entry (`type: 'http'`). @inline */
-export interface HttpUplinkOptions {
-  /** https://data-gateway.akenza.io (the path defaults to /v3/capture) or a full capture URL. */
-  url?: string;
-  secret: string;
-  /** Send the secret as the `secret` query parameter instead of a header. Default false. */
-  secretInQuery?: boolean;
-  /** Per request. Default 10 s. */
-  timeoutMs?: number;
-  /** PEM CA for https. */
-  ca?: string;
-}
-
 export function createHttpUplink(platform: Platform, o: HttpUplinkOptions): UplinkTransport {
   const url = o.url || 'https://data-gateway.akenza.io';
   const u = splitUrl(url);

@@ -1,22 +1,15 @@
 // The secret-based uplink transports, built from a fallback entry.
-import type { Platform } from '../platform';
-import type { UplinkTransport } from './common';
-import { createCoapUplink, type CoapUplinkOptions } from './coap/uplink';
-import { createHttpUplink, type HttpUplinkOptions } from './http';
+import type { UplinkFactory } from '../platform';
+import { createCoapUplink } from './coap/uplink';
+import { createHttpUplink } from './http';
+import type { CoapUplinkOptions, HttpUplinkOptions } from './types';
 import { createUdpUplink } from './udp';
 
-export type { UplinkRequest, UplinkResult, UplinkOutcome, UplinkTransport } from './common';
+export type { UplinkRequest, UplinkResult, UplinkOutcome, UplinkTransport, FallbackEntry } from './types';
+export type { UplinkFactory } from '../platform';
 export { createHttpUplink } from './http';
 export { createCoapUplink } from './coap/uplink';
 export { createUdpUplink, frameUdpUplink } from './udp';
-
-/** One fallback transport; `secret` defaults to the device's credentials.uplinkSecret. @inline */
-export type FallbackEntry =
-  | ({ type: 'http' } & Partial<HttpUplinkOptions>)
-  | ({ type: 'coap' } & Partial<CoapUplinkOptions>)
-  | { type: 'udp'; url: string; secret?: string; maxDatagramBytes?: number };
-
-export type UplinkFactory = (platform: Platform, entry: FallbackEntry, secret: string) => UplinkTransport;
 
 /**
  * Every transport, for platform.uplinks. A target short of code space lists only those it ships

@@ -5,7 +5,8 @@
 import type { Platform, UdpSocket } from '../platform';
 import { concatBytes } from '../bytes';
 import { utf8Encode } from '../utf8';
-import { buildQuery, MAX_DATAGRAM, redact, splitUrl, tooBig, type UplinkRequest, type UplinkTransport } from './common';
+import { buildQuery, MAX_DATAGRAM, redact, splitUrl, tooBig } from './common';
+import type { UplinkRequest, UplinkTransport } from './types';
 
 /** The framing, alone so it can change: `deviceId=..&secret=..&topic=..[&timestamp=..]`, '\n', the JSON. */
 export function frameUdpUplink(u: UplinkRequest, secret: string): Uint8Array {

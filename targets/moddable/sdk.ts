@@ -1,7 +1,8 @@
 // The names the moddable bundles export, bound to one signer binding (BigInt-free P-256 or noble).
 import { createDevice as createCoreDevice, type Device, type DeviceOptions } from '../../src/device/device';
 import type { GeneratedKeyPair } from '../../src/keys';
-import { makeSignJwt, type SignerBinding } from '../../src/sign/sign-jwt';
+import type { SignerBinding } from '../../src/platform';
+import { makeSignJwt } from '../../src/sign/sign-jwt';
 import { createModdablePlatform, keyRandom, type ModdablePlatformOptions } from './platform';
 
 export function moddableSdk(signers: SignerBinding, keygen: (randomBytes: (n: number) => Uint8Array) => GeneratedKeyPair) {

@@ -5,7 +5,7 @@ import { derSequence, derUint, derOid, tlv, TAG_OCTET_STRING } from '../../src/a
 import { padStart } from '../../src/bytes';
 import { fail } from '../../src/errors';
 import { OID_P256, type PrivateKey } from '../../src/keys';
-import type { SignerBinding } from '../../src/sign/sign-jwt';
+import type { SignerBinding } from '../../src/platform';
 import type { Signer } from '../../src/sign/signer';
 
 /** SEC1 DER with the curve named, so node:crypto derives the public key itself. */

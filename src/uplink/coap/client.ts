@@ -9,20 +9,8 @@
 import { equalBytes } from '../../bytes';
 import { random, type Platform, type UdpSocket } from '../../platform';
 import { MAX_DATAGRAM } from '../common';
+import type { CoapClientOptions } from '../types';
 import { ACK, CON, encodeCoap, parseCoap, RST, type CoapMessage, type CoapOption } from './codec';
-
-export interface CoapClientOptions {
-  /** ACK_TIMEOUT, ms. Default 2000. */
-  ackTimeoutMs?: number;
-  /** ACK_RANDOM_FACTOR. Default 1.5. */
-  ackRandomFactor?: number;
-  /** MAX_RETRANSMIT. Default 4. */
-  maxRetransmit?: number;
-  /** How long to wait for a separate response after an empty ACK. Default 93 s (MAX_TRANSMIT_WAIT). */
-  responseTimeoutMs?: number;
-  /** Largest request datagram. Default 65507 (IPv4's UDP limit); larger ones fail with code EMSGSIZE. */
-  maxDatagramBytes?: number;
-}
 
 /** Why a request failed; `acked`: the server acknowledged it (empty ACK) before the failure. */
 export type CoapError = Error & { acked?: boolean; code?: string };

@@ -4,17 +4,12 @@
 // An empty ACK means the server has the request: if its separate response is then lost, the
 // uplink counts as delivered (unconfirmed) rather than go out again over another transport.
 import type { Platform } from '../../platform';
-import { classify, redact, splitUrl, tooBig, type UplinkTransport } from '../common';
-import { createCoapClient, type CoapClientOptions } from './client';
+import { classify, redact, splitUrl, tooBig } from '../common';
+import type { CoapUplinkOptions, UplinkTransport } from '../types';
+import { createCoapClient } from './client';
 import { codeString, JSON_FORMAT, OPT, POST, stringOption, uintOption, type CoapOption } from './codec';
 
 /** A `coap` fallback entry (`type: 'coap'`) with its RFC 7252 retransmission settings. @inline */
-export interface CoapUplinkOptions extends CoapClientOptions {
-  /** coap://coap.akenza.io (port 5683, path /v3/capture by default). */
-  url?: string;
-  secret: string;
-}
-
 export function createCoapUplink(platform: Platform, o: CoapUplinkOptions): UplinkTransport {
   const u = splitUrl(o.url || 'coap://coap.akenza.io');
   if (!u || u.scheme !== 'coap' || u.query) throw new Error('fallback coap url must look like coap://host[:port][/path] (port 1-65535)');
