@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { minify } from 'terser';
 import { ESPRUINO_FORBIDDEN, ESPRUINO_SUPPORTED, espruinoRegexProblems } from './espruino-profile.mjs';
 
@@ -42,27 +43,37 @@ copyFileSync('targets/moddable/manifest.json', 'dist/moddable/manifest.json');
 // The noble variant is not preloaded: XS compares a preloaded BigInt with === as unequal to the same runtime value.
 copyFileSync('targets/moddable/manifest-noble.json', 'dist/moddable/manifest-noble.json');
 
+// Module swaps a target declares in targets/<name>/swaps.json: { "src/x.ts": { "with": "targets/<name>/y.ts",
+// "why": ... } }, paths from the repository root. Every import of a swapped module resolves to its
+// stand-in, except the stand-in's own (a stand-in may build on the module it replaces).
+function swaps(target) {
+  const table = JSON.parse(readFileSync('targets/' + target + '/swaps.json', 'utf8'));
+  const noExt = (p) => resolve(p).replace(/\.ts$/, '');
+  const standIns = new Map(Object.keys(table).map((from) => [noExt(from), resolve(table[from].with)]));
+  const unused = new Set(Object.keys(table));
+  return {
+    name: target + '-swaps',
+    setup: (b) => {
+      b.onResolve({ filter: /^\./ }, (a) => {
+        const p = noExt(resolve(a.resolveDir, a.path));
+        const key = standIns.has(p) ? p : p + '/index';
+        const to = standIns.get(key);
+        if (!to || to === a.importer) return undefined;
+        for (const from of unused) if (noExt(from) === key) unused.delete(from);
+        return { path: to };
+      });
+      // A swap that never applied names a module that moved: fail rather than ship the full one.
+      b.onEnd(() => {
+        if (unused.size) throw new Error('targets/' + target + '/swaps.json: nothing imports ' + [...unused].join(', '));
+      });
+    },
+  };
+}
+
 // Espruino: one CommonJS module (it assigns `exports`), syntax limited to the Espruino profile, so
 // the build fails if anything esbuild cannot lower slips in; the comb table ships beside it.
-// The pure-JS SHA-256/SHA-1 and base64 give way to Espruino's native ones (faster, and no code in RAM),
-// src/keys/extras to a stub without RSA (no RSA parsing or DER writer where RS256 cannot run),
-// src/device/fallback to a stub refusing a fallback list (the target has no HTTP/CoAP/UDP uplinks),
-// src/utf8 to native conversions for ASCII text,
-// and fp-gen.ts to fp-small.ts (2.6 KB less field code; the unrolled multiply stays).
-const espruinoSwaps = {
-  name: 'espruino-swaps',
-  setup: (b) => {
-    b.onResolve({ filter: /\/hash\/sha(256|1)$/ }, (a) => ({ path: new URL('../targets/espruino/native-' + a.path.split('/').pop() + '.ts', import.meta.url).pathname }));
-    b.onResolve({ filter: /^\.\/extras$/ }, (a) => (a.importer.endsWith('/src/keys/parse.ts') ? { path: new URL('../targets/espruino/key-extras.ts', import.meta.url).pathname } : undefined));
-    // device.ts's import of it (the stub itself imports only the real module's type).
-    b.onResolve({ filter: /^\.\/fallback$/ }, (a) => (a.importer.endsWith('/src/device/device.ts') ? { path: new URL('../targets/espruino/fallback.ts', import.meta.url).pathname } : undefined));
-    b.onResolve({ filter: /\/base64$/ }, () => ({ path: new URL('../targets/espruino/native-base64.ts', import.meta.url).pathname }));
-    // ASCII text through the native conversions (native-utf8.ts itself takes the real module).
-    b.onResolve({ filter: /\/utf8$/ }, (a) => (a.importer.endsWith('native-utf8.ts') ? undefined : { path: new URL('../targets/espruino/native-utf8.ts', import.meta.url).pathname }));
-    // fp-small.ts itself takes fpMul from fp-gen.ts.
-    b.onResolve({ filter: /\/fp-gen$/ }, (a) => (a.importer.endsWith('fp-small.ts') ? undefined : { path: new URL('../src/sign/p256/fp-small.ts', import.meta.url).pathname }));
-  },
-};
+// targets/espruino/swaps.json gives way to Espruino's native hashes, base64 and ASCII text, and to
+// smaller stand-ins for key extras (no RSA), the uplink fallback and the P-256 field code.
 await buildDevice({
   entryPoints: ['targets/espruino/index.ts'], outfile: 'dist/espruino/akenza-device.js', supported: ESPRUINO_SUPPORTED,
   // the comb table's SHA-256: the module checks the Storage file against it with the native hash
@@ -70,7 +81,7 @@ await buildDevice({
   // CommonJS output keeps require('net') etc. as plain calls (an IIFE build adds a require shim);
   // the banner/footer still give the module its own scope.
   format: 'cjs', banner: { js: '(()=>{' }, footer: { js: '})();' },
-  external: ['net', 'tls', 'crypto', 'Storage'], logOverride: { 'commonjs-variable-in-esm': 'silent' }, plugins: [espruinoSwaps],
+  external: ['net', 'tls', 'crypto', 'Storage'], logOverride: { 'commonjs-variable-in-esm': 'silent' }, plugins: [swaps('espruino')],
   // Short lines: Espruino's stack trace of an error points into the line it was thrown from, and
   // one 43 KB line made that cost more variables (BENCHMARKS.md, "Espruino (real interpreter)").
 }, { max_line_len: 100 });

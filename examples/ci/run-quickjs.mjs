@@ -120,7 +120,7 @@ def('exit', (code) => {
 vm.setProp(vm.global, '__native', native);
 native.dispose();
 
-// The VM half: the QuickJsHost object the SDK expects (targets/quickjs/index.ts), console, config, exit.
+// The VM half: the QuickJsHost object the SDK expects (targets/quickjs/platform.ts), console, config, exit.
 const prelude = `
 const __handlers = {};
 let __ids = 1;

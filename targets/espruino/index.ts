@@ -1,154 +1,13 @@
 // akenza-device for Espruino (ESP32 and others, no BigInt): net/tls sockets, native crypto.SHA256,
 // the board's random sources, and the P-256 comb table read from Storage (flash) without copying it
-// into JS variables. Built as one CommonJS module: require('akenza-device') from Storage. ES256 only
-// (RS256 needs BigInt). Checked in the real interpreter by test/real-engines/espruino.test.ts.
+// into JS variables (all in platform.ts). Built as one CommonJS module: require('akenza-device')
+// from Storage. ES256 only (RS256 needs BigInt). Checked in the real interpreter by
+// test/real-engines/espruino.test.ts.
 import { createDevice as createCoreDevice, type DeviceOptions } from '../../src/device/device';
-import { fingerprint, keyPairPems, parsePrivateKey, parsePublicKey } from '../../src/keys';
-import { sha256 } from '../../src/hash/sha256'; // the native crypto.SHA256 in the build (see scripts/build.mjs)
-import { AkenzaError, fail, KEY_INVALID, OPTION_INVALID } from '../../src/errors';
-import { toHex } from '../../src/bytes';
-import { decodePem } from '../../src/pem';
-import type { Platform, Socket, SocketOptions } from '../../src/platform';
+import { AkenzaError } from '../../src/errors';
+import { fingerprint, parsePrivateKey, parsePublicKey } from '../../src/keys';
 import { makeSignJwt } from '../../src/sign/sign-jwt';
-import { binaryString } from './binary';
-import { p256Binding } from '../../src/sign/p256-binding';
-import { TABLE_BYTES, type CombTable } from '../../src/sign/p256/comb';
-import { generateKeyPairFromTable } from '../../src/sign/p256/keypair';
-
-/** The Storage file holding comb-table.bin (upload it once, see the README). */
-const TABLE_FILE = 'akenza-p256.bin';
-/** SHA-256 of comb-table.bin, set by the build: the file is checked against it with the native
- *  hash (milliseconds) instead of loadCombTable's 64 on-curve checks (about a second here). */
-declare const AKENZA_P256_SHA256: string;
-
-let table: CombTable | null = null;
-function combTable(): CombTable {
-  if (!table) {
-    const buf = require('Storage').readArrayBuffer(TABLE_FILE);
-    if (!buf) fail(OPTION_INVALID, 'Storage file ' + TABLE_FILE + ' is missing: upload dist/espruino/' + TABLE_FILE + ' (see the README)');
-    const bytes = new Uint8Array(buf as ArrayBuffer);
-    if (bytes.length !== TABLE_BYTES || toHex(sha256(bytes)) !== AKENZA_P256_SHA256)
-      fail(KEY_INVALID, 'Storage file ' + TABLE_FILE + ' is not the comb table of this build: upload dist/espruino/' + TABLE_FILE);
-    table = new Int32Array(buf as ArrayBuffer); // a view on flash, not a copy
-  }
-  return table;
-}
-
-// Random sources. E.hwRand is rand() with a fixed seed on the Linux and ESP32 builds (the same
-// numbers after every start); elsewhere (nRF5x, STM32) it samples hardware noise. A classic ESP32
-// has a hardware RNG register (random while the radio is on), read with peek32; its other variants
-// (C3, S3, ...) keep it at other addresses, not used here. Everything goes through SHA-256 with
-// the timing jitter of getTime(), so a weak source adds nothing guessable.
-declare const ESP32: unknown;
-declare function peek32(addr: number): number;
-declare function getTime(): number;
-declare const process: { env: { BOARD?: string } } | undefined;
-const BOARD = typeof process !== 'undefined' && process.env ? String(process.env.BOARD) : '';
-const ESP32_RNG = typeof ESP32 !== 'undefined' && typeof peek32 === 'function' && (BOARD === 'ESP32' || BOARD.indexOf('ESP32') < 0);
-/** Whether there is a source good enough for a private key (else generateKeyPair needs randomBytes). */
-const STRONG = ESP32_RNG || (BOARD !== 'LINUX' && BOARD.indexOf('ESP') < 0);
-
-let pool: Uint8Array = new Uint8Array(32);
-let draws = 0;
-/** n bytes from SHA-256 over the pool, the board's sources and getTime() jitter. */
-function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let o = 0; o < n; o += 32) {
-    const raw = new Int32Array(26);
-    for (let i = 0; i < 16; i++) raw[i] = (ESP32_RNG ? peek32(0x3ff75144) : 0) ^ E.hwRand();
-    for (let i = 16; i < 24; i++) raw[i] = (getTime() * 1e6) | 0; // microsecond jitter between reads
-    raw[24] = draws++;
-    raw[25] = Date.now() | 0;
-    const buf = new Uint8Array(136);
-    buf.set(pool);
-    buf.set(new Uint8Array(raw.buffer), 32);
-    pool = sha256(buf);
-    buf.set(pool);
-    buf[32] ^= 1; // output = H(pool' with a changed byte ...), never the pool itself
-    const h = sha256(buf);
-    for (let i = 0; i < 32 && o + i < n; i++) out[o + i] = h[i];
-  }
-  return out;
-}
-
-/** Work per signing step: one comb part (a doubling, or a table lookup and addition) per turn of the
- *  event loop, so no slice blocks it for more than ~50 ms (checked in the real interpreter). */
-const SLICE_BUDGET = 8;
-const signers = p256Binding({ table: combTable, hash: sha256, extraEntropy: () => randomBytes(32), sliceBudget: SLICE_BUDGET, checkKeyInJob: true });
-
-function connect(o: SocketOptions): Socket {
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    o.onClose();
-  };
-  const opts: { host: string; port: number; ca?: string } = { host: o.host, port: o.port };
-  // Espruino's TLS takes the CA as DER in a binary string (its examples use atob). Espruino 2v29
-  // does not verify the server with it (MBEDTLS_SSL_VERIFY_NONE): see the README's security notes.
-  if (o.tls && o.tls.ca) opts.ca = binaryString(decodePem(o.tls.ca, ['CERTIFICATE']).der);
-  let s: EspruinoSocket;
-  try {
-    s = require(o.tls ? 'tls' : 'net').connect(opts, () => {
-      if (!closed) o.onConnect();
-    });
-  } catch (e) {
-    // e.g. 'Unable to create socket' while the network or broker is down: thrown, not an event.
-    // Reported as a socket error on a later turn, so the device's backoff goes on.
-    const message = String((e && (e as Error).message) || e);
-    setTimeout(() => {
-      if (closed) return;
-      o.onError(new Error(message));
-      close();
-    }, 0);
-    return { write: () => {}, close };
-  }
-  // Espruino sockets carry binary strings.
-  s.on('data', (d) => {
-    if (!closed) o.onData(E.toUint8Array(d));
-  });
-  s.on('error', (e) => {
-    if (closed) return;
-    o.onError(new Error(typeof e === 'string' ? e : (e && (e.message || e.type)) || 'socket error'));
-    close();
-  });
-  s.on('close', close);
-  return {
-    write: (b) => {
-      if (closed) return;
-      try {
-        s.write(binaryString(b));
-      } catch (e) {
-        // a failed TLS handshake surfaces here (InternalError: mbedtls_ssl_handshake returned ...)
-        o.onError(new Error(String((e && (e as Error).message) || e)));
-        close();
-      }
-    },
-    close: () => {
-      try {
-        if (!closed) s.end();
-      } catch (e) {
-        // a socket whose TLS handshake failed throws here too; it is closed either way
-      }
-      close();
-    },
-  };
-}
-
-const platform: Platform = {
-  // Flash-backed key-value store for outbox.persist (Storage file names are at most 28 characters).
-  storage: {
-    get: (k) => require('Storage').read(k),
-    set: (k, v) => void require('Storage').write(k, v),
-    remove: (k) => require('Storage').erase(k),
-  },
-  connect,
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as number),
-  now: () => Date.now(),
-  randomBytes,
-  signers,
-};
+import { generateKeyPair, platform, signers } from './platform';
 
 exports.createDevice = (options: DeviceOptions) => createCoreDevice(platform, options);
 exports.signJwt = makeSignJwt(signers);
@@ -156,14 +15,4 @@ exports.parsePrivateKey = parsePrivateKey;
 exports.parsePublicKey = parsePublicKey;
 exports.fingerprint = fingerprint;
 exports.AkenzaError = AkenzaError;
-/**
- * A new ES256 key pair: keep privateKeyPem in Storage, register publicKeyPem. From `source(n)`
- * (n random bytes) when given, else the board's hardware RNG; ENTROPY_UNAVAILABLE where the board
- * has none good enough (the Linux build), rather than a key someone else could make too.
- */
-exports.generateKeyPair = (source?: (n: number) => Uint8Array) => {
-  if (!source && !STRONG)
-    fail('ENTROPY_UNAVAILABLE', 'no hardware random source on this board (' + BOARD + '): pass generateKeyPair(randomBytes)');
-  const kp = generateKeyPairFromTable(source || randomBytes, combTable());
-  return keyPairPems(kp.privateKey, kp.publicKey);
-};
+exports.generateKeyPair = generateKeyPair;

@@ -7,8 +7,7 @@ import Timer from 'timer';
 import { base64Decode } from '../../src/base64';
 import { concatBytes } from '../../src/bytes';
 import { fail, OPTION_INVALID } from '../../src/errors';
-import type { Platform, Socket, SocketOptions } from '../../src/platform';
-import type { SignerBinding } from '../../src/platform';
+import type { Platform, SignerBinding, Socket, SocketOptions } from '../../src/platform';
 
 type Io = { read(count?: number): ArrayBuffer | undefined; write(b: ArrayBuffer): number; close(): void };
 
