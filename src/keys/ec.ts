@@ -1,4 +1,4 @@
-// EC P-256 key material: the key types, scalar/point checks, SEC1 parsing, and the fixed-layout
+// EC P-256 key material: scalar/point checks, SEC1 parsing, and the fixed-layout
 // SPKI and PKCS#8 encodings (P-256 only, so a byte prefix replaces a general DER writer on device).
 import { bitString, children, type Der, derFail, expectTag, oid, parseDer, sequence, smallInt, TAG_OCTET_STRING, TAG_SEQUENCE } from '../asn1';
 import { concatBytes, fromHex, padStart } from '../bytes';

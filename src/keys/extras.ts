@@ -1,6 +1,7 @@
 // What key parsing adds beyond ES256 where the engine can use it: RSA (RS256) support, X.509
 // certificate credentials, and the names of foreign curves/key types for refusals. The Espruino
-// build swaps in targets/espruino/key-extras.ts (none of these), so those paths drop out of its bundle.
+// build swaps in targets/espruino/key-extras.ts (none of these; targets/espruino/swaps.json), so those
+// paths drop out of its bundle.
 import { publicFromCertificate } from './cert';
 import { rsaPrivateFromPkcs1, rsaPublicKey, rsaSpki } from './rsa';
 import type { OidNames, RsaSupport } from './types';
