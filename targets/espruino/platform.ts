@@ -80,6 +80,16 @@ function connect(o: SocketOptions): Socket {
     closed = true;
     o.onClose();
   };
+  // A thrown socket failure is reported as a socket error on a later turn, never from inside the
+  // device's own connect() or write() call, so the device's backoff goes on.
+  const failLater = (e: unknown) => {
+    const message = String((e && (e as Error).message) || e);
+    setTimeout(() => {
+      if (closed) return;
+      o.onError(new Error(message));
+      close();
+    }, 0);
+  };
   const opts: { host: string; port: number; ca?: string } = { host: o.host, port: o.port };
   // Espruino's TLS takes the CA as DER in a binary string (its examples use atob). Espruino 2v29
   // does not verify the server with it (MBEDTLS_SSL_VERIFY_NONE): see the README's security notes.
@@ -90,14 +100,7 @@ function connect(o: SocketOptions): Socket {
       if (!closed) o.onConnect();
     });
   } catch (e) {
-    // e.g. 'Unable to create socket' while the network or broker is down: thrown, not an event.
-    // Reported as a socket error on a later turn, so the device's backoff goes on.
-    const message = String((e && (e as Error).message) || e);
-    setTimeout(() => {
-      if (closed) return;
-      o.onError(new Error(message));
-      close();
-    }, 0);
+    failLater(e); // e.g. 'Unable to create socket' while the network or broker is down: thrown, not an event
     return { write: () => {}, close };
   }
   // Espruino sockets carry binary strings.
@@ -116,9 +119,7 @@ function connect(o: SocketOptions): Socket {
       try {
         s.write(binaryString(b));
       } catch (e) {
-        // a failed TLS handshake surfaces here (InternalError: mbedtls_ssl_handshake returned ...)
-        o.onError(new Error(String((e && (e as Error).message) || e)));
-        close();
+        failLater(e); // a failed TLS handshake surfaces here (InternalError: mbedtls_ssl_handshake returned ...)
       }
     },
     close: () => {

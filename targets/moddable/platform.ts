@@ -6,7 +6,7 @@ import Net from 'net';
 import Timer from 'timer';
 import { base64Decode } from '../../src/base64';
 import { concatBytes } from '../../src/bytes';
-import { fail, OPTION_INVALID } from '../../src/errors';
+import { fail } from '../../src/errors';
 import type { Platform, SignerBinding, Socket, SocketOptions } from '../../src/platform';
 
 type Io = { read(count?: number): ArrayBuffer | undefined; write(b: ArrayBuffer): number; close(): void };
@@ -202,10 +202,10 @@ function jitterRandom(n: number): Uint8Array {
 /**
  * The RNG for generateKeyPair when the app passes none: crypto.getRandomValues, which Moddable
  * does not have on lin or ESP32 (its `rng` module and Math.random are not seeded on lin), so
- * there the caller must pass the hardware RNG; without one this throws AkenzaError OPTION_INVALID.
+ * there the caller must pass the hardware RNG; without one this throws AkenzaError ENTROPY_UNAVAILABLE.
  */
 export function keyRandom(): (n: number) => Uint8Array {
   const c = hostCrypto();
   if (c && c.getRandomValues) return (n) => c.getRandomValues!(new Uint8Array(n));
-  return fail(OPTION_INVALID, 'generateKeyPair needs randomBytes (the hardware RNG): this runtime has no crypto.getRandomValues');
+  return fail('ENTROPY_UNAVAILABLE', 'generateKeyPair needs randomBytes (the hardware RNG): this runtime has no crypto.getRandomValues');
 }

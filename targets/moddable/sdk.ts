@@ -12,7 +12,7 @@ export function moddableSdk(signers: SignerBinding, keygen: (randomBytes: (n: nu
     signJwt: makeSignJwt(signers),
     /**
      * A new ES256 key pair: PKCS#8 + SPKI PEM and the fingerprint to register. Pass the hardware RNG:
-     * without crypto.getRandomValues (Moddable has none) a call without it throws AkenzaError OPTION_INVALID.
+     * without crypto.getRandomValues (Moddable has none) a call without it throws AkenzaError ENTROPY_UNAVAILABLE.
      */
     generateKeyPair: (randomBytes?: (n: number) => Uint8Array): GeneratedKeyPair => keygen(randomBytes || keyRandom()),
   };
