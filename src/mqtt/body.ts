@@ -6,7 +6,6 @@
 // 3.1.2) are shared and fail with 'MQTT_MALFORMED' when parsing, 'MQTT_INVALID' when encoding.
 import { utf8Decode, utf8Encode } from '../utf8';
 import { MqttError } from './errors';
-import { BAD_FILTER, BAD_TOPIC } from './packets';
 
 /** Encoded body pieces: single bytes, ASCII strings (written as they are), byte arrays. */
 export type Part = number | string | Uint8Array;
@@ -76,8 +75,12 @@ function bin(o: Obj, k: string | number): void {
   }
 }
 
-/** UTF-8 string (1.5.3), well-formed and without U+0000, o[k]; with `bad`, a topic name or
- *  filter (4.7): at least one character, `bad` not matching. */
+/** UTF-8 string (1.5.3), well-formed and without U+0000, o[k]; with `wrong`, a topic name or
+ *  filter (4.7): at least one character, `wrong` not matching. Callers pass `wrong` as a literal
+ *  made at the call, never a module constant: Moddable's preload puts a module-level RegExp in ROM,
+ *  and running it later crashed the real XS (test/build/preload.test.ts). Topic names: no wildcard
+ *  (4.7.3); filters: '+' fills a whole level, '#' a whole level and the last ('\/' in a class: a
+ *  bare '/' ends the regex in Espruino). */
 function str(o: Obj, k: string | number, wrong?: RegExp): void {
   let s = o[k];
   if (!R && typeof s != 'string') bad(k);
@@ -131,7 +134,7 @@ export function walk(t: number, f: number, p: Obj, src: Uint8Array | Part[]): nu
     str(p, 'clientId');
     if (c & 4) {
       x = R ? (p.will = { qos: qos((c >> 3) & 3), retain: !!(c & 32) }) : w;
-      str(x, 'topic', BAD_TOPIC);
+      str(x, 'topic', /[+#]/);
       bin(x, 'payload');
     }
     if (c & 128) str(p, 'username');
@@ -151,7 +154,7 @@ export function walk(t: number, f: number, p: Obj, src: Uint8Array | Part[]): nu
     }
     x = qos(p.qos);
     if (p.dup && !x) bad('dup'); // 3.3.1-2
-    str(p, 'topic', BAD_TOPIC);
+    str(p, 'topic', /[+#]/);
     if (x) u16(p, 'messageId', 1);
     if (R) {
       p.payload = B.subarray(P);
@@ -167,16 +170,17 @@ export function walk(t: number, f: number, p: Obj, src: Uint8Array | Part[]): nu
     if (t > 7 && t < 11) {
       // SUBSCRIBE: (filter, QoS)+ / SUBACK: (QoS or 0x80)+ / UNSUBSCRIBE: filter+, at least one
       const k = t == 8 ? 'subscriptions' : t == 9 ? 'granted' : 'unsubscriptions';
-      const a = R ? (p[k] = []) : p[k];
+      const a = R ? (p[k] = []) : p[k],
+        filter = /#[^]|[^\/][+#]|\+[^\/]/; // [^]: any character, a newline too
       if (!R && !a.length) bad(k);
       for (i = 0; R ? !i || P < B.length : i < a.length; i++) {
         if (t == 8) {
           x = R ? (a[i] = {}) : a[i];
-          str(x, 'topic', BAD_FILTER);
+          str(x, 'topic', filter);
           qos(u8(x, 'qos'));
         } else if (t == 9) {
           if (u8(a, i) != 128) qos(a[i]);
-        } else str(a, i, BAD_FILTER);
+        } else str(a, i, filter);
       }
     }
   }

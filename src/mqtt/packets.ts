@@ -102,12 +102,5 @@ export const PACKET_TYPES: string[] =
 /** Fixed-header flags by packet type (2.2.2): 'x' = reserved type, or PUBLISH (DUP|QoS|RETAIN). */
 export const HEADER_FLAGS = 'x00x00202020000x';
 
-/** Matches a topic name that is not allowed (wildcards, 4.7.3 / 3.3.2.1); empty is refused apart. */
-export const BAD_TOPIC = /[+#]/;
-
-/** Matches a topic filter that is not allowed (4.7.1): '+' must fill a whole level, '#' a whole
- *  level and the last one. Empty is refused apart. */
-export const BAD_FILTER = /#[\s\S]|[^\/][+#]|\+[^\/]/; // '\/' in a class: a bare '/' ends the regex in Espruino
-
 /** Largest value the 4-byte Remaining Length field can hold (spec 2.2.3). */
 export const MAX_REMAINING_LENGTH = 268435455;

@@ -121,8 +121,6 @@ function open(o: SocketOptions, address: string): Io {
   };
 }
 
-const IP = /^\d{1,3}(\.\d{1,3}){3}$/;
-
 function connect(o: SocketOptions): Socket {
   let io: Io | null = null;
   let closed = false;
@@ -153,7 +151,8 @@ function connect(o: SocketOptions): Socket {
       fail(e);
     }
   };
-  if (IP.test(o.host)) Timer.set(() => start(o.host), 0);
+  // A regex literal, not a module constant: a preloaded RegExp sits in ROM (see badTopic in src/mqtt/packets.ts).
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(o.host)) Timer.set(() => start(o.host), 0);
   else Net.resolve(o.host, (_name, address) => (address ? start(address) : fail(new Error('DNS lookup failed for ' + o.host))));
   return {
     write: (b) => {
