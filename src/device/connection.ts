@@ -1,6 +1,6 @@
 // The MQTT connection: get a token (waiting for clock trust), connect, handle the session's
 // callbacks, and after a close either reconnect at once (a refresh) or back off.
-import { AkenzaError, OPTION_INVALID } from '../errors';
+import { AkenzaError, KEY_INVALID, OPTION_INVALID } from '../errors';
 import type { PublishPacket } from '../mqtt/packets';
 import { openSession, type CloseReason, type Session } from '../mqtt/session';
 import { random } from '../platform';
@@ -32,10 +32,13 @@ export function connectWithToken(c: DeviceContext): void {
   if (tokenUsable(c, c.token_)) return connect(c);
   setState(c, 'minting');
   const e = c.epoch_;
-  mint(c, (t) => {
+  mint(c, (t, err) => {
     if (c.state_ === 'stopped' || e !== c.epoch_) return;
     if (!t) {
       fallbackOn(c, 'cannot sign a token');
+      // A key the signer refuses (its stored public key does not match) fails the same way every
+      // time: no retry loop, which on Espruino would spend seconds of CPU per attempt. start() again after a fix.
+      if (err && (err as { code?: string }).code === KEY_INVALID) return setState(c, 'fallback-only');
       return scheduleReconnect(c, false);
     }
     c.token_ = t;

@@ -68,7 +68,7 @@ export interface DeviceContext {
   token_: Token | null;
   next_: Token | null;
   /** Callbacks of the mint in progress (one signature at a time), null when none runs. */
-  mintWaiters_: ((t: Token | null) => void)[] | null;
+  mintWaiters_: ((t: Token | null, err?: unknown) => void)[] | null;
   /** A refresh runs: no new QoS 1 until it reconnected. */
   refreshing_: boolean;
   /** A refresh has its next token and waits for PUBACKs. */
@@ -97,7 +97,7 @@ export interface DeviceContext {
 /**
  * Every state change goes through here (it emits nothing: the events belong to what caused it).
  * - idle: created, or start() after stop(); next, on the microtask: fallback-only (no MQTT
- *   credentials) or the way to a connection below.
+ *   credentials; also later, from minting, when the signer refuses the key) or the way to a connection below.
  * - waiting-clock (clock untrusted, retried every clockCheckMs), minting (a token is signed),
  *   connecting (the session is open, no CONNACK yet): connectWithToken() in connection.ts.
  * - connected: CONNACK. A close leads to backoff, or after a refresh straight to minting/connecting.

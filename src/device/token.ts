@@ -28,18 +28,18 @@ export function clockLoop(c: DeviceContext): void {
 }
 
 /** One signature at a time; callers that arrive while it runs get the same token. */
-export function mint(c: DeviceContext, cb: (t: Token | null) => void): void {
+export function mint(c: DeviceContext, cb: (t: Token | null, err?: unknown) => void): void {
   if (c.mintWaiters_) return void c.mintWaiters_.push(cb);
   c.mintWaiters_ = [cb];
   const now = c.clock_.now();
   const lifetimeS = c.lifetimeS_;
   mintJwt(c.signer_ as Signer, { deviceId: c.deviceId_, kid: c.kid_, audienceBase: c.audienceBase_, lifetimeS, now }, (err, value) => {
-    const waiters = c.mintWaiters_ as ((t: Token | null) => void)[];
+    const waiters = c.mintWaiters_ as ((t: Token | null, err?: unknown) => void)[];
     c.mintWaiters_ = null;
     if (err || !value) error(c, err);
     const s = Math.floor(now / 1000);
     const t = err || !value ? null : { value, iat: s, exp: s + lifetimeS };
-    for (let i = 0; i < waiters.length; i++) waiters[i](t);
+    for (let i = 0; i < waiters.length; i++) waiters[i](t, err);
   }, (fn) => c.platform_.setTimeout(fn, 0));
 }
 

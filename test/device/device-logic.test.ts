@@ -4,6 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { createDevice, type DeviceOptions } from '../../src/device/device';
 import { decodeJwt, fixture, nodeVerifyJwt } from '../helpers';
 import { createScriptedPlatform, recordingBroker } from './scripted-platform';
+import { ecPrivateKeyPkcs8, parsePrivateKey } from '../../src/keys/index';
+import { sha256 } from '../../src/hash/sha256';
+import { p256Binding } from '../../src/sign/p256-binding';
+import { combTable, getPublicKey } from '../../src/sign/p256/index';
 
 const START = Date.UTC(2027, 0, 1);
 
@@ -250,6 +254,22 @@ describe('device logic (virtual time, scripted broker)', () => {
     await sp.advance(300_000);
     expect(state.connects.length).toBe(1);
     expect(device.stats().state).toBe('stopped');
+  });
+
+  it('a key the signer refuses (stored public key does not match): one error, fallback-only, no retry loop', async () => {
+    const { broker, state } = recordingBroker();
+    const sp = createScriptedPlatform(broker, START);
+    sp.platform.signers = p256Binding({ table: () => combTable(), hash: sha256, checkKeyInJob: true, sliceBudget: 8 }); // as on Espruino
+    const good = parsePrivateKey(fixture('ec.pkcs8.pem'));
+    const mismatched = ecPrivateKeyPkcs8((good as { d: Uint8Array }).d, getPublicKey(new Uint8Array(32).fill(7)));
+    const errors: any[] = [];
+    const device = createDevice(sp.platform, { deviceId: 'dev-1', credentials: { privateKey: mismatched }, mqtt: { url: 'mqtt://broker.test:1883' }, onError: (e) => errors.push(e) });
+    device.start();
+    await sp.advance(600_000);
+    expect(errors.map((e) => e.code)).toEqual(['KEY_INVALID']);
+    expect(device.stats().state).toBe('fallback-only');
+    expect(state.connects.length).toBe(0);
+    await device.stop();
   });
 
   it('stop() during a mint, then start(): one CONNECT, not two', async () => {
