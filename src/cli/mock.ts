@@ -8,6 +8,7 @@ import { reachableAddresses, urlHost, validTlsName } from '../mock/addresses';
 import { startMockCloud, uplinkToJsonLine, type MockCloud, type Uplink } from '../mock/index';
 import { ensureStateDir, keptAdminToken, MIN_ADMIN_TOKEN_CHARS, STATE_FILES } from '../mock/state-dir';
 import { escapeControls } from '../mock/sanitize';
+import { MockSetupError } from '../mock/setup-error';
 import { CommandFailed, parseCommandArgs, UsageError, type Io } from './io';
 
 /** CLI default ports: MQTT 1883, MQTTS 8883, MQTT over WebSocket 8083 (ws) and 8084 (wss), HTTP 8080, CoAP 5683, UDP 5684, admin API 8081 (0 = any free port). */
@@ -175,7 +176,7 @@ export async function runMock(args: string[], io: Io, stop: (cloud: MockCloud) =
         : 'ports below 1024 need privileges: choose another with ' + opt + ' N (' + opt + ' 0 picks any free port)';
       throw new CommandFailed(err.message.replace(/ \((another program|ports below).*\)$/, '') + '\n  ' + fix);
     }
-    if (typeof err.message === 'string' && /^(state dir |the kept CA |openssl |.* belong together)/.test(err.message)) throw new CommandFailed(err.message);
+    if (e instanceof MockSetupError) throw new CommandFailed(err.message);
     throw e;
   }
   const where = reachableAddresses(cloud.host).map(urlHost);

@@ -10,13 +10,14 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSecretFile } from './tls-cert';
+import { MockSetupError } from './setup-error';
 
 export const STATE_FILES = { registry: 'registry.json', adminToken: 'admin-token', adminUrl: 'admin-url' };
 
 /** Creates the state dir (mode 700) when missing; an existing path that is not a directory is an error. */
 export function ensureStateDir(dir: string): void {
   if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new Error('state dir ' + dir + ' exists and is not a directory');
+    if (!statSync(dir).isDirectory()) throw new MockSetupError('state dir ' + dir + ' exists and is not a directory');
     return;
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -40,7 +41,7 @@ export const newAdminToken = (): string => randomBytes(32).toString('base64url')
 export function readTokenFile(file: string): string | undefined {
   if (!existsSync(file)) return undefined;
   const t = readFileSync(file, 'utf8').split(/\r?\n/)[0].trim();
-  if (t.length < MIN_ADMIN_TOKEN_CHARS) throw new Error('admin token in ' + file + ' is shorter than ' + MIN_ADMIN_TOKEN_CHARS + ' characters');
+  if (t.length < MIN_ADMIN_TOKEN_CHARS) throw new MockSetupError('admin token in ' + file + ' is shorter than ' + MIN_ADMIN_TOKEN_CHARS + ' characters');
   return t;
 }
 

@@ -15,6 +15,7 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_NAMES, validTlsName } from './addresses';
+import { MockSetupError } from './setup-error';
 
 export interface TlsIdentity {
   /** Server certificate chain PEM: the leaf, then the CA. */
@@ -28,7 +29,7 @@ export interface TlsIdentity {
 function openssl(args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile('openssl', args, { cwd }, (err, _out, stderr) => {
-      if (err) reject(new Error('openssl ' + args[0] + ' failed (is the openssl CLI installed?): ' + (stderr || err.message).toString().trim()));
+      if (err) reject(new MockSetupError('openssl ' + args[0] + ' failed (is the openssl CLI installed?): ' + (stderr || err.message).toString().trim()));
       else resolve();
     });
   });
@@ -129,7 +130,7 @@ export async function stateDirTlsIdentity(dir: string, keyType: TlsKeyType, name
   const f = stateTlsFiles(dir, keyType);
   const haveCa = existsSync(f.ca);
   if (haveCa !== existsSync(f.caKey)) {
-    throw new Error(f.ca + ' and ' + f.caKey + ' belong together and one is missing: restore it, or remove both to make a new CA (boards must then get the new ' + f.ca + ')');
+    throw new MockSetupError(f.ca + ' and ' + f.caKey + ' belong together and one is missing: restore it, or remove both to make a new CA (boards must then get the new ' + f.ca + ')');
   }
   let caPem = '';
   if (haveCa) {
@@ -138,7 +139,7 @@ export async function stateDirTlsIdentity(dir: string, keyType: TlsKeyType, name
       const caCert = new X509Certificate(caPem);
       if (!caCert.checkPrivateKey(createPrivateKey(readFileSync(f.caKey, 'utf8')))) throw new Error('the key is not the key of the certificate');
     } catch (e) {
-      throw new Error('the kept CA in ' + f.ca + ' / ' + f.caKey + ' is not usable (' + (e as Error).message + '): restore it, or remove both files to make a new CA');
+      throw new MockSetupError('the kept CA in ' + f.ca + ' / ' + f.caKey + ' is not usable (' + (e as Error).message + '): restore it, or remove both files to make a new CA');
     }
     if (existsSync(f.cert) && existsSync(f.key)) {
       const cert = readFileSync(f.cert, 'utf8');

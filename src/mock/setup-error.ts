@@ -1,0 +1,5 @@
+// The mock cannot start for a reason its user can fix (the state dir, its kept CA, the openssl CLI):
+// the CLI prints the message and exits 1 instead of reporting an internal error.
+export class MockSetupError extends Error {
+  override name = 'MockSetupError';
+}
