@@ -6,6 +6,8 @@ import { buildEngines, kitsDir } from '../../scripts/engines/real.mjs';
 export interface RealEngines {
   /** The 32-bit Espruino interpreter binary (ESP32 variable density). */
   espruino: string;
+  /** The same interpreter with an ESP32-sized pool, by variables (ESPRUINO_BUDGETS: 3,400 and 2,500). */
+  espruinoAt: { [variables: number]: string };
   /** MODDABLE: the built Moddable SDK (lin tools). */
   moddable: string;
   /** The kits' folder (holds moddable/host/run-app.sh). */
