@@ -7,7 +7,7 @@ import type { SignerBinding } from '../../src/platform';
 import type { P256BindingOptions } from '../../src/sign/p256-binding';
 import type { generateKeyPairFromTable } from '../../src/sign/p256/keypair';
 import type { Signer, SignStep } from '../../src/sign/signer';
-import { withModule } from './load';
+import { acquire, release, withModule } from './load';
 
 /** What the akenza-sign module exports (targets/espruino/sign-module.ts). */
 export interface SignModule {
@@ -15,7 +15,8 @@ export interface SignModule {
   generateKeyPairFromTable: typeof generateKeyPairFromTable;
 }
 
-const inSign = <T>(fn: (m: SignModule) => T): T => withModule('akenza-sign', fn);
+const SIGN = 'akenza-sign';
+const inSign = <T>(fn: (m: SignModule) => T): T => withModule(SIGN, fn);
 
 export function p256Binding(o: P256BindingOptions): SignerBinding {
   return {
@@ -29,20 +30,27 @@ export function p256Binding(o: P256BindingOptions): SignerBinding {
           let m: SignModule | null = null;
           let signer: Signer | null = null;
           let step: SignStep | null = null;
+          const end = () => {
+            if (m) release(SIGN);
+            m = signer = step = null;
+          };
           return () => {
-            if (!m) m = inSign((x) => x); // out of the cache at once: `m` keeps it until the signature
-            else if (!signer) signer = m.p256Binding(o).createSigner(k);
-            else if (!step) step = signer.start(message);
-            else {
-              const sig = step();
-              if (sig) {
-                m = signer = step = null;
-                // the stored public point was checked by this signature: later ones skip the check
-                k = { kty: 'EC', alg: 'ES256', d: k.d };
-              }
-              return sig;
+            let sig: Uint8Array | null = null;
+            try {
+              if (!m) m = acquire<SignModule>(SIGN);
+              else if (!signer) signer = m.p256Binding(o).createSigner(k);
+              else if (!step) step = signer.start(message);
+              else sig = step();
+            } catch (e) {
+              end();
+              throw e;
             }
-            return null;
+            if (sig) {
+              end();
+              // the stored public point was checked by this signature: later ones skip the check
+              k = { kty: 'EC', alg: 'ES256', d: k.d };
+            }
+            return sig;
           };
         },
       };
