@@ -45,12 +45,13 @@ copyFileSync('targets/moddable/manifest-noble.json', 'dist/moddable/manifest-nob
 
 // Module swaps a target declares in targets/<name>/swaps.json: { "src/x.ts": { "with": "targets/<name>/y.ts",
 // "why": ... } }, paths from the repository root. Every import of a swapped module resolves to its
-// stand-in, except the stand-in's own (a stand-in may build on the module it replaces).
-function swaps(target) {
-  const table = JSON.parse(readFileSync('targets/' + target + '/swaps.json', 'utf8'));
+// stand-in, except the stand-in's own (a stand-in may build on the module it replaces). A build
+// gets the target's table plus its own (`extra`); `used` collects the swaps that applied, over all
+// of a target's builds.
+function swaps(target, extra, used) {
+  const table = { ...JSON.parse(readFileSync('targets/' + target + '/swaps.json', 'utf8')), ...extra };
   const noExt = (p) => resolve(p).replace(/\.ts$/, '');
   const standIns = new Map(Object.keys(table).map((from) => [noExt(from), resolve(table[from].with)]));
-  const unused = new Set(Object.keys(table));
   return {
     name: target + '-swaps',
     setup: (b) => {
@@ -59,39 +60,47 @@ function swaps(target) {
         const key = standIns.has(p) ? p : p + '/index';
         const to = standIns.get(key);
         if (!to || to === a.importer) return undefined;
-        for (const from of unused) if (noExt(from) === key) unused.delete(from);
+        for (const from of Object.keys(table)) if (noExt(from) === key) used.add(from);
         return { path: to };
-      });
-      // A swap that never applied names a module that moved: fail rather than ship the full one.
-      b.onEnd(() => {
-        if (unused.size) throw new Error('targets/' + target + '/swaps.json: nothing imports ' + [...unused].join(', '));
       });
     },
   };
 }
 
-// Espruino: one CommonJS module (it assigns `exports`), syntax limited to the Espruino profile, so
-// the build fails if anything esbuild cannot lower slips in; the comb table ships beside it.
-// targets/espruino/swaps.json gives way to Espruino's native hashes, base64 and ASCII text, and to
-// smaller stand-ins for key extras (no RSA), the uplink fallback and the P-256 field code.
-await buildDevice({
-  entryPoints: ['targets/espruino/index.ts'], outfile: 'dist/espruino/akenza-device.js', supported: ESPRUINO_SUPPORTED,
+// Espruino: CommonJS modules for Storage (targets/espruino/modules.json: the core `akenza-device`,
+// and the modules it loads while needed and releases), each one file assigning `exports`, syntax
+// limited to the Espruino profile, so the build fails if anything esbuild cannot lower slips in; the
+// comb table ships beside them. targets/espruino/swaps.json (every module) gives way to Espruino's
+// native hashes, base64 and ASCII text, and to smaller stand-ins for key extras (no RSA), the uplink
+// fallback and the P-256 field code; a module's own swaps make the core's lazy loaders.
+const espruinoModules = JSON.parse(readFileSync('targets/espruino/modules.json', 'utf8'));
+const espruinoUsed = new Set();
+await Promise.all(Object.keys(espruinoModules).map((name) => buildDevice({
+  entryPoints: [espruinoModules[name].entry], outfile: 'dist/espruino/' + name + '.js', supported: ESPRUINO_SUPPORTED,
   // the comb table's SHA-256: the module checks the Storage file against it with the native hash
   define: { AKENZA_P256_SHA256: JSON.stringify(createHash('sha256').update(readFileSync('src/sign/p256/comb-table.bin')).digest('hex')) },
   // CommonJS output keeps require('net') etc. as plain calls (an IIFE build adds a require shim);
   // the banner/footer still give the module its own scope.
   format: 'cjs', banner: { js: '(()=>{' }, footer: { js: '})();' },
-  external: ['net', 'tls', 'crypto', 'Storage'], logOverride: { 'commonjs-variable-in-esm': 'silent' }, plugins: [swaps('espruino')],
+  external: ['net', 'tls', 'crypto', 'Storage', ...Object.keys(espruinoModules)], logOverride: { 'commonjs-variable-in-esm': 'silent' },
+  plugins: [swaps('espruino', espruinoModules[name].swaps || {}, espruinoUsed)],
   // Short lines: Espruino's stack trace quotes the line an error was thrown from, so errors read
   // well; the variables a caught error keeps measured the same either way (BENCHMARKS.md).
-}, { max_line_len: 100 });
-copyFileSync('src/sign/p256/comb-table.bin', 'dist/espruino/akenza-p256.bin');
+}, { max_line_len: 100 })));
 {
+  // A swap that never applied names a module that moved: fail rather than ship the full one.
+  const declared = Object.keys(JSON.parse(readFileSync('targets/espruino/swaps.json', 'utf8')));
+  for (const name of Object.keys(espruinoModules)) declared.push(...Object.keys(espruinoModules[name].swaps || {}));
+  const unused = declared.filter((from) => !espruinoUsed.has(from));
+  if (unused.length) throw new Error('targets/espruino: nothing imports ' + unused.join(', '));
+}
+copyFileSync('src/sign/p256/comb-table.bin', 'dist/espruino/akenza-p256.bin');
+for (const name of Object.keys(espruinoModules)) {
   // Regexes Espruino gets wrong (a '/' in a class is a SyntaxError at load; '?', {n,m}... fail
   // silently) and APIs it lacks fail the build instead of the board.
-  const code = readFileSync('dist/espruino/akenza-device.js', 'utf8');
+  const code = readFileSync('dist/espruino/' + name + '.js', 'utf8');
   const problems = (await espruinoRegexProblems(code)).concat(ESPRUINO_FORBIDDEN.filter((re) => re.test(code)).map((re) => 'forbidden text ' + re));
-  if (problems.length) throw new Error('dist/espruino/akenza-device.js is not Espruino-safe:\n  ' + problems.join('\n  '));
+  if (problems.length) throw new Error('dist/espruino/' + name + '.js is not Espruino-safe:\n  ' + problems.join('\n  '));
 }
 
 // Declarations for the package's typed entries (tests and scripts are not published).

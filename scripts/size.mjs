@@ -8,9 +8,14 @@ import { gzipSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
 
-/** Budgets in bytes of minified JS (tables and other data files are separate). */
+/** Budgets in bytes of minified JS (tables and other data files are separate). The Espruino
+ *  modules (targets/espruino/modules.json) live in flash, where their cost is variables per function
+ *  (test/real-engines/espruino.test.ts), not bytes: their `guard` is a growth guard only, the size
+ *  measured when they were split (issue 15) rounded up to the next 0.5 KB. */
 export const BUDGETS = [
-  { name: 'espruino bundle', file: 'dist/espruino/akenza-device.js', budget: 32 * 1024, aim: 24 * 1024 },
+  { name: 'espruino akenza-device (core)', file: 'dist/espruino/akenza-device.js', guard: 27.5 * 1024 },
+  { name: 'espruino akenza-sign', file: 'dist/espruino/akenza-sign.js', guard: 12.5 * 1024 },
+  { name: 'espruino akenza-keys', file: 'dist/espruino/akenza-keys.js', guard: 9 * 1024 },
   { name: 'quickjs bundle', file: 'dist/quickjs/akenza-device.mjs', budget: 60 * 1024 },
   { name: 'moddable bundle', file: 'dist/moddable/akenza-device.js', budget: 60 * 1024 },
   // src/mqtt/* only: UTF-8 and the error class are shared with the JWT code (counted in the bundles).
@@ -47,7 +52,8 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   console.log('| what | minified bytes | gzip bytes | budget | within |');
   console.log('|---|---:|---:|---:|---|');
   for (const r of rows) {
-    if (r.missing) console.log(`| ${r.name} | (not built: ${r.file}) | | ${r.budget} | |`);
+    if (r.missing) console.log(`| ${r.name} | (not built: ${r.file}) | | ${r.budget || r.guard} | |`);
+    else if (r.guard) console.log(`| ${r.name} | ${r.minified} | ${r.gzip} | growth guard ${r.guard} | ${r.minified <= r.guard ? 'yes' : 'NO'} |`);
     else if (!r.budget) console.log(`| ${r.name} | ${r.minified} | ${r.gzip} | (for reference) | |`);
     else console.log(`| ${r.name} | ${r.minified} | ${r.gzip} | ${r.budget}${r.aim ? ' (aim ' + r.aim + ')' : ''} | ${r.minified <= r.budget ? 'yes' : 'NO'} |`);
   }

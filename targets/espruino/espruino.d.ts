@@ -15,6 +15,10 @@ declare function require(name: 'Storage'): {
   write(name: string, data: string): boolean;
   erase(name: string): void;
 };
+/** A module of our own in Storage (akenza-sign, akenza-keys: targets/espruino/modules.json). */
+declare function require(name: string): unknown;
+/** The module cache: removeCached drops a module, so its variables are freed once nothing uses them. */
+declare const Modules: { removeCached(name: string): void };
 interface EspruinoSocket {
   on(event: 'data', fn: (data: string) => void): void;
   on(event: 'close' | 'end', fn: () => void): void;

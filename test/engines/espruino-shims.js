@@ -203,4 +203,6 @@
     new Function('exports', 'module', src)(exp, { exports: exp });
     return exp;
   };
+  // Espruino's module cache: removeCached drops a module (the next require runs it again).
+  globalThis.Modules = { removeCached: function (name) { delete loaded[name]; } };
 })();

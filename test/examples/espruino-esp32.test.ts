@@ -17,7 +17,9 @@ const dist = join(root, 'dist', 'espruino');
 const mainJs = readFileSync(join(root, 'examples', 'espruino-esp32', 'main.js'), 'utf8');
 // What boots: both without function hoisting inside function bodies, as on the board (rewritten once).
 const mainRun = unhoist(mainJs).code;
-const moduleRun = unhoist(readFileSync(join(dist, 'akenza-device.js'), 'latin1')).code;
+/** Every Storage module of the build (targets/espruino/modules.json), as the board runs them. */
+const moduleNames = Object.keys(JSON.parse(readFileSync(join(root, 'targets', 'espruino', 'modules.json'), 'utf8')));
+const moduleRuns = moduleNames.map((name) => unhoist(readFileSync(join(dist, name + '.js'), 'latin1')).code);
 const deviceId = 'esp32-example';
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 let cloud: MockCloud;
@@ -28,9 +30,9 @@ async function boot(extra: { [name: string]: string }): Promise<Harness> {
   const config = { ssid: 'test-ssid', password: 'test-password', deviceId, mqttUrl: `mqtt://127.0.0.1:${cloud.mqttPort}`, timeUrl: `http://127.0.0.1:${cloud.httpPort}/`, intervalS: 1 };
   const files: { [name: string]: Uint8Array } = {
     'akenza-p256.bin': new Uint8Array(readFileSync(join(dist, 'akenza-p256.bin'))),
-    'akenza-device': bytes(moduleRun),
     'akenza.json': bytes(JSON.stringify(config)),
   };
+  moduleNames.forEach((name, i) => (files[name] = bytes(moduleRuns[i])));
   for (const k of Object.keys(extra)) files[k] = bytes(extra[k]);
   const h = await createHarness({
     memoryLimitBytes: 2 * 1024 * 1024,

@@ -12,6 +12,9 @@ import { join } from 'node:path';
  *  another build rewrites dist/). */
 export const DIST = process.env.AKENZA_ESPRUINO_DIST || join(import.meta.dirname, '..', '..', 'dist', 'espruino');
 
+/** The Storage modules of the Espruino build, the core first (targets/espruino/modules.json). */
+export const ESPRUINO_MODULES: string[] = Object.keys(JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'targets', 'espruino', 'modules.json'), 'utf8')));
+
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
@@ -44,15 +47,15 @@ export function storageWrite(bin: string, dir: string, files: { [name: string]: 
 
 let template: string | null = null;
 
-/** A fresh directory whose Storage holds the bundle as `akenza-device` and the table as `akenza-p256.bin`
+/** A fresh directory whose Storage holds each module as the README says (`akenza-device`,
+ *  `akenza-sign`, `akenza-keys`, from dist/espruino/<name>.js) and the table as `akenza-p256.bin`
  *  (written once, then the flash file is copied), plus `extra` files. */
 export function deviceDir(bin: string, extra: { [name: string]: Buffer | string } = {}): string {
   if (!template) {
     const t = tempDir();
-    storageWrite(bin, t, {
-      'akenza-device': readFileSync(join(DIST, 'akenza-device.js')),
-      'akenza-p256.bin': readFileSync(join(DIST, 'akenza-p256.bin')),
-    });
+    const files: { [name: string]: Buffer } = { 'akenza-p256.bin': readFileSync(join(DIST, 'akenza-p256.bin')) };
+    for (const name of ESPRUINO_MODULES) files[name] = readFileSync(join(DIST, name + '.js'));
+    storageWrite(bin, t, files);
     template = join(t, 'espruino.flash');
   }
   const dir = tempDir();
