@@ -3,10 +3,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { toHex } from '../bytes';
 import { fingerprint, parsePrivateKey } from '../keys';
-import { checkDeviceId } from '../jwt';
 import { encodePem } from '../pem';
 import { createNodeSigner, keyObjectOf } from '../../targets/node/sign-node';
-import { parseCommandArgs, printJson, UsageError, type Io } from './io';
+import { deviceIdOption, parseCommandArgs, printJson, UsageError, type Io } from './io';
 import { MAX_COMMON_NAME, randomSerialNumber, selfSignedCertificate } from './x509';
 
 export const DEFAULT_CERT_DAYS = 3650;
@@ -46,7 +45,7 @@ export function certCommand(args: string[], io: Io): void {
   if (!values.device) throw new UsageError('--device ID is required');
   if (!/^\d+$/.test(values.days) || Number(values.days) < 1 || Number(values.days) > 36500) throw new UsageError('--days must be a whole number of days, 1..36500');
   if (values.out && !values.force && existsSync(values.out)) throw new UsageError(values.out + ' exists; pass --force to overwrite');
-  const deviceId = checkDeviceId(values.device);
+  const deviceId = deviceIdOption(values.device);
   if (deviceId.length > MAX_COMMON_NAME) throw new UsageError('--device must be at most ' + MAX_COMMON_NAME + ' characters to fit a certificate CN');
 
   const key = parsePrivateKey(readFileSync(values.key, 'utf8'));

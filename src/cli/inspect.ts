@@ -8,7 +8,7 @@ import { encodePem } from '../pem';
 import { publicKeyFor } from '../sign/sign-jwt';
 import { nodeSigners } from '../../targets/node/sign-node';
 import { explainJwt, type ExplainedCheck, type ExplainOptions } from './explain-jwt';
-import { EXIT_FAILED, EXIT_OK, parseCommandArgs, printJson, UsageError, type Io } from './io';
+import { audienceBaseOption, deviceIdOption, EXIT_FAILED, EXIT_OK, parseCommandArgs, printJson, UsageError, type Io } from './io';
 
 export const INSPECT_HELP = `usage: akenza-device inspect TOKEN|- [--key FILE | --registry FILE] [--device ID]
                               [--audience-base URL] [--max-lifetime S] [--json]
@@ -66,7 +66,8 @@ export function inspectCommand(args: string[], io: Io): number {
   if (positionals.length !== 1) throw new UsageError('expected exactly one TOKEN (or - to read it from stdin)');
   if (values.key && values.registry) throw new UsageError('give --key or --registry, not both');
   if (values['max-lifetime'] !== undefined && !/^\d+$/.test(values['max-lifetime'])) throw new UsageError('--max-lifetime must be whole seconds');
-  if (values['audience-base'] !== undefined && !/^https?:\/\/\S+$/.test(values['audience-base'])) throw new UsageError('--audience-base must be an http(s) URL such as https://akenza.io');
+  audienceBaseOption(values['audience-base']);
+  if (values.device !== undefined) deviceIdOption(values.device);
   const token = positionals[0] === '-' ? readFileSync(0, 'utf8').trim() : positionals[0];
 
   let keys: ExplainOptions['keys'];

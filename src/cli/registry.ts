@@ -2,7 +2,7 @@
 // connector or assign a device to one), creating the file if missing and validating before writing.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Registry, RegistryError, type Credential, type RegistryJson } from '../mock/registry';
-import { parseCommandArgs, printJson, UsageError, type Io } from './io';
+import { deviceIdOption, parseCommandArgs, printJson, UsageError, type Io } from './io';
 
 export const REGISTRY_HELP = `usage: akenza-device registry add --registry FILE --device ID --key PUB.pem [--expires ISO] [--json]
        akenza-device registry connector --registry FILE --id ID --secret S [--device ID]... [--json]
@@ -58,7 +58,10 @@ function addCommand(args: string[], io: Io): void {
   });
   if (!values.registry) throw new UsageError('--registry FILE is required');
   if (!values.device) throw new UsageError('--device ID is required');
+  deviceIdOption(values.device);
   if (!values.key) throw new UsageError('--key PUB.pem is required');
+  if (values.expires !== undefined && !(/^\d{4}-\d\d-\d\dT/.test(values.expires) && Number.isFinite(Date.parse(values.expires))))
+    throw new UsageError('--expires must be an ISO-8601 date-time such as 2027-01-01T00:00:00Z');
   const json = load(values.registry);
   json.devices = json.devices || [];
   let dev = json.devices.find((d) => d.deviceId === values.device);
@@ -90,7 +93,9 @@ function connectorCommand(args: string[], io: Io): void {
   });
   if (!values.registry) throw new UsageError('--registry FILE is required');
   if (!values.id) throw new UsageError('--id CONNECTOR is required');
+  deviceIdOption(values.id, '--id', 'a connector id');
   if (!values.secret) throw new UsageError('--secret S is required');
+  for (const d of values.device || []) deviceIdOption(d);
   const json = load(values.registry);
   json.connectors = json.connectors || [];
   let conn = json.connectors.find((c) => c.id === values.id);

@@ -1,0 +1,124 @@
+// Issue 18, CLI consistency: --version/-v, exit codes exactly as docs/cli.md says (a malformed option
+// value is 2, a refused input 1), `jwt --key -` from stdin, and keygen's key file mode 600 in every
+// case (new file + rename: an old file's mode does not survive, a symlink is never followed).
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, nodeVerifyJwt } from '../helpers';
+import { ROOT, runBin, runMain } from './run';
+
+const dir = mkdtempSync(join(tmpdir(), 'akenza-cli-consistency-'));
+const EC = join(FIXTURES, 'ec.pkcs8.pem');
+const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+
+describe('--version', () => {
+  it('--version and -v print package.json\'s version and exit 0, from the built bin and from main()', async () => {
+    for (const flag of ['--version', '-v']) {
+      const r = await runBin([flag]);
+      expect(r, flag).toEqual({ code: 0, stdout: version + '\n', stderr: '' });
+      expect(await runMain(flag)).toEqual({ code: 0, stdout: version + '\n', stderr: '' });
+    }
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await runBin(['--help'])).stdout).toContain('--version (-v)');
+  });
+});
+
+describe('exit codes follow docs/cli.md', () => {
+  // [args, what]: each a malformed option value, so 2 with the command's usage on stderr.
+  const usage: [string[], string][] = [
+    [['jwt', '--key', EC, '--device', 'd1', '--lifetime', '0'], '--lifetime 0'],
+    [['jwt', '--key', EC, '--device', 'd1', '--lifetime', '1h'], '--lifetime 1h'],
+    [['jwt', '--key', EC, '--device', 'd1', '--lifetime', '86400'], '--lifetime beyond 86400 s from iat'],
+    [['jwt', '--key', EC, '--device', 'bad id/x'], 'jwt --device with / and a space'],
+    [['jwt', '--key', EC, '--device', 'd1', '--audience-base', 'ftp://x'], 'jwt --audience-base not http(s)'],
+    [['cert', '--key', EC, '--device', 'bad id/x'], 'cert --device'],
+    [['inspect', 'a.b.c', '--device', 'a#b'], 'inspect --device'],
+    [['registry', 'add', '--registry', join(dir, 'r.json'), '--device', 'a b', '--key', join(FIXTURES, 'ec.pub.pem')], 'registry add --device'],
+    [['registry', 'add', '--registry', join(dir, 'r.json'), '--device', 'd1', '--key', join(FIXTURES, 'ec.pub.pem'), '--expires', 'tomorrow'], 'registry add --expires'],
+    [['registry', 'connector', '--registry', join(dir, 'r.json'), '--id', 'c 1', '--secret', 's'], 'registry connector --id'],
+    [['registry', 'connector', '--registry', join(dir, 'r.json'), '--id', 'c1', '--secret', 's', '--device', 'x?y'], 'registry connector --device'],
+    [['downlink', '--device', 'a/b', 'hi'], 'downlink --device'],
+    [['downlink', '--device', 'd1', '--topic', 'a/#', 'hi'], 'downlink --topic with a wildcard'],
+  ];
+  it.each(usage)('%j (%s) exits 2 with the usage', async (args) => {
+    const r = await runMain(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp('usage: akenza-device ' + args[0] + '\\b'));
+    expect(r.stdout).toBe('');
+  });
+
+  it('a refused input stays 1: a certificate for another key, a missing key file, an unknown connector device', async () => {
+    const other = await runMain('jwt', '--key', join(FIXTURES, 'ec.sec1.pem'), '--device', 'd1', '--cert', join(FIXTURES, 'rsa.cert.pem'));
+    expect(other.code).toBe(1);
+    expect((await runMain('jwt', '--key', join(dir, 'missing.pem'), '--device', 'd1')).code).toBe(1);
+    const r = await runMain('registry', 'connector', '--registry', join(dir, 'r2.json'), '--id', 'c1', '--secret', 's', '--device', 'not-registered');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown device "not-registered"/);
+    expect((await runMain('jwt', '--key', EC, '--device', 'd1', '--lifetime', '86340')).code).toBe(0); // the longest accepted
+  });
+});
+
+describe('jwt --key -', () => {
+  it('reads the private key from stdin, as inspect - reads the token', async () => {
+    const r = await runBin(['jwt', '--key', '-', '--device', 'stdin-dev'], readFileSync(EC, 'utf8'));
+    expect(r.code).toBe(0);
+    const d = nodeVerifyJwt(r.stdout.trim(), readFileSync(join(FIXTURES, 'ec.pub.pem'), 'utf8'));
+    expect(d.claims.aud).toBe('https://akenza.io/devices/stdin-dev');
+    const empty = await runBin(['jwt', '--key', '-', '--device', 'stdin-dev'], '');
+    expect(empty.code).toBe(1);
+    expect(empty.stdout).toBe('');
+  });
+});
+
+describe('keygen writes the private key with mode 600 in every case', () => {
+  const mode = (p: string) => statSync(p).mode & 0o777;
+  const leftovers = (d: string) => readdirSync(d).filter((f) => f.endsWith('.tmp'));
+
+  it('a fresh key is 600, the public key 644', async () => {
+    const d = mkdtempSync(join(dir, 'fresh-'));
+    expect((await runMain('keygen', '--out', join(d, 'k'))).code).toBe(0);
+    expect(mode(join(d, 'k.key.pem'))).toBe(0o600);
+    expect(mode(join(d, 'k.pub.pem'))).toBe(0o644);
+  });
+
+  it('--force over an existing world-readable file: the new key is 600 (a new file, not the old one rewritten)', async () => {
+    const d = mkdtempSync(join(dir, 'force-'));
+    writeFileSync(join(d, 'k.key.pem'), 'old');
+    chmodSync(join(d, 'k.key.pem'), 0o644);
+    const before = statSync(join(d, 'k.key.pem')).ino;
+    expect((await runMain('keygen', '--out', join(d, 'k'), '--force')).code).toBe(0);
+    expect(mode(join(d, 'k.key.pem'))).toBe(0o600);
+    expect(statSync(join(d, 'k.key.pem')).ino).not.toBe(before);
+    expect(readFileSync(join(d, 'k.key.pem'), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(leftovers(d)).toEqual([]);
+  });
+
+  it('a dangling symlink at the key path: refused without --force (exit 2); with --force replaced, never followed', async () => {
+    const d = mkdtempSync(join(dir, 'dangling-'));
+    const target = join(d, 'elsewhere.pem');
+    symlinkSync(target, join(d, 'k.key.pem'));
+    const r = await runMain('keygen', '--out', join(d, 'k'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/exists; pass --force/);
+    expect(readlinkSync(join(d, 'k.key.pem'))).toBe(target);
+    expect((await runMain('keygen', '--out', join(d, 'k'), '--force')).code).toBe(0);
+    expect(lstatSync(join(d, 'k.key.pem')).isSymbolicLink()).toBe(false);
+    expect(mode(join(d, 'k.key.pem'))).toBe(0o600);
+    expect(existsSync(target)).toBe(false); // the link's target was never created
+    expect(leftovers(d)).toEqual([]);
+  });
+
+  it('a symlink to an existing file: --force replaces the link and leaves the file it pointed to as it was', async () => {
+    const d = mkdtempSync(join(dir, 'link-'));
+    const victim = join(d, 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    chmodSync(victim, 0o644);
+    symlinkSync(victim, join(d, 'k.key.pem'));
+    expect((await runMain('keygen', '--out', join(d, 'k'), '--force')).code).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    expect(mode(victim)).toBe(0o644);
+    expect(lstatSync(join(d, 'k.key.pem')).isFile()).toBe(true);
+    expect(mode(join(d, 'k.key.pem'))).toBe(0o600);
+  });
+});
