@@ -5,7 +5,8 @@ import { Registry, RegistryError, type Credential, type RegistryJson } from '../
 import { deviceIdOption, parseCommandArgs, printJson, UsageError, type Io } from './io';
 
 export const REGISTRY_HELP = `usage: akenza-device registry add --registry FILE --device ID --key PUB.pem [--expires ISO] [--json]
-       akenza-device registry connector --registry FILE --id ID --secret S [--device ID]... [--json]
+       akenza-device registry connector --registry FILE --id ID --secret S | --secret-file FILE
+                                        [--device ID]... [--json]
 
 Edits a mock cloud registry file (JSON, see docs/cli.md), creating it if missing. The whole file is
 validated before it is written; a refusal names the file and the entry and leaves the file as it was.
@@ -21,7 +22,10 @@ registry add: adds a credential to a device (created if new; at most 3 credentia
 
 registry connector: adds a device connector with an uplink secret, or assigns devices to it.
   --id ID          the connector id (the MQTT username for secret uplinks)
-  --secret S       its uplink secret (never printed)
+  --secret S       its uplink secret (never printed; argv shows in ps and shell history:
+                   prefer --secret-file)
+  --secret-file F  read the secret from file F, or from stdin with -; its first line, without the
+                   line end
   --device ID      a registered device to assign (repeatable)
   --json           print {registry, id, devices}
 
@@ -83,18 +87,28 @@ function addCommand(args: string[], io: Io): void {
   io.out('added credential kid ' + added.kid + ' (' + formatName(added) + ') to device ' + values.device + ' (' + entry.credentials.length + ' of 3) in ' + values.registry);
 }
 
+/** The first line of `file` (stdin for '-'), without its line end; an empty one is a usage error. */
+function readSecretFile(file: string): string {
+  const line = readFileSync(file === '-' ? 0 : file, 'utf8').split('\n')[0].replace(/\r$/, '');
+  if (!line) throw new UsageError('--secret-file ' + file + ': the first line is empty');
+  return line;
+}
+
 function connectorCommand(args: string[], io: Io): void {
   const { values } = parseCommandArgs(args, {
     registry: { type: 'string' },
     id: { type: 'string' },
     secret: { type: 'string' },
+    'secret-file': { type: 'string' },
     device: { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
   });
   if (!values.registry) throw new UsageError('--registry FILE is required');
   if (!values.id) throw new UsageError('--id CONNECTOR is required');
   deviceIdOption(values.id, '--id', 'a connector id');
-  if (!values.secret) throw new UsageError('--secret S is required');
+  if (values.secret !== undefined && values['secret-file'] !== undefined) throw new UsageError('give --secret or --secret-file, not both');
+  if (values['secret-file'] !== undefined) values.secret = readSecretFile(values['secret-file']);
+  if (!values.secret) throw new UsageError('--secret S or --secret-file FILE is required');
   for (const d of values.device || []) deviceIdOption(d);
   const json = load(values.registry);
   json.connectors = json.connectors || [];

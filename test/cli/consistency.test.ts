@@ -122,3 +122,34 @@ describe('keygen writes the private key with mode 600 in every case', () => {
     expect(mode(join(d, 'k.key.pem'))).toBe(0o600);
   });
 });
+
+describe('registry connector --secret-file', () => {
+  const secretOf = (reg: string, id: string) => (JSON.parse(readFileSync(reg, 'utf8')).connectors as { id: string; uplinkSecret: string }[]).find((c) => c.id === id)!.uplinkSecret;
+
+  it('reads the secret from a file (first line, no line end) or from stdin, never printing it', async () => {
+    const reg = join(dir, 'secret-reg.json');
+    const file = join(dir, 'secret.txt');
+    writeFileSync(file, 'from-a-file-s3cr3t\r\nsecond line ignored\n');
+    const a = await runMain('registry', 'connector', '--registry', reg, '--id', 'c-file', '--secret-file', file);
+    expect(a.code).toBe(0);
+    expect(secretOf(reg, 'c-file')).toBe('from-a-file-s3cr3t');
+    expect(a.stdout + a.stderr).not.toContain('s3cr3t');
+    const b = await runBin(['registry', 'connector', '--registry', reg, '--id', 'c-stdin', '--secret-file', '-'], 'from-stdin-s3cr3t\n');
+    expect(b.code).toBe(0);
+    expect(secretOf(reg, 'c-stdin')).toBe('from-stdin-s3cr3t');
+    expect(b.stdout + b.stderr).not.toContain('s3cr3t');
+  });
+
+  it('--secret and --secret-file together, or an empty file, exit 2; a missing file exits 1', async () => {
+    const reg = join(dir, 'secret-reg2.json');
+    const file = join(dir, 'secret2.txt');
+    writeFileSync(file, 'x\n');
+    expect((await runMain('registry', 'connector', '--registry', reg, '--id', 'c1', '--secret', 's', '--secret-file', file)).code).toBe(2);
+    writeFileSync(join(dir, 'empty.txt'), '\n');
+    const empty = await runMain('registry', 'connector', '--registry', reg, '--id', 'c1', '--secret-file', join(dir, 'empty.txt'));
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/the first line is empty/);
+    expect((await runMain('registry', 'connector', '--registry', reg, '--id', 'c1', '--secret-file', join(dir, 'nope.txt'))).code).toBe(1);
+    expect(existsSync(reg)).toBe(false); // nothing written on a refusal
+  });
+});
