@@ -1,4 +1,5 @@
 // What every subcommand shares: the output sinks, the usage error (exit 2) and JSON output.
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AkenzaError } from '../errors';
 import { checkDeviceId } from '../jwt';
@@ -48,4 +49,14 @@ export function deviceIdOption(value: string, option = '--device', what = 'a dev
 export function audienceBaseOption(value: string | undefined): string | undefined {
   if (value !== undefined && !/^https?:\/\/\S+$/.test(value)) throw new UsageError('--audience-base must be an http(s) URL such as https://akenza.io');
   return value;
+}
+
+/**
+ * A private key file (stdin for '-'): PEM or hex text as a string, anything else (DER: PKCS#8, SEC1,
+ * PKCS#1; a raw 32-byte P-256 scalar) as bytes, as the README's "Accepted keys" lists them.
+ */
+export function readKeyFile(file: string): string | Uint8Array {
+  const bytes = readFileSync(file === '-' ? 0 : file);
+  const text = bytes.toString('latin1');
+  return /^[\t\n\r\x20-\x7e]*$/.test(text) ? text : new Uint8Array(bytes);
 }

@@ -6,7 +6,7 @@ import { DEFAULT_IAT_BACKDATE_S, MAX_LIFETIME_S } from '../jwt';
 import { fingerprint, parsePrivateKey, parsePublicKey } from '../keys';
 import { makeSignJwt, publicKeyFor } from '../sign/sign-jwt';
 import { nodeSigners } from '../../targets/node/sign-node';
-import { audienceBaseOption, deviceIdOption, parseCommandArgs, printJson, UsageError, type Io } from './io';
+import { audienceBaseOption, deviceIdOption, parseCommandArgs, printJson, readKeyFile, UsageError, type Io } from './io';
 
 const signJwt = makeSignJwt(nodeSigners);
 
@@ -17,8 +17,8 @@ Mints a device JWT (the MQTT password) with the device's private key: header {al
 claims {aud: BASE/devices/ID, iat: now - 60, exp: now + S}. Prints the token.
 
 options:
-  --key FILE           private key PEM (PKCS#8, SEC1 or PKCS#1) or a raw P-256 scalar; - reads it
-                       from stdin
+  --key FILE           private key: PKCS#8, SEC1 or PKCS#1, PEM or DER, or a raw P-256 scalar
+                       (32 bytes or 64 hex digits); - reads it from stdin
   --device ID          the deviceId (MQTT clientId)
   --lifetime S         seconds until exp, 1..86340 (default 3600; the platform accepts up to 86400
                        from iat, which is 60 s before now)
@@ -54,8 +54,8 @@ export async function jwtCommand(args: string[], io: Io): Promise<void> {
   let kid = values.kid === undefined || values.kid === 'auto' ? 'auto' : values.kid === 'none' ? undefined : values.kid;
   if (kid !== undefined && kid !== 'auto' && !/^[0-9a-fA-F]+$/.test(kid)) throw new UsageError('--kid must be auto, none or a hex fingerprint');
   if (values.alg !== undefined && values.alg !== 'ES256' && values.alg !== 'RS256') throw new UsageError('--alg must be ES256 or RS256');
-  // `--key -` reads the key from stdin, as `inspect -` reads the token, so it need not be a file.
-  const privateKey = readFileSync(values.key === '-' ? 0 : values.key, 'utf8');
+  // `--key -` reads the key from stdin, as `inspect -` reads the token, so it need not be a file; PEM or DER.
+  const privateKey = readKeyFile(values.key);
   if (values.cert !== undefined) {
     const cert = parsePublicKey(readFileSync(values.cert, 'utf8'));
     if (cert.format !== 'certificate') throw new UsageError('--cert ' + values.cert + ' holds a public key, not a certificate; use --kid auto for a bare key');

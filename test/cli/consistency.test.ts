@@ -1,6 +1,7 @@
 // Issue 18, CLI consistency: --version/-v, exit codes exactly as docs/cli.md says (a malformed option
 // value is 2, a refused input 1), `jwt --key -` from stdin, and keygen's key file mode 600 in every
 // case (new file + rename: an old file's mode does not survive, a symlink is never followed).
+import { createPrivateKey } from 'node:crypto';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,5 +152,38 @@ describe('registry connector --secret-file', () => {
     expect(empty.stderr).toMatch(/the first line is empty/);
     expect((await runMain('registry', 'connector', '--registry', reg, '--id', 'c1', '--secret-file', join(dir, 'nope.txt'))).code).toBe(1);
     expect(existsSync(reg)).toBe(false); // nothing written on a refusal
+  });
+});
+
+describe('key files in DER, where the README says DER is accepted', () => {
+  const der = (name: string, type: 'pkcs8' | 'sec1' | 'pkcs1') => {
+    const f = join(dir, name);
+    writeFileSync(f, createPrivateKey(readFileSync(join(FIXTURES, type === 'pkcs1' ? 'rsa.pkcs1.pem' : 'ec.pkcs8.pem'))).export({ format: 'der', type }));
+    return f;
+  };
+  const files: [string, () => string, string][] = [
+    ['EC PKCS#8 DER', () => der('ec.pkcs8.der', 'pkcs8'), 'ec.pub.pem'],
+    ['EC SEC1 DER', () => der('ec.sec1.der', 'sec1'), 'ec.pub.pem'],
+    ['EC SEC1 DER (fixture)', () => join(FIXTURES, 'ec.sec1.der'), 'ec.pub.pem'],
+    ['raw 32-byte P-256 scalar', () => join(FIXTURES, 'ec.raw.bin'), 'ec.pub.pem'],
+    ['RSA PKCS#1 DER', () => der('rsa.pkcs1.der', 'pkcs1'), 'rsa.pub.pem'],
+  ];
+  it.each(files)('%s: jwt mints a token its public key verifies, cert makes a certificate, inspect --key checks the signature', async (_, make, pub) => {
+    const file = make();
+    const j = await runMain('jwt', '--key', file, '--device', 'der-dev');
+    expect(j.stderr).toBe('');
+    expect(j.code).toBe(0);
+    nodeVerifyJwt(j.stdout.trim(), readFileSync(join(FIXTURES, pub), 'utf8'));
+    expect((await runMain('cert', '--key', file, '--device', 'der-dev')).code).toBe(0);
+    const i = await runMain('inspect', j.stdout.trim(), '--key', file);
+    expect(i.code).toBe(0);
+    expect(i.stdout).toMatch(/ok +signature +signature verifies/);
+  });
+
+  it('a binary file that is no key is refused with exit 1, not read as text', async () => {
+    const f = join(dir, 'junk.bin');
+    writeFileSync(f, Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00, 0xff]));
+    const r = await runMain('jwt', '--key', f, '--device', 'd1');
+    expect(r.code).toBe(1);
   });
 });
