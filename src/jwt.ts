@@ -1,5 +1,5 @@
 // JWT assembly for the platform's device tokens: header {alg, typ, kid?}, claims {aud, iat, exp, ...}.
-// Policy defaults (lifetime 60 min, iat backdated 60 s) are from the design brief, section 4.
+// Policy defaults: lifetime 60 min, iat backdated 60 s (docs/token-lifecycle.md; claim rules in docs/protocol.md).
 import { base64urlEncode } from './base64';
 import { fail, OPTION_INVALID } from './errors';
 import { signSliced, type Alg, type Defer, type Signer } from './sign/signer';

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import * as jose from 'jose';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures', 'keys');
-export const VECTORS = join(import.meta.dirname, '..', '..', 'shared', 'vectors', 'wycheproof');
+/** Wycheproof vectors copied into the checkout (test/vectors/README.md: source, version, license). */
+export const VECTORS = join(import.meta.dirname, 'vectors', 'wycheproof');
 
 export const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 export const fixtureBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));

@@ -4,13 +4,28 @@
 //   npm start                                  run until Ctrl-C
 //   npm start -- --duration 30                 stop by itself after 30 s
 //   npm start -- --token-lifetime 10           shorter tokens (default 20 s; shorter when --duration is short)
+//   npm start -- --help                        the options
 import { parseArgs } from 'node:util';
 import { createDevice, generateKeyPair } from 'akenza-device/node';
 import { startMockCloud } from 'akenza-device/mock';
 
+const USAGE = 'usage: npm start -- [--duration S] [--token-lifetime S] [--downlink-after S]';
 function usage(message) {
-  console.error('demo: ' + message + '\nusage: npm start -- [--duration S] [--token-lifetime S] [--downlink-after S]');
+  console.error('demo: ' + message + '\n' + USAGE);
   process.exit(2);
+}
+if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+  console.log(USAGE + `
+
+A mock cloud and a simulated device on this machine: the device makes its own key, connects over
+MQTT/TLS with a JWT it signed, publishes every second, gets a downlink and renews its token.
+
+options:
+  --duration S        stop by itself after S seconds (default: run until Ctrl-C)
+  --token-lifetime S  token lifetime, whole seconds >= 5 (default 20 s; half the run when it is short)
+  --downlink-after S  send the downlink after S seconds (default 3)
+  -h, --help          this help`);
+  process.exit(0);
 }
 function seconds(v, name, min) {
   if (v === undefined) return undefined;

@@ -1,12 +1,11 @@
 // `akenza-device cert`: a self-signed X.509 certificate (subject CN = deviceId) for a device key, to
 // upload as the "ES256 X509 PEM" / "RSA X509 PEM" credential; prints its fingerprint (the JWT kid).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { toHex } from '../bytes';
 import { fingerprint, parsePrivateKey } from '../keys';
-import { checkDeviceId } from '../jwt';
 import { encodePem } from '../pem';
 import { createNodeSigner, keyObjectOf } from '../../targets/node/sign-node';
-import { parseCommandArgs, printJson, UsageError, type Io } from './io';
+import { deviceIdOption, parseCommandArgs, printJson, readKeyFile, UsageError, type Io } from './io';
 import { MAX_COMMON_NAME, randomSerialNumber, selfSignedCertificate } from './x509';
 
 export const DEFAULT_CERT_DAYS = 3650;
@@ -24,7 +23,7 @@ platform checks against this certificate: lowercase hex SHA-1 of the certificate
 "akenza-device jwt --key KEY.pem --cert FILE" to put it in the header).
 
 options:
-  --key FILE     the device's private key (PKCS#8, SEC1 or PKCS#1 PEM); never written anywhere
+  --key FILE     the device's private key (PKCS#8, SEC1 or PKCS#1, PEM or DER); never written anywhere
   --device ID    the deviceId, used as the subject CN (at most ${MAX_COMMON_NAME} characters)
   --days N       validity in days, 1..36500 (default ${DEFAULT_CERT_DAYS})
   --out FILE     write the PEM to FILE (refuses to overwrite without --force); default: stdout,
@@ -46,10 +45,10 @@ export function certCommand(args: string[], io: Io): void {
   if (!values.device) throw new UsageError('--device ID is required');
   if (!/^\d+$/.test(values.days) || Number(values.days) < 1 || Number(values.days) > 36500) throw new UsageError('--days must be a whole number of days, 1..36500');
   if (values.out && !values.force && existsSync(values.out)) throw new UsageError(values.out + ' exists; pass --force to overwrite');
-  const deviceId = checkDeviceId(values.device);
+  const deviceId = deviceIdOption(values.device);
   if (deviceId.length > MAX_COMMON_NAME) throw new UsageError('--device must be at most ' + MAX_COMMON_NAME + ' characters to fit a certificate CN');
 
-  const key = parsePrivateKey(readFileSync(values.key, 'utf8'));
+  const key = parsePrivateKey(readKeyFile(values.key));
   createNodeSigner(key); // refuses a key whose stored public half does not match it, as `jwt` would
   const nowS = Math.floor(Date.now() / 1000);
   const notBefore = new Date((nowS - BACKDATE_S) * 1000);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTokenFile, STATE_FILES } from '../mock/state-dir';
-import { CommandFailed, EXIT_FAILED, parseCommandArgs, printJson, UsageError, type Io } from './io';
+import { CommandFailed, deviceIdOption, EXIT_FAILED, parseCommandArgs, printJson, UsageError, type Io } from './io';
 import { ADMIN_TOKEN_ENV, DEFAULT_PORTS } from './mock';
 
 export const DOWNLINK_HELP = `usage: akenza-device downlink --device ID [--topic T] [--qos 0|1] [--base64]
@@ -41,6 +41,8 @@ export async function downlinkCommand(args: string[], io: Io): Promise<number | 
     json: { type: 'boolean', default: false },
   }, true);
   if (!values.device) throw new UsageError('--device ID is required');
+  deviceIdOption(values.device);
+  if (values.topic !== undefined && (!values.topic || /[#+\u0000]/.test(values.topic))) throw new UsageError('--topic must be a non-empty sub-topic without # or +');
   if (positionals.length !== 1) throw new UsageError('give exactly one PAYLOAD (quote it: \'{"led":"on"}\')');
   if (values.qos !== undefined && values.qos !== '0' && values.qos !== '1') throw new UsageError('--qos must be 0 or 1');
   const payload = positionals[0];

@@ -130,6 +130,9 @@ export function explainJwt(token: string, o: ExplainOptions): Explanation {
     checks.push({ check: 'alg', ok: true, detail: 'alg ' + h.alg + ' is accepted' });
   }
 
+  // One device line: when the signer step below refuses the device itself (not registered, no
+  // credentials), it replaces this one rather than a second, contradicting line being added.
+  const deviceAt = checks.length;
   if (deviceId) checks.push({ check: 'device', ok: true, detail: deviceNote });
   else if (claimsObj) checks.push({ check: 'device', ok: false, detail: 'no deviceId: pass --device ID (the aud claim names none)' });
   else checks.push({ check: 'device', ok: null, detail: 'deviceId unknown (claims not decodable; pass --device ID)' });
@@ -152,7 +155,8 @@ export function explainJwt(token: string, o: ExplainOptions): Explanation {
       } else {
         const name = signerCheckName(s.reason);
         const why = name === 'kid' && o.keys!.hint ? o.keys!.hint : 'keys from ' + source;
-        checks.push({ check: name, ok: false, detail: s.reason + ' (' + why + ')' });
+        if (name === 'device') checks[deviceAt] = { check: 'device', ok: false, detail: s.reason + ' (' + why + ')' };
+        else checks.push({ check: name, ok: false, detail: s.reason + ' (' + why + ')' });
       }
     }
   }

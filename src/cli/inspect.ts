@@ -8,7 +8,7 @@ import { encodePem } from '../pem';
 import { publicKeyFor } from '../sign/sign-jwt';
 import { nodeSigners } from '../../targets/node/sign-node';
 import { explainJwt, type ExplainedCheck, type ExplainOptions } from './explain-jwt';
-import { EXIT_FAILED, EXIT_OK, parseCommandArgs, printJson, UsageError, type Io } from './io';
+import { audienceBaseOption, deviceIdOption, EXIT_FAILED, EXIT_OK, parseCommandArgs, printJson, readKeyFile, UsageError, type Io } from './io';
 
 export const INSPECT_HELP = `usage: akenza-device inspect TOKEN|- [--key FILE | --registry FILE] [--device ID]
                               [--audience-base URL] [--max-lifetime S] [--json]
@@ -18,8 +18,8 @@ password and why not, with the mock broker's own rules: token form, alg (ES256/R
 signature, aud, exp and iat (600 s clock skew), lifetime. TOKEN "-" reads the token from stdin.
 
 options:
-  --key FILE         check the signature (and kid) against this key: a public key, certificate or
-                     private key PEM, taken as the device's only credential
+  --key FILE         check the signature (and kid) against this key: a public key or certificate
+                     PEM, or a private key PEM or DER, taken as the device's only credential
   --registry FILE    check against the device's credentials in a mock registry file (also supplies
                      its audienceBase)
   --device ID        the deviceId (MQTT clientId) the token is for; default: the one aud names
@@ -34,8 +34,9 @@ signature passes), 1 it would refuse it, 2 usage error.`;
 
 /** --key as a one-credential device: public, certificate or private PEM (only its public half is used). */
 function keyAsDevice(file: string): ExplainOptions['keys'] {
-  const text = readFileSync(file, 'utf8');
-  const publicPem = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) ? encodePem('PUBLIC KEY', publicKeyFor(parsePrivateKey(text), nodeSigners).spki) : text;
+  const input = readKeyFile(file);
+  // A private key (PEM, or DER bytes: only private keys are read as DER) stands for its public half.
+  const publicPem = typeof input !== 'string' || /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(input) ? encodePem('PUBLIC KEY', publicKeyFor(parsePrivateKey(input), nodeSigners).spki) : input;
   parsePublicKey(publicPem); // a refusal names the key problem plainly, not a registry entry
   // Then the registry's validation, so the key is held to exactly what the mock cloud accepts.
   const entry = Registry.fromJson({ devices: [{ deviceId: 'key', credentials: [{ publicKey: publicPem }] }] }, file).device('key')!;
@@ -66,7 +67,8 @@ export function inspectCommand(args: string[], io: Io): number {
   if (positionals.length !== 1) throw new UsageError('expected exactly one TOKEN (or - to read it from stdin)');
   if (values.key && values.registry) throw new UsageError('give --key or --registry, not both');
   if (values['max-lifetime'] !== undefined && !/^\d+$/.test(values['max-lifetime'])) throw new UsageError('--max-lifetime must be whole seconds');
-  if (values['audience-base'] !== undefined && !/^https?:\/\/\S+$/.test(values['audience-base'])) throw new UsageError('--audience-base must be an http(s) URL such as https://akenza.io');
+  audienceBaseOption(values['audience-base']);
+  if (values.device !== undefined) deviceIdOption(values.device);
   const token = positionals[0] === '-' ? readFileSync(0, 'utf8').trim() : positionals[0];
 
   let keys: ExplainOptions['keys'];

@@ -1,5 +1,8 @@
 // What every subcommand shares: the output sinks, the usage error (exit 2) and JSON output.
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { AkenzaError } from '../errors';
+import { checkDeviceId } from '../jwt';
 
 export interface Io {
   out: (line: string) => void;
@@ -30,4 +33,30 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 /** One JSON document on stdout (scripts parse the whole of stdout). */
 export function printJson(io: Io, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
+}
+
+/** A deviceId (or a connector id: `what`) given as `option`, in the platform's form, else a UsageError (a malformed option value exits 2). */
+export function deviceIdOption(value: string, option = '--device', what = 'a deviceId'): string {
+  try {
+    return checkDeviceId(value);
+  } catch (e) {
+    if (e instanceof AkenzaError) throw new UsageError(option + ' ' + JSON.stringify(value) + ' is not ' + what + ': non-empty, without whitespace or any of / # + ? & %');
+    throw e;
+  }
+}
+
+/** An http(s) base URL given as --audience-base, else a UsageError. */
+export function audienceBaseOption(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^https?:\/\/\S+$/.test(value)) throw new UsageError('--audience-base must be an http(s) URL such as https://akenza.io');
+  return value;
+}
+
+/**
+ * A private key file (stdin for '-'): PEM or hex text as a string, anything else (DER: PKCS#8, SEC1,
+ * PKCS#1; a raw 32-byte P-256 scalar) as bytes, as the README's "Accepted keys" lists them.
+ */
+export function readKeyFile(file: string): string | Uint8Array {
+  const bytes = readFileSync(file === '-' ? 0 : file);
+  const text = bytes.toString('latin1');
+  return /^[\t\n\r\x20-\x7e]*$/.test(text) ? text : new Uint8Array(bytes);
 }

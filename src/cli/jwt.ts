@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { equalBytes } from '../bytes';
 import { fail } from '../errors';
+import { DEFAULT_IAT_BACKDATE_S, MAX_LIFETIME_S } from '../jwt';
 import { fingerprint, parsePrivateKey, parsePublicKey } from '../keys';
 import { makeSignJwt, publicKeyFor } from '../sign/sign-jwt';
 import { nodeSigners } from '../../targets/node/sign-node';
-import { parseCommandArgs, printJson, UsageError, type Io } from './io';
+import { audienceBaseOption, deviceIdOption, parseCommandArgs, printJson, readKeyFile, UsageError, type Io } from './io';
 
 const signJwt = makeSignJwt(nodeSigners);
 
@@ -16,9 +17,11 @@ Mints a device JWT (the MQTT password) with the device's private key: header {al
 claims {aud: BASE/devices/ID, iat: now - 60, exp: now + S}. Prints the token.
 
 options:
-  --key FILE           private key PEM (PKCS#8, SEC1 or PKCS#1) or a raw P-256 scalar
+  --key FILE           private key: PKCS#8, SEC1 or PKCS#1, PEM or DER, or a raw P-256 scalar
+                       (32 bytes or 64 hex digits); - reads it from stdin
   --device ID          the deviceId (MQTT clientId)
-  --lifetime S         seconds until exp (default 3600; the platform accepts up to 86400 from iat)
+  --lifetime S         seconds until exp, 1..86340 (default 3600; the platform accepts up to 86400
+                       from iat, which is 60 s before now)
   --kid K              auto (default): fingerprint of the key's SPKI; none: no kid (fine with one
                        registered key); HEX: that fingerprint
   --cert FILE          the certificate registered for this key (akenza-device cert): kid = its
@@ -41,12 +44,18 @@ export async function jwtCommand(args: string[], io: Io): Promise<void> {
   });
   if (!values.key) throw new UsageError('--key FILE is required');
   if (!values.device) throw new UsageError('--device ID is required');
-  if (!/^\d+$/.test(values.lifetime)) throw new UsageError('--lifetime must be whole seconds');
+  const deviceId = deviceIdOption(values.device);
+  // iat is DEFAULT_IAT_BACKDATE_S before now, and exp - iat may be at most MAX_LIFETIME_S.
+  const maxLifetime = MAX_LIFETIME_S - DEFAULT_IAT_BACKDATE_S;
+  if (!/^\d+$/.test(values.lifetime) || Number(values.lifetime) < 1 || Number(values.lifetime) > maxLifetime)
+    throw new UsageError('--lifetime must be whole seconds from 1 to ' + maxLifetime + ' (iat is ' + DEFAULT_IAT_BACKDATE_S + ' s before now; the platform accepts at most ' + MAX_LIFETIME_S + ' s from iat to exp)');
+  audienceBaseOption(values['audience-base']);
   if (values.kid !== undefined && values.cert !== undefined) throw new UsageError('give --kid or --cert, not both');
   let kid = values.kid === undefined || values.kid === 'auto' ? 'auto' : values.kid === 'none' ? undefined : values.kid;
   if (kid !== undefined && kid !== 'auto' && !/^[0-9a-fA-F]+$/.test(kid)) throw new UsageError('--kid must be auto, none or a hex fingerprint');
   if (values.alg !== undefined && values.alg !== 'ES256' && values.alg !== 'RS256') throw new UsageError('--alg must be ES256 or RS256');
-  const privateKey = readFileSync(values.key, 'utf8');
+  // `--key -` reads the key from stdin, as `inspect -` reads the token, so it need not be a file; PEM or DER.
+  const privateKey = readKeyFile(values.key);
   if (values.cert !== undefined) {
     const cert = parsePublicKey(readFileSync(values.cert, 'utf8'));
     if (cert.format !== 'certificate') throw new UsageError('--cert ' + values.cert + ' holds a public key, not a certificate; use --kid auto for a bare key');
@@ -56,7 +65,7 @@ export async function jwtCommand(args: string[], io: Io): Promise<void> {
   const token = await signJwt({
     privateKey,
     alg: values.alg as 'ES256' | 'RS256' | undefined,
-    deviceId: values.device,
+    deviceId,
     lifetimeS: Number(values.lifetime),
     kid,
     audienceBase: values['audience-base'],

@@ -1,5 +1,6 @@
 // The akenza-device command line: dispatches to one module per subcommand, prints help, and maps
 // outcomes to the exit codes documented in docs/cli.md (0 done, 1 failed or refused, 2 usage).
+import { readFileSync } from 'node:fs';
 import { AkenzaError } from '../errors';
 import { CERT_HELP, certCommand } from './cert';
 import { FINGERPRINT_HELP, fingerprintCommand } from './fingerprint';
@@ -44,13 +45,26 @@ export function usage(): string {
   });
   return ['usage: akenza-device <command> [options]', '', 'commands:']
     .concat(list)
-    .concat(['', "akenza-device <command> --help shows a command's options.", 'exit status: 0 done, 1 failed (or token refused), 2 usage error; see docs/cli.md.'])
+    .concat(['', "akenza-device <command> --help shows a command's options; akenza-device --version (-v) its version.", 'exit status: 0 done, 1 failed (or token refused), 2 usage error; see docs/cli.md.'])
     .join('\n');
 }
 
 function helpOf(name: string): string {
   const c = COMMANDS[name];
   return c.help || 'usage: akenza-device ' + c.usage;
+}
+
+/**
+ * The package's version, from its package.json: two folders up from this module both in the
+ * sources (src/cli/main.ts) and in the built bin (dist/node/cli.js), as in an installed package.
+ */
+export function packageVersion(): string {
+  try {
+    const v = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown }).version;
+    return typeof v === 'string' ? v : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** -h/--help anywhere before a `--` asks for the command's help. */
@@ -67,6 +81,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (!name) {
     io.err(usage());
     return EXIT_USAGE;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(packageVersion());
+    return EXIT_OK;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     const topic = argv[1];

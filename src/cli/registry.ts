@@ -2,10 +2,11 @@
 // connector or assign a device to one), creating the file if missing and validating before writing.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Registry, RegistryError, type Credential, type RegistryJson } from '../mock/registry';
-import { parseCommandArgs, printJson, UsageError, type Io } from './io';
+import { deviceIdOption, parseCommandArgs, printJson, UsageError, type Io } from './io';
 
 export const REGISTRY_HELP = `usage: akenza-device registry add --registry FILE --device ID --key PUB.pem [--expires ISO] [--json]
-       akenza-device registry connector --registry FILE --id ID --secret S [--device ID]... [--json]
+       akenza-device registry connector --registry FILE --id ID --secret S | --secret-file FILE
+                                        [--device ID]... [--json]
 
 Edits a mock cloud registry file (JSON, see docs/cli.md), creating it if missing. The whole file is
 validated before it is written; a refusal names the file and the entry and leaves the file as it was.
@@ -21,7 +22,10 @@ registry add: adds a credential to a device (created if new; at most 3 credentia
 
 registry connector: adds a device connector with an uplink secret, or assigns devices to it.
   --id ID          the connector id (the MQTT username for secret uplinks)
-  --secret S       its uplink secret (never printed)
+  --secret S       its uplink secret (never printed; argv shows in ps and shell history:
+                   prefer --secret-file)
+  --secret-file F  read the secret from file F, or from stdin with -; its first line, without the
+                   line end
   --device ID      a registered device to assign (repeatable)
   --json           print {registry, id, devices}
 
@@ -58,7 +62,10 @@ function addCommand(args: string[], io: Io): void {
   });
   if (!values.registry) throw new UsageError('--registry FILE is required');
   if (!values.device) throw new UsageError('--device ID is required');
+  deviceIdOption(values.device);
   if (!values.key) throw new UsageError('--key PUB.pem is required');
+  if (values.expires !== undefined && !(/^\d{4}-\d\d-\d\dT/.test(values.expires) && Number.isFinite(Date.parse(values.expires))))
+    throw new UsageError('--expires must be an ISO-8601 date-time such as 2027-01-01T00:00:00Z');
   const json = load(values.registry);
   json.devices = json.devices || [];
   let dev = json.devices.find((d) => d.deviceId === values.device);
@@ -80,17 +87,29 @@ function addCommand(args: string[], io: Io): void {
   io.out('added credential kid ' + added.kid + ' (' + formatName(added) + ') to device ' + values.device + ' (' + entry.credentials.length + ' of 3) in ' + values.registry);
 }
 
+/** The first line of `file` (stdin for '-'), without its line end; an empty one is a usage error. */
+function readSecretFile(file: string): string {
+  const line = readFileSync(file === '-' ? 0 : file, 'utf8').split('\n')[0].replace(/\r$/, '');
+  if (!line) throw new UsageError('--secret-file ' + file + ': the first line is empty');
+  return line;
+}
+
 function connectorCommand(args: string[], io: Io): void {
   const { values } = parseCommandArgs(args, {
     registry: { type: 'string' },
     id: { type: 'string' },
     secret: { type: 'string' },
+    'secret-file': { type: 'string' },
     device: { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
   });
   if (!values.registry) throw new UsageError('--registry FILE is required');
   if (!values.id) throw new UsageError('--id CONNECTOR is required');
-  if (!values.secret) throw new UsageError('--secret S is required');
+  deviceIdOption(values.id, '--id', 'a connector id');
+  if (values.secret !== undefined && values['secret-file'] !== undefined) throw new UsageError('give --secret or --secret-file, not both');
+  if (values['secret-file'] !== undefined) values.secret = readSecretFile(values['secret-file']);
+  if (!values.secret) throw new UsageError('--secret S or --secret-file FILE is required');
+  for (const d of values.device || []) deviceIdOption(d);
   const json = load(values.registry);
   json.connectors = json.connectors || [];
   let conn = json.connectors.find((c) => c.id === values.id);

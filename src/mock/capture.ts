@@ -9,6 +9,8 @@ export interface CaptureQuery {
   secret?: string | null;
   topic?: string | null;
   timestamp?: string | null;
+  /** Where the transport takes the device id from, for the refusal when it is missing (default `query parameter`). */
+  deviceIdFrom?: string;
 }
 
 export type CaptureFailure = { ok: false; status: 400 | 401 | 404; error: string };
@@ -20,7 +22,7 @@ const fail = (status: 400 | 401 | 404, error: string): CaptureFailure => ({ ok: 
 
 export function checkCapture(reg: Registry, q: CaptureQuery, body: Uint8Array): CaptureResult {
   if (!q.secret) return fail(401, 'missing uplink secret');
-  if (!q.deviceId) return fail(400, 'missing deviceId query parameter');
+  if (!q.deviceId) return fail(400, 'missing deviceId ' + (q.deviceIdFrom || 'query parameter'));
   const conn = reg.connectorBySecret(q.secret);
   if (!conn) return fail(401, 'wrong uplink secret');
   if (!reg.device(q.deviceId)) return fail(404, 'unknown device ' + JSON.stringify(clip(q.deviceId)));

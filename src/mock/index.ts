@@ -41,7 +41,7 @@ export type { ListenerName } from './listener';
 
 /** Options of startMockCloud; all optional. */
 export interface MockCloudOptions {
-  /** A registry object (DESIGN.md section 2 format) or a validated Registry. */
+  /** A registry object (the registry file's format: docs/protocol.md, "The mock cloud's registry file") or a validated Registry. */
   registry?: RegistryJson | Registry;
   /** Or a registry file to load (validation errors name it). */
   registryFile?: string;

@@ -1,4 +1,4 @@
-// The platform's JWT device check (DESIGN.md section 1): token form, alg, kid, signature, aud/exp/iat,
+// The platform's JWT device check (docs/protocol.md, "Device credentials"): token form, alg, kid, signature, aud/exp/iat,
 // lifetime; returns the CONNACK code to send (4 = malformed token, 5 = well-formed but not authorized).
 import type { Alg } from '../sign/signer';
 import { decodeSegment, segmentText } from './jws-decode';

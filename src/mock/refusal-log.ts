@@ -5,6 +5,7 @@
 import type { Socket as UdpSocket } from 'node:dgram';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { codeString, OPT, parseCoap } from '../uplink/coap/codec';
+import { httpDeviceId } from './http-capture';
 import { clip } from './sanitize';
 
 
@@ -38,7 +39,8 @@ export function logHttpRefusals(server: Server, log: (line: string) => void): vo
       let path = clip(req.url || '/');
       try {
         const url = new URL(req.url || '/', 'http://mock');
-        deviceId = url.searchParams.get('deviceId');
+        const id = httpDeviceId(req, url);
+        deviceId = 'error' in id ? url.searchParams.get('deviceId') : id.deviceId;
         path = clip(url.pathname);
       } catch {
         /* an unparsable target ('//'): logged as sent */

@@ -1,5 +1,5 @@
 // The mock cloud's device registry: devices with up to 3 public credentials, connectors with an uplink
-// secret; loaded from the JSON file format of DESIGN.md section 2 and validated with file + entry named.
+// secret; loaded from the JSON file format of docs/protocol.md ("The mock cloud's registry file") and validated with file + entry named.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AkenzaError, type ErrorCode } from '../errors';

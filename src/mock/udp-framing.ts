@@ -1,4 +1,4 @@
-// The raw-UDP uplink framing (DESIGN.md section 1 default): one datagram = the query string
+// The raw-UDP uplink framing (the default of docs/protocol.md, "UDP uplinks"): one datagram = the query string
 // `deviceId=..&secret=..&topic=..`, a newline, then the JSON payload. Kept alone so it can change.
 
 /** A parsed raw-UDP datagram: its query fields and the body. @inline */

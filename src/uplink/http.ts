@@ -1,4 +1,4 @@
-// HTTP uplinks with the connector's uplink secret (DESIGN.md section 1):
+// HTTP uplinks with the connector's uplink secret (docs/protocol.md, "HTTP uplinks"):
 // POST {base}/v3/capture?deviceId=..&topic=..[&timestamp=..], header `secret`, JSON object/array body.
 // The secret goes in the query only when the user sets secretInQuery. Over platform.http when the
 // target has one, else over the small HTTP/1.1 client in http1.ts. The status decides the outcome

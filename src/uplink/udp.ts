@@ -1,4 +1,4 @@
-// Raw UDP uplinks (DESIGN.md section 1 default framing): one datagram per uplink. UDP has no
+// Raw UDP uplinks (the default framing of docs/protocol.md, "UDP uplinks"): one datagram per uplink. UDP has no
 // acknowledgement, so "delivered" means handed to the platform's socket without an error; a
 // socket error reported before the next send fails that send and later ones are retried. A
 // datagram over maxDatagramBytes is refused up front ('rejected'): no retry would ever carry it.

@@ -110,6 +110,21 @@ describe('inspect --registry agrees with the mock broker', () => {
     if (c.connack !== 0) expect(rejected.map((e) => e.reason)).toEqual([x.reason]);
   });
 
+  it('--device of an unregistered device: one device line, FAIL (never ok and FAIL both)', async () => {
+    const t = tok(ec1, 'one', { kid: fps['ec.pub.pem'] });
+    const r = await runMain('inspect', t, '--registry', regFile, '--device', 'nobody');
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split('\n').filter((l) => /^ {2}\S+ +device /.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^ {2}FAIL +device +device "nobody" is not registered \(keys from /);
+    const x = JSON.parse((await runMain('inspect', t, '--registry', regFile, '--device', 'nobody', '--json')).stdout);
+    expect(x.checks.filter((k: { check: string }) => k.check === 'device')).toEqual([expect.objectContaining({ ok: false })]);
+    expect(x.reason).toBe('device "nobody" is not registered');
+    // a registered device keeps its one ok line
+    const ok = await runMain('inspect', t, '--registry', regFile, '--device', 'one');
+    expect(ok.stdout.split('\n').filter((l) => /^ {2}\S+ +device /.test(l))).toEqual([expect.stringMatching(/^ {2}ok +device +device one \(from --device\)$/)]);
+  });
+
   it('lists every failing claim, while the verdict is the broker\'s first', async () => {
     const t = tok(ec1, 'one', {}, { aud: AUD('two'), iat: now - 7200, exp: now - 3600 });
     const r = await runMain('inspect', t, '--registry', regFile, '--device', 'one', '--json');

@@ -1,4 +1,4 @@
-// Wycheproof vectors (../shared/vectors/wycheproof, read in place): RS256 signature generation through
+// Wycheproof vectors (the copy in test/vectors/wycheproof): RS256 signature generation through
 // the BigInt signer, ES256 P1363 verification through the mock's verify path. Deviations are counted.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,11 +58,15 @@ describe('Wycheproof verification through the mock verify path', () => {
     expect(c.wrong).toEqual([]);
     expect(c.valid + c.invalid + c.acceptable).toBe(c.total);
     expect(c.acceptable).toBe(0);
+    // the file's own totals, so a truncated or swapped copy fails here
+    expect({ valid: c.valid, invalid: c.invalid, total: c.total }).toEqual({ valid: 173, invalid: 89, total: 262 });
   });
   it('RSASSA-PKCS1-v1_5 2048 SHA-256: every valid signature accepted, every invalid one rejected', () => {
     const c = verifyFile('rsa_signature_2048_sha256_test.json', 'RS256');
     expect(c.wrong).toEqual([]);
     expect(c.valid + c.invalid + c.acceptable).toBe(c.total);
+    // asserted deviation: 1 "acceptable" vector, counted and not judged
+    expect({ valid: c.valid, invalid: c.invalid, acceptable: c.acceptable, total: c.total }).toEqual({ valid: 9, invalid: 249, acceptable: 1, total: 259 });
   });
 });
 

@@ -76,6 +76,17 @@ describe('npm start (examples/node/demo.mjs)', () => {
     });
   }
 
+  it('--help and -h print the usage and options and exit 0, through npm start too', async () => {
+    for (const flag of ['--help', '-h']) {
+      const r = await exec('node', ['examples/node/demo.mjs', flag], { cwd: root });
+      expect(r.stdout).toMatch(/^usage: npm start -- \[--duration S\]/);
+      expect(r.stdout).toContain('--token-lifetime S');
+      expect(r.stderr).toBe('');
+    }
+    const npm = await exec('npm', ['start', '--silent', '--', '--help'], { cwd: root });
+    expect(npm.stdout).toMatch(/^usage: npm start --/m);
+  });
+
   it('refuses a bad option with a usage line and exit code 2', async () => {
     const r = await exec('node', ['examples/node/demo.mjs', '--duration', 'soon'], { cwd: root }).catch((e) => e);
     expect(r.code).toBe(2);

@@ -233,7 +233,7 @@ describe('refusals are printed', () => {
     });
     const log = m.out.join('\n');
     const line = (re: string) => expect(log).toMatch(new RegExp('^' + ISO + ' ' + re, 'm'));
-    line('http: refused POST /v3/capture \\(400\\): missing deviceId query parameter \\[from 127\\.0\\.0\\.1\\]$');
+    line('http: refused POST /v3/capture \\(400\\): missing deviceId \\(query parameter deviceId or header x-device-id\\) \\[from 127\\.0\\.0\\.1\\]$');
     line('http: refused device "d1" \\(400\\): body is not valid JSON');
     line('http: refused POST /elsewhere \\(404\\): not found');
     line('http: refused GET /v3/capture \\(405\\): method GET not allowed');

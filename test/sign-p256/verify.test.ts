@@ -1,12 +1,14 @@
-// Wycheproof ECDSA P-256/SHA-256 P1363 vectors through the BigInt-free verify (read by path from
-// ../shared; not copied into the repo). Every valid accepted, every invalid rejected; the
+// Wycheproof ECDSA P-256/SHA-256 P1363 vectors through the BigInt-free verify (the copy in
+// test/vectors/wycheproof). Every valid accepted, every invalid rejected; the
 // "acceptable" ones are counted and asserted.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { verifyP256 } from '../../src/sign/p256/index';
 import { fromHex } from '../../src/bytes';
+import { VECTORS } from '../helpers';
 
-const PATH = '/work/shared/vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json';
+const PATH = join(VECTORS, 'ecdsa_secp256r1_sha256_p1363_test.json');
 
 interface Vec {
   tcId: number;

@@ -103,7 +103,7 @@ export function writeFleet(dir: string, creds: SimCredential[]): void {
   }
 }
 
-/** The mock's registry (DESIGN.md section 2): one device entry with its public key per device. */
+/** The mock's registry (docs/protocol.md, "The mock cloud's registry file"): one device entry with its public key per device. */
 export function registryFor(creds: SimCredential[], audienceBase?: string): RegistryJson {
   return {
     audienceBase: audienceBase || 'https://akenza.io',

@@ -1,4 +1,4 @@
-// CoAP uplinks with the uplink secret (DESIGN.md section 1): confirmable
+// CoAP uplinks with the uplink secret (docs/protocol.md, "CoAP uplinks"): confirmable
 // POST coap://{host}/v3/capture?deviceId=..&secret=..&topic=.. with Content-Format 50; 2.01 is success.
 // Uri-Query values are sent as the RFC says (one option per parameter, not percent-encoded).
 // An empty ACK means the server has the request: if its separate response is then lost, the
