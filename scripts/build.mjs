@@ -28,9 +28,9 @@ chmodSync('dist/node/cli.js', 0o755);
 // Properties whose names end in '_' (the device context's fields, src/device/context.ts) are
 // shortened too: nothing outside a bundle reads them.
 const device = { bundle: true, minify: true, legalComments: 'none', logLevel: 'warning', target: 'es2020', platform: 'neutral' };
-async function buildDevice(options, format = {}) {
+async function buildDevice(options, format = {}, compress = {}) {
   await build({ ...device, ...options });
-  const out = await minify(readFileSync(options.outfile, 'utf8'), { module: options.format === 'esm', compress: { passes: 3, ecma: 5 }, mangle: { properties: { regex: /_$/ } }, format: { ecma: 5, ...format } });
+  const out = await minify(readFileSync(options.outfile, 'utf8'), { module: options.format === 'esm', compress: { passes: 3, ecma: 5, ...compress }, mangle: { properties: { regex: /_$/ } }, format: { ecma: 5, ...format } });
   writeFileSync(options.outfile, out.code);
 }
 await Promise.all([
@@ -84,7 +84,7 @@ await buildDevice({
   external: ['net', 'tls', 'crypto', 'Storage'], logOverride: { 'commonjs-variable-in-esm': 'silent' }, plugins: [swaps('espruino')],
   // Short lines: Espruino's stack trace quotes the line an error was thrown from, so errors read
   // well; the variables a caught error keeps measured the same either way (BENCHMARKS.md).
-}, { max_line_len: 100 });
+}, { max_line_len: 100 }, { directives: false }); // keeps the "ram" directives (targets/espruino/p256-ram.ts)
 copyFileSync('src/sign/p256/comb-table.bin', 'dist/espruino/akenza-p256.bin');
 {
   // Regexes Espruino gets wrong (a '/' in a class is a SyntaxError at load; '?', {n,m}... fail
