@@ -11,6 +11,7 @@
 // Field elements are ../../src/sign/p256's: 11 limbs of 24 bits, Montgomery form (R = 2^264), values
 // kept in [0, 2p); the comb job and table are comb.ts's. Nothing branches on secret values.
 import type { CombJob, CombTable } from '../../src/sign/p256/comb'; // (the shared module's types)
+import { FP_ONE, P } from '../../src/sign/p256/fp';
 import type { JPoint } from '../../src/sign/p256/point';
 
 export interface RamKernels {
@@ -24,8 +25,17 @@ export interface RamKernels {
   madd(p: JPoint, qx: Int32Array, qy: Int32Array): void;
 }
 
-const P2 = [16777214, 16777215, 16777215, 16777215, 1, 0, 0, 0, 2, 16776704, 131071]; // 2p
-const ONE = [256, 0, 0, 0, 16776960, 16777215, 16777215, 16777215, 16776959, 65535, 0]; // R mod p
+/** k p in normalised limbs. */
+function multipleOfP(k: number): Int32Array {
+  const o = new Int32Array(11);
+  let c = 0;
+  for (let i = 0; i < 11; i++) {
+    const t = k * P[i] + c;
+    c = Math.floor(t / 16777216);
+    o[i] = t - c * 16777216;
+  }
+  return o;
+}
 
 export function ramKernels(): RamKernels {
   // Column sums of the product come from the native E.convolve (exact: 11 products below 2^48 sum
@@ -37,8 +47,12 @@ export function ramKernels(): RamKernels {
   const W = 16777216;
   const IW = 5.9604644775390625e-8; // 2^-24
   const M = 16777215;
-  const D = new Int32Array(P2);
-  const ONEM = new Int32Array(ONE);
+  const D = multipleOfP(2);
+  const P4 = multipleOfP(4);
+  const P6 = multipleOfP(6);
+  const P8 = multipleOfP(8);
+  const ROW = new Int32Array(176); // the table being looked up, copied from flash in one native call
+  const H = new Int32Array(176);
   const t0 = new Int32Array(11), t1 = new Int32Array(11), t2 = new Int32Array(11);
   const t3 = new Int32Array(11), t4 = new Int32Array(11), t5 = new Int32Array(11);
   let t = 0, c = 0, d = 0, i = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, m9 = 0, m10 = 0;
@@ -73,86 +87,82 @@ export function ramKernels(): RamKernels {
     o[10] = c;
   }
 
-  // Adds 2p back when c = -1 (the value went negative): c is a mask, not a branch.
-  function fix(o: Int32Array): void {
-    'ram';
-    for (i = 0, d = 0; i < 11; i++) {
-      t = o[i] + (D[i] & c) + d;
-      d = t >> 24;
-      o[i] = t & M;
-    }
-  }
-  /** o = a - b mod p, in [0, 2p). */
-  function sub(o: Int32Array, a: Int32Array, b: Int32Array): void {
+  // The linear kernels make one carry pass and never reduce: each subtraction adds a multiple of p
+  // (K) above what it subtracts, so values stay positive and below 16p, which the multiplication
+  // takes (a b < 256 p^2 < p R, so its output is below 2p). Bounds are noted at each use.
+  /** o = a - b + K. */
+  function sub(o: Int32Array, a: Int32Array, b: Int32Array, K: Int32Array): void {
     'ram';
     for (i = 0, c = 0; i < 11; i++) {
-      t = a[i] - b[i] + c;
+      t = a[i] - b[i] + K[i] + c;
       c = t >> 24;
       o[i] = t & M;
     }
-    fix(o);
   }
-  /** o = a + b mod p, in [0, 2p): a + b - 2p, plus 2p if that is negative. */
+  /** o = a - b + v d + K (v = -1 or -2). */
+  function sub2(o: Int32Array, a: Int32Array, b: Int32Array, d: Int32Array, v: number, K: Int32Array): void {
+    'ram';
+    for (i = 0, c = 0; i < 11; i++) {
+      t = a[i] - b[i] + v * d[i] + K[i] + c;
+      c = t >> 24;
+      o[i] = t & M;
+    }
+  }
+  /** o = a + b. */
   function add(o: Int32Array, a: Int32Array, b: Int32Array): void {
     'ram';
     for (i = 0, c = 0; i < 11; i++) {
-      t = a[i] + b[i] - D[i] + c;
+      t = a[i] + b[i] + c;
       c = t >> 24;
       o[i] = t & M;
     }
-    fix(o);
   }
 
-  /** p = 2p (dbl-2001-b, as point.ts pointDouble). */
+  /** p = 2p (dbl-2001-b, a = -3) for x < 8p, y, z < 6p; out x, y, z < 6p. */
   function dbl(p: JPoint): void {
     'ram';
-    mul(t0, p.z, p.z); // delta
-    mul(t1, p.y, p.y); // gamma
-    mul(t2, p.x, t1); // beta
-    sub(t4, p.x, t0);
-    add(t5, p.x, t0);
+    const X = p.x, Y = p.y, Z = p.z;
+    mul(t0, Z, Z); // delta
+    mul(t1, Y, Y); // gamma
+    add(t4, Y, Z); // < 12p
+    mul(t4, t4, t4);
+    sub2(Z, t4, t1, t0, -1, P4); // z3 = (y + z)^2 - gamma - delta, < 6p
+    add(t1, t1, t1); // 2 gamma, < 4p
+    add(t2, t1, t1); // 4 gamma, < 8p
+    mul(t2, X, t2); // beta4 = 4 x gamma
+    mul(t1, t1, t1); // s = 4 gamma^2
+    sub(t4, X, t0, D); // x - delta, < 10p
+    add(t5, X, t0); // x + delta, < 10p
     mul(t3, t4, t5);
     add(t4, t3, t3);
-    add(t3, t3, t4); // alpha
-    add(t4, p.y, p.z);
-    mul(t4, t4, t4);
-    sub(t4, t4, t1);
-    sub(p.z, t4, t0);
-    add(t2, t2, t2);
-    add(t2, t2, t2); // 4 beta
+    add(t3, t3, t4); // alpha = 3 (x - delta)(x + delta), < 6p
     mul(t4, t3, t3);
-    sub(t4, t4, t2);
-    sub(p.x, t4, t2);
-    sub(t2, t2, p.x);
+    sub2(X, t4, t2, t2, -1, P4); // x3 = alpha^2 - 2 beta4, < 6p
+    sub(t2, t2, X, P6); // beta4 - x3, < 8p
     mul(t2, t3, t2);
-    mul(t1, t1, t1);
-    add(t1, t1, t1);
-    add(t1, t1, t1);
-    add(t1, t1, t1);
-    sub(p.y, t2, t1);
+    sub2(Y, t2, t1, t1, -1, P4); // y3 = alpha (beta4 - x3) - 2 s, < 6p
   }
 
-  /** p = p + (qx, qy), q affine (as point.ts pointAddMixed). */
+  /** p = p + (qx, qy), q affine below 2p, for x < 8p, y, z < 6p; out x < 8p, y < 4p, z < 2p. */
   function madd(p: JPoint, qx: Int32Array, qy: Int32Array): void {
     'ram';
-    mul(t0, p.z, p.z);
-    mul(t1, t0, p.z);
+    const X = p.x, Y = p.y, Z = p.z;
+    mul(t0, Z, Z);
+    mul(t1, t0, Z);
     mul(t0, t0, qx);
     mul(t1, t1, qy);
-    sub(t0, t0, p.x); // E
-    sub(t1, t1, p.y); // F
-    mul(p.z, p.z, t0);
+    sub(t0, t0, X, P8); // E = x2 z1^2 - x1, < 10p
+    sub(t1, t1, Y, P6); // F = y2 z1^3 - y1, < 8p
+    mul(Z, Z, t0);
     mul(t2, t0, t0);
-    mul(t3, t2, t0); // H
-    mul(t2, p.x, t2); // I
-    mul(t4, p.y, t3);
+    mul(t3, t2, t0); // H = E^3
+    mul(t2, X, t2); // I = x1 E^2
+    mul(t4, Y, t3);
     mul(t5, t1, t1);
-    sub(t5, t5, t3);
-    sub(t5, t5, t2);
-    sub(p.x, t5, t2);
-    sub(t2, t2, p.x);
+    sub2(X, t5, t3, t2, -2, P6); // x3 = F^2 - H - 2 I, < 8p
+    sub(t2, t2, X, P8); // I - x3, < 10p
     mul(t2, t1, t2);
-    sub(p.y, t2, t4);
+    sub(Y, t2, t4, D); // y3 = F (I - x3) - y1 H, < 4p
   }
 
   // The comb part (comb.ts combPart, TEETH 4, TABLES 8, COLS 8, SPAN 64): the three low teeth's
@@ -177,15 +187,14 @@ export function ramKernels(): RamKernels {
     t = 192 + j * 8 + col;
     const neg = ((k[(t / 24) | 0] >> t % 24) & 1) - 1; // -1 when the top digit is -1
     low ^= neg & 7;
-    qx.fill(0);
-    qy.fill(0);
-    for (let v = 0; v < 8; v++) {
-      const m = ((v ^ low) - 1) >> 31;
-      const off = (j * 8 + v) * 22;
-      for (i = 0; i < 11; i++) {
-        qx[i] |= table[off + i] & m;
-        qy[i] |= table[off + 11 + i] & m;
-      }
+    // a flash read per element costs more than the scan: copy the table's 8 points first
+    ROW.set(table.subarray(j * 176, j * 176 + 176));
+    // every point is read: limb i of the chosen one is the native sum over v of H[22 v] ROW[22 v + i],
+    // with H[22 v] = 1 for the chosen v and 0 for the others
+    for (i = 0; i < 8; i++) H[i * 22] = ((i ^ low) - 1) >>> 31;
+    for (i = 0; i < 11; i++) {
+      qx[i] = V(H, ROW, i);
+      qy[i] = V(H, ROW, 11 + i);
     }
     // qy = neg ? p - qy : qy (2p - qy is in (0, 2p))
     for (i = 0, c = 0; i < 11; i++) {
@@ -196,7 +205,7 @@ export function ramKernels(): RamKernels {
     if (col === 7 && j === 0) {
       r.x.set(qx);
       r.y.set(qy);
-      r.z.set(ONEM);
+      r.z.set(FP_ONE);
     } else madd(r, qx, qy);
     if (j < 7) job.j = j + 1;
     else {

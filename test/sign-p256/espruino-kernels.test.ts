@@ -7,6 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as gen from '../../src/sign/p256/fp-gen';
 import * as shared from '../../src/sign/p256/comb';
+import * as sharedInv from '../../src/sign/p256/inv';
+import * as espInv from '../../targets/espruino/inv';
+import { P } from '../../src/sign/p256/fp';
+import { N, NPRIME } from '../../src/sign/p256/fn';
 import { fpToPlain } from '../../src/sign/p256/fp';
 import { fnReduce } from '../../src/sign/p256/fn';
 import { limbsFromBytes, newFe } from '../../src/sign/p256/limbs';
@@ -113,6 +117,36 @@ describe('Espruino field and comb code (E.convolve in JS)', () => {
       const out = newPoint();
       esp.combMul(out, k, table);
       expect(plainXY(out)).toEqual(plainXY(job.r));
+    }
+  });
+
+  it('the RAM inversion gives inv.ts\'s inverses mod p and mod n, and drops its code when done', () => {
+    for (let i = 0; i < 200; i++) {
+      for (const [m, mp] of [[P, 1], [N, NPRIME]] as [Int32Array, number][]) {
+        const x = newFe();
+        limbsFromBytes(x, new Uint8Array(randomBytes(32)), 0);
+        if (i === 0) x.set([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        if (i === 1) x.set(m), (x[0] -= 1); // m - 1
+        let c = 0; // x mod m (x < 2^256 < 2m)
+        const y = newFe();
+        for (let j = 0; j < 11; j++) {
+          const t = x[j] - m[j] + c;
+          c = t >> 24;
+          y[j] = t & 16777215;
+        }
+        if (c === 0) x.set(y);
+        if (x.every((l) => l === 0)) continue;
+        const want = newFe();
+        const got = newFe();
+        sharedInv.invVar(want, x, m, mp);
+        const job = espInv.newInvJob(m, mp);
+        espInv.invStart(job, x);
+        let batches = 0;
+        while (!espInv.invRun(job, got, 3)) batches++;
+        expect(job.k).toBeNull();
+        expect(batches).toBeGreaterThan(3);
+        expect(Array.from(got)).toEqual(Array.from(want));
+      }
     }
   });
 });
