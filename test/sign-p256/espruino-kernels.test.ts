@@ -12,7 +12,7 @@ import * as espInv from '../../targets/espruino/inv';
 import { P } from '../../src/sign/p256/fp';
 import { N, NPRIME } from '../../src/sign/p256/fn';
 import { fpToPlain } from '../../src/sign/p256/fp';
-import { fnReduce } from '../../src/sign/p256/fn';
+import { fnMul, fnReduce } from '../../src/sign/p256/fn';
 import { limbsFromBytes, newFe } from '../../src/sign/p256/limbs';
 import { newPoint, type JPoint } from '../../src/sign/p256/point';
 
@@ -20,6 +20,7 @@ type Mul = (o: Int32Array, a: Int32Array, b: Int32Array) => void;
 let espMul: Mul;
 let ramMul: Mul;
 let esp: typeof import('../../targets/espruino/comb');
+let espFnMul: Mul;
 
 beforeAll(async () => {
   // E.convolve: v = 0; for (i in arr1) v += arr1[i] * arr2[(i + offset) % arr2.length] (offset may be negative)
@@ -35,6 +36,7 @@ beforeAll(async () => {
   espMul = (await import('../../targets/espruino/fp-gen')).fpMul;
   ramMul = (await import('../../targets/espruino/p256-ram')).ramKernels().mul;
   esp = await import('../../targets/espruino/comb');
+  espFnMul = (await import('../../targets/espruino/fn')).fnMul;
 });
 
 const p = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
@@ -147,6 +149,28 @@ describe('Espruino field and comb code (E.convolve in JS)', () => {
         expect(batches).toBeGreaterThan(3);
         expect(Array.from(got)).toEqual(Array.from(want));
       }
+    }
+  });
+
+  it('the multiplication mod n matches fn.ts limb for limb, aliasing included', () => {
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const o1 = newFe();
+    const o2 = newFe();
+    for (let i = 0; i < 2000; i++) {
+      const s = (j: number) => {
+        const e = [0n, 1n, n - 1n, n, 2n * n - 1n];
+        if (j < e.length) return fe(e[j]);
+        let v = BigInt('0x' + randomBytes(32).toString('hex'));
+        while (v >= 2n * n) v -= n;
+        return fe(v);
+      };
+      const a = s(i);
+      const b = s(1999 - i);
+      fnMul(o1, a, b);
+      espFnMul(o2, a, b);
+      expect(Array.from(o2)).toEqual(Array.from(o1));
+      espFnMul(a, a, b);
+      expect(Array.from(a)).toEqual(Array.from(o1));
     }
   });
 });
