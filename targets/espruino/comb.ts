@@ -11,9 +11,7 @@ export interface CombJob extends BaseJob {
   k?: RamKernels | null;
 }
 
-export function newCombJob(): CombJob {
-  return newBaseJob();
-}
+export const newCombJob = newBaseJob as () => CombJob;
 
 /** As comb.ts combPart: one doubling, or one table's lookup and mixed addition. */
 export function combPart(job: CombJob, table: CombTable): boolean {

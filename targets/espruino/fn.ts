@@ -12,13 +12,11 @@ const QB = new Int32Array(22);
 const RB = new Int32Array(QB.buffer, 0, 11);
 const QN = new Int32Array(22);
 const MS = new Int32Array(11);
+QN.set(N);
+QN.subarray(0, 11).reverse();
 
 /** o = a b / 2^264 mod n, inputs < 2n, output < 2n; o may alias a or b: fn.ts's contract. */
 export function fnMul(o: Int32Array, a: Int32Array, b: Int32Array): void {
-  if (!QN[0]) {
-    QN.set(N);
-    QN.subarray(0, 11).reverse();
-  }
   RB.set(b);
   RB.reverse();
   MS.fill(0);

@@ -2,6 +2,7 @@
 // divsteps (variable time, for blinded or public values only), run by "ram" functions that a job
 // makes at its first batch and drops when its inverse is out (see p256-ram.ts for why RAM).
 import { invStart, newInvJob as newBaseJob, type InvJob as BaseJob } from '../../src/sign/p256/inv';
+import { newFe } from '../../src/sign/p256/limbs';
 
 export { invStart };
 
@@ -9,9 +10,7 @@ export interface InvJob extends BaseJob {
   k?: ((job: InvJob, out: Int32Array, batches: number) => boolean) | null;
 }
 
-export function newInvJob(m: Int32Array, mPrime: number): InvJob {
-  return newBaseJob(m, mPrime);
-}
+export const newInvJob = newBaseJob as (m: Int32Array, mPrime: number) => InvJob;
 
 /** Runs up to `batches` batches of 22 divsteps; true when done, with x^-1 mod m (in [0, m)) in `out`. */
 export function invRun(job: InvJob, out: Int32Array, batches: number): boolean {
@@ -31,8 +30,8 @@ export function invVar(out: Int32Array, x: Int32Array, m: Int32Array, mPrime: nu
 /** inv.ts's invRun as RAM code. */
 function ramInv(): (job: InvJob, out: Int32Array, batches: number) => boolean {
   const F = Math.floor;
-  const T1 = new Int32Array(11);
-  const T2 = new Int32Array(11);
+  const T1 = newFe();
+  const T2 = newFe();
   const IW = 5.9604644775390625e-8; // 2^-24
   const W = 16777216;
 

@@ -12,6 +12,7 @@
 // kept in [0, 2p); the comb job and table are comb.ts's. Nothing branches on secret values.
 import type { CombJob, CombTable } from '../../src/sign/p256/comb'; // (the shared module's types)
 import { FP_ONE, P } from '../../src/sign/p256/fp';
+import { newFe } from '../../src/sign/p256/limbs';
 import type { JPoint } from '../../src/sign/p256/point';
 
 export interface RamKernels {
@@ -25,17 +26,6 @@ export interface RamKernels {
   madd(p: JPoint, qx: Int32Array, qy: Int32Array): void;
 }
 
-/** k p in normalised limbs. */
-function multipleOfP(k: number): Int32Array {
-  const o = new Int32Array(11);
-  let c = 0;
-  for (let i = 0; i < 11; i++) {
-    const t = k * P[i] + c;
-    c = Math.floor(t / 16777216);
-    o[i] = t - c * 16777216;
-  }
-  return o;
-}
 
 export function ramKernels(): RamKernels {
   // Column sums of the product come from the native E.convolve (exact: 11 products below 2^48 sum
@@ -47,14 +37,11 @@ export function ramKernels(): RamKernels {
   const W = 16777216;
   const IW = 5.9604644775390625e-8; // 2^-24
   const M = 16777215;
-  const D = multipleOfP(2);
-  const P4 = multipleOfP(4);
-  const P6 = multipleOfP(6);
-  const P8 = multipleOfP(8);
+  const D = newFe(), P4 = newFe(), P6 = newFe(), P8 = newFe(); // 2p, 4p, 6p, 8p
   const ROW = new Int32Array(176); // the table being looked up, copied from flash in one native call
   const H = new Int32Array(176);
-  const t0 = new Int32Array(11), t1 = new Int32Array(11), t2 = new Int32Array(11);
-  const t3 = new Int32Array(11), t4 = new Int32Array(11), t5 = new Int32Array(11);
+  const t0 = newFe(), t1 = newFe(), t2 = newFe();
+  const t3 = newFe(), t4 = newFe(), t5 = newFe();
   let t = 0, c = 0, d = 0, i = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, m9 = 0, m10 = 0;
 
   // Montgomery multiplication with -p^-1 = 1 mod 2^24: m_k is the low limb; p + 1 = 2^96 (2^96 + 2^160
@@ -215,6 +202,10 @@ export function ramKernels(): RamKernels {
     return job.col < 0;
   }
 
+  add(D, P, P); // (functions are not hoisted in Espruino: made above, used from here on)
+  add(P4, D, D);
+  add(P6, P4, D);
+  add(P8, P4, P4);
   // dbl and madd are named here too, so the minifier keeps them functions of their own instead
   // of inlining them into part() (an inlined "ram" function would be made anew at every call)
   return { mul: mul, part: part, dbl: dbl, madd: madd };
