@@ -97,7 +97,13 @@ describe('espruino bundle under the Espruino profile', () => {
     h.script(`var tlsDevice = akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} },
         mqtt: { url: 'mqtts://127.0.0.1:${cloud.mqttPort}', ca: ${JSON.stringify(fixture('ec.cert.pem'))} } });
       tlsDevice.start();`, 'tls.js');
-    await new Promise((r) => setTimeout(r, 300));
+    // the first token (key check included) comes before the connect: wait for it, not a fixed time
+    // (E.convolve, native on the board, is JS in this emulation)
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      h.script(`report({ tlsPoll: !!globalThis.__tlsOptions });`, 'poll.js');
+      if (h.reports[h.reports.length - 1].tlsPoll) break;
+    }
     h.script(`report({ tls: globalThis.__tlsOptions || null }); tlsDevice.stop();`, 'tls2.js');
     const certDer = Buffer.from(fixture('ec.cert.pem').replace(/-----[^-]+-----|\s/g, ''), 'base64');
     expect(h.reports.find((r) => 'tls' in r).tls).toEqual({ host: '127.0.0.1', caBytes: certDer.length, caIsDer: true });
