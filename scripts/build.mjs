@@ -7,6 +7,7 @@ import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'no
 import { resolve } from 'node:path';
 import { minify } from 'terser';
 import { ESPRUINO_FORBIDDEN, ESPRUINO_SUPPORTED, espruinoRegexProblems } from './espruino-profile.mjs';
+import { espruinoTableBytes } from './p256/espruino-table.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 process.chdir(root);
@@ -74,10 +75,12 @@ function swaps(target) {
 // the build fails if anything esbuild cannot lower slips in; the comb table ships beside it.
 // targets/espruino/swaps.json gives way to Espruino's native hashes, base64 and ASCII text, and to
 // smaller stand-ins for key extras (no RSA), the uplink fallback and the P-256 field code.
+// the comb table in the layout the Espruino signer reads (scripts/p256/espruino-table.mjs)
+const espruinoTable = espruinoTableBytes(readFileSync('src/sign/p256/comb-table.bin'));
 await buildDevice({
   entryPoints: ['targets/espruino/index.ts'], outfile: 'dist/espruino/akenza-device.js', supported: ESPRUINO_SUPPORTED,
   // the comb table's SHA-256: the module checks the Storage file against it with the native hash
-  define: { AKENZA_P256_SHA256: JSON.stringify(createHash('sha256').update(readFileSync('src/sign/p256/comb-table.bin')).digest('hex')) },
+  define: { AKENZA_P256_SHA256: JSON.stringify(createHash('sha256').update(espruinoTable).digest('hex')) },
   // CommonJS output keeps require('net') etc. as plain calls (an IIFE build adds a require shim);
   // the banner/footer still give the module its own scope.
   format: 'cjs', banner: { js: '(()=>{' }, footer: { js: '})();' },
@@ -85,7 +88,7 @@ await buildDevice({
   // Short lines: Espruino's stack trace quotes the line an error was thrown from, so errors read
   // well; the variables a caught error keeps measured the same either way (BENCHMARKS.md).
 }, { max_line_len: 100 }, { directives: false }); // keeps the "ram" directives (targets/espruino/p256-ram.ts)
-copyFileSync('src/sign/p256/comb-table.bin', 'dist/espruino/akenza-p256.bin');
+writeFileSync('dist/espruino/akenza-p256.bin', espruinoTable);
 {
   // Regexes Espruino gets wrong (a '/' in a class is a SyntaxError at load; '?', {n,m}... fail
   // silently) and APIs it lacks fail the build instead of the board.

@@ -39,15 +39,17 @@ export function ramKernels(): RamKernels {
   const M = 16777215;
   const D = newFe(), P4 = newFe(), P6 = newFe(), P8 = newFe(); // 2p, 4p, 6p, 8p
   const ROW = new Int32Array(176); // the table being looked up, copied from flash in one native call
-  const H = new Int32Array(176);
+  const H = new Int32Array(8);
   const t0 = newFe(), t1 = newFe(), t2 = newFe();
   const t3 = newFe(), t4 = newFe(), t5 = newFe();
-  let t = 0, c = 0, d = 0, i = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, m9 = 0, m10 = 0;
+  let t = 0, c = 0, i = 0;
 
   // Montgomery multiplication with -p^-1 = 1 mod 2^24: m_k is the low limb; p + 1 = 2^96 (2^96 + 2^160
   // - ...) gives the sparse reduction terms (see fp-gen.ts).
   function mul(o: Int32Array, a: Int32Array, b: Int32Array): void {
     'ram';
+    // locals: they exist only during the call (fewer variables held while the kernels live)
+    let t = 0, c = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, m9 = 0, m10 = 0;
     R.set(b);
     R.reverse();
     t = V(a, Q, 10); c = (t * IW) | 0; m0 = t - c * W;
@@ -176,12 +178,13 @@ export function ramKernels(): RamKernels {
     low ^= neg & 7;
     // a flash read per element costs more than the scan: copy the table's 8 points first
     ROW.set(table.subarray(j * 176, j * 176 + 176));
-    // every point is read: limb i of the chosen one is the native sum over v of H[22 v] ROW[22 v + i],
-    // with H[22 v] = 1 for the chosen v and 0 for the others
-    for (i = 0; i < 8; i++) H[i * 22] = ((i ^ low) - 1) >>> 31;
+    // every point is read: the table is limb-major (limb l of point v at 8 l + v, see
+    // scripts/p256/espruino-table.mjs), so limb l of the chosen point is the native sum over v of
+    // H[v] ROW[8 l + v], with H[v] = 1 for the chosen v and 0 for the others
+    for (i = 0; i < 8; i++) H[i] = ((i ^ low) - 1) >>> 31;
     for (i = 0; i < 11; i++) {
-      qx[i] = V(H, ROW, i);
-      qy[i] = V(H, ROW, 11 + i);
+      qx[i] = V(H, ROW, i * 8);
+      qy[i] = V(H, ROW, 88 + i * 8);
     }
     // qy = neg ? p - qy : qy (2p - qy is in (0, 2p))
     for (i = 0, c = 0; i < 11; i++) {
