@@ -22,8 +22,8 @@ export interface RamKernels {
   part(job: CombJob, table: CombTable): boolean;
   /** p = 2p. */
   dbl(p: JPoint): void;
-  /** p = p + (qx, qy), q affine, p not +-q. */
-  madd(p: JPoint, qx: Int32Array, qy: Int32Array): void;
+  /** p = p + (qx, s qy) (s = 1 or -1), q affine, p not +-q. */
+  madd(p: JPoint, qx: Int32Array, qy: Int32Array, s: number): void;
 }
 
 
@@ -40,6 +40,7 @@ export function ramKernels(): RamKernels {
   const D = newFe(), P4 = newFe(), P6 = newFe(), P8 = newFe(); // 2p, 4p, 6p, 8p
   const ROW = new Int32Array(176); // the table being looked up, copied from flash in one native call
   const H = new Int32Array(8);
+  const Z0 = newFe(); // zero
   const t0 = newFe(), t1 = newFe(), t2 = newFe();
   const t3 = newFe(), t4 = newFe(), t5 = newFe();
   let t = 0, c = 0, i = 0;
@@ -88,7 +89,7 @@ export function ramKernels(): RamKernels {
       o[i] = t & M;
     }
   }
-  /** o = a - b + v d + K (v = -1 or -2). */
+  /** o = a - b + v d + K (v = 1, -1 or -2). */
   function sub2(o: Int32Array, a: Int32Array, b: Int32Array, d: Int32Array, v: number, K: Int32Array): void {
     'ram';
     for (i = 0, c = 0; i < 11; i++) {
@@ -132,8 +133,8 @@ export function ramKernels(): RamKernels {
     sub2(Y, t2, t1, t1, -1, P4); // y3 = alpha (beta4 - x3) - 2 s, < 6p
   }
 
-  /** p = p + (qx, qy), q affine below 2p, for x < 8p, y, z < 6p; out x < 8p, y < 4p, z < 2p. */
-  function madd(p: JPoint, qx: Int32Array, qy: Int32Array): void {
+  /** p = p + (qx, s qy) (s = 1 or -1), q affine below 2p, for x < 8p, y, z < 6p; out x < 8p, y < 4p, z < 2p. */
+  function madd(p: JPoint, qx: Int32Array, qy: Int32Array, s: number): void {
     'ram';
     const X = p.x, Y = p.y, Z = p.z;
     mul(t0, Z, Z);
@@ -141,7 +142,7 @@ export function ramKernels(): RamKernels {
     mul(t0, t0, qx);
     mul(t1, t1, qy);
     sub(t0, t0, X, P8); // E = x2 z1^2 - x1, < 10p
-    sub(t1, t1, Y, P6); // F = y2 z1^3 - y1, < 8p
+    sub2(t1, Z0, Y, t1, s, P8); // F = s y2 z1^3 - y1, < 10p
     mul(Z, Z, t0);
     mul(t2, t0, t0);
     mul(t3, t2, t0); // H = E^3
@@ -186,17 +187,17 @@ export function ramKernels(): RamKernels {
       qx[i] = V(H, ROW, i * 8);
       qy[i] = V(H, ROW, 88 + i * 8);
     }
-    // qy = neg ? p - qy : qy (2p - qy is in (0, 2p))
-    for (i = 0, c = 0; i < 11; i++) {
-      t = D[i] - qy[i] + c;
-      c = t >> 24;
-      qy[i] ^= (qy[i] ^ (t & M)) & neg;
-    }
     if (col === 7 && j === 0) {
+      // the first lookup (a public position) is the accumulator: y = neg ? 2p - qy : qy, in (0, 2p)
+      for (i = 0, c = 0; i < 11; i++) {
+        t = D[i] - qy[i] + c;
+        c = t >> 24;
+        qy[i] ^= (qy[i] ^ (t & M)) & neg;
+      }
       r.x.set(qx);
       r.y.set(qy);
       r.z.set(FP_ONE);
-    } else madd(r, qx, qy);
+    } else madd(r, qx, qy, 1 + 2 * neg); // the sign goes into madd's F
     if (j < 7) job.j = j + 1;
     else {
       job.j = -1;
