@@ -12,7 +12,6 @@
 // kept in [0, 2p); the comb job and table are comb.ts's. Nothing branches on secret values.
 import type { CombJob, CombTable } from '../../src/sign/p256/comb'; // (the shared module's types)
 import { FP_ONE, P } from '../../src/sign/p256/fp';
-import { newFe } from '../../src/sign/p256/limbs';
 import type { JPoint } from '../../src/sign/p256/point';
 
 export interface RamKernels {
@@ -32,17 +31,21 @@ export function ramKernels(): RamKernels {
   // below 2^52 in a double): Q holds b's limbs reversed, then 11 zeros, so convolve(a, Q, 10 - k)
   // is column k's sum of a_i b_(k-i).
   const V = E.convolve;
-  const Q = new Int32Array(22);
-  const R = new Int32Array(Q.buffer, 0, 11);
+  // every array is a view on one buffer: fewer variables than separate arrays
+  const S = new Int32Array(22 + 176 + 8 + 11 * 11);
+  let at = 0;
+  const view = (n: number): Int32Array => S.subarray(at, (at += n));
+  const Q = view(22);
+  const R = Q.subarray(0, 11);
+  const ROW = view(176); // the table being looked up, copied from flash in one native call
+  const H = view(8);
+  const D = view(11), P4 = view(11), P6 = view(11), P8 = view(11); // 2p, 4p, 6p, 8p
+  const Z0 = view(11); // zero
+  const t0 = view(11), t1 = view(11), t2 = view(11);
+  const t3 = view(11), t4 = view(11), t5 = view(11);
   const W = 16777216;
   const IW = 5.9604644775390625e-8; // 2^-24
   const M = 16777215;
-  const D = newFe(), P4 = newFe(), P6 = newFe(), P8 = newFe(); // 2p, 4p, 6p, 8p
-  const ROW = new Int32Array(176); // the table being looked up, copied from flash in one native call
-  const H = new Int32Array(8);
-  const Z0 = newFe(); // zero
-  const t0 = newFe(), t1 = newFe(), t2 = newFe();
-  const t3 = newFe(), t4 = newFe(), t5 = newFe();
   let t = 0, c = 0, i = 0;
 
   // Montgomery multiplication with -p^-1 = 1 mod 2^24: m_k is the low limb; p + 1 = 2^96 (2^96 + 2^160
