@@ -28,7 +28,7 @@ export interface P256CoreOptions {
    * Work per step, in field-multiplication units (a comb part: one table's lookup and addition 18,
    * a column's doubling 8; an inversion batch 3; a SHA-256/HMAC phase is a step of its own).
    * Default 150: at most ~2 ms per step in QuickJS on this machine. Espruino gives its own costs
-   * (roughly ms there) and a budget of 16.
+   * (roughly ms there) and a budget of 20.
    */
   sliceBudget?: number;
   /**
