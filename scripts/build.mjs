@@ -7,6 +7,7 @@ import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'no
 import { resolve } from 'node:path';
 import { minify } from 'terser';
 import { ESPRUINO_FORBIDDEN, ESPRUINO_SUPPORTED, espruinoRegexProblems } from './espruino-profile.mjs';
+import { espruinoTableBytes } from './p256/espruino-table.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 process.chdir(root);
@@ -28,9 +29,9 @@ chmodSync('dist/node/cli.js', 0o755);
 // Properties whose names end in '_' (the device context's fields, src/device/context.ts) are
 // shortened too: nothing outside a bundle reads them.
 const device = { bundle: true, minify: true, legalComments: 'none', logLevel: 'warning', target: 'es2020', platform: 'neutral' };
-async function buildDevice(options, format = {}) {
+async function buildDevice(options, format = {}, compress = {}) {
   await build({ ...device, ...options });
-  const out = await minify(readFileSync(options.outfile, 'utf8'), { module: options.format === 'esm', compress: { passes: 3, ecma: 5 }, mangle: { properties: { regex: /_$/ } }, format: { ecma: 5, ...format } });
+  const out = await minify(readFileSync(options.outfile, 'utf8'), { module: options.format === 'esm', compress: { passes: 3, ecma: 5, ...compress }, mangle: { properties: { regex: /_$/ } }, format: { ecma: 5, ...format } });
   writeFileSync(options.outfile, out.code);
 }
 await Promise.all([
@@ -73,12 +74,14 @@ function swaps(target, extra, used) {
 // comb table ships beside them. targets/espruino/swaps.json (every module) gives way to Espruino's
 // native hashes, base64 and ASCII text, and to smaller stand-ins for key extras (no RSA), the uplink
 // fallback and the P-256 field code; a module's own swaps make the core's lazy loaders.
+// the comb table in the layout the Espruino signer reads (scripts/p256/espruino-table.mjs)
+const espruinoTable = espruinoTableBytes(readFileSync('src/sign/p256/comb-table.bin'));
 const espruinoModules = JSON.parse(readFileSync('targets/espruino/modules.json', 'utf8'));
 const espruinoUsed = new Set();
 await Promise.all(Object.keys(espruinoModules).map((name) => buildDevice({
   entryPoints: [espruinoModules[name].entry], outfile: 'dist/espruino/' + name + '.js', supported: ESPRUINO_SUPPORTED,
   // the comb table's SHA-256: the module checks the Storage file against it with the native hash
-  define: { AKENZA_P256_SHA256: JSON.stringify(createHash('sha256').update(readFileSync('src/sign/p256/comb-table.bin')).digest('hex')) },
+  define: { AKENZA_P256_SHA256: JSON.stringify(createHash('sha256').update(espruinoTable).digest('hex')) },
   // CommonJS output keeps require('net') etc. as plain calls (an IIFE build adds a require shim);
   // the banner/footer still give the module its own scope.
   format: 'cjs', banner: { js: '(()=>{' }, footer: { js: '})();' },
@@ -86,7 +89,7 @@ await Promise.all(Object.keys(espruinoModules).map((name) => buildDevice({
   plugins: [swaps('espruino', espruinoModules[name].swaps || {}, espruinoUsed)],
   // Short lines: Espruino's stack trace quotes the line an error was thrown from, so errors read
   // well; the variables a caught error keeps measured the same either way (BENCHMARKS.md).
-}, { max_line_len: 100 })));
+}, { max_line_len: 100 }, { directives: false }))); // keeps the "ram" directives (targets/espruino/p256-ram.ts)
 {
   // A swap that never applied names a module that moved: fail rather than ship the full one.
   const declared = Object.keys(JSON.parse(readFileSync('targets/espruino/swaps.json', 'utf8')));
@@ -94,7 +97,7 @@ await Promise.all(Object.keys(espruinoModules).map((name) => buildDevice({
   const unused = declared.filter((from) => !espruinoUsed.has(from));
   if (unused.length) throw new Error('targets/espruino: nothing imports ' + unused.join(', '));
 }
-copyFileSync('src/sign/p256/comb-table.bin', 'dist/espruino/akenza-p256.bin');
+writeFileSync('dist/espruino/akenza-p256.bin', espruinoTable);
 for (const name of Object.keys(espruinoModules)) {
   // Regexes Espruino gets wrong (a '/' in a class is a SyntaxError at load; '?', {n,m}... fail
   // silently) and APIs it lacks fail the build instead of the board.

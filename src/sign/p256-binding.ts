@@ -6,7 +6,7 @@ import type { Hash } from '../hash/hash';
 import { noRsa, type RsaPrivateKey } from '../keys';
 import type { SignerBinding } from '../platform';
 import type { CombTable } from './p256/comb';
-import { createP256SignerCore } from './p256/ecdsa';
+import { createP256SignerCore, type P256Costs } from './p256/ecdsa';
 import { publicKeyFromTable } from './p256/keypair';
 import type { Signer } from './signer';
 
@@ -19,6 +19,8 @@ export interface P256BindingOptions {
   extraEntropy?: () => Uint8Array;
   /** Work per signing step (ecdsa.ts sliceBudget); default 150. */
   sliceBudget?: number;
+  /** Work units of the parts (ecdsa.ts costs), with sliceBudget. */
+  costs?: P256Costs;
   /**
    * Check a key's stored public point inside the first signing job, in its bounded steps, instead
    * of with a whole scalar multiplication when the signer is made (2.6 s in one piece on
@@ -36,7 +38,7 @@ export function p256Binding(o: P256BindingOptions): SignerBinding {
       if (stored && !o.checkKeyInJob && !equalBytes(ecPublicKey(key.d), stored))
         fail(KEY_INVALID, 'the public key stored with the EC private key does not match it');
       return createP256SignerCore({
-        privateKey: key.d, table: o.table(), hash: o.hash, extraEntropy: o.extraEntropy, sliceBudget: o.sliceBudget,
+        privateKey: key.d, table: o.table(), hash: o.hash, extraEntropy: o.extraEntropy, sliceBudget: o.sliceBudget, costs: o.costs,
         publicKey: o.checkKeyInJob ? stored : undefined,
       });
     },

@@ -1,6 +1,8 @@
 // The parts of Espruino's API the adapter uses (2v29), typed as far as it relies on them.
 declare const E: {
   hwRand(): number;
+  /** sum over i of arr1[i] * arr2[(i + offset) % arr2.length], natively, in a double. */
+  convolve(arr1: ArrayLike<number>, arr2: ArrayLike<number>, offset: number): number;
   toUint8Array(s: string): Uint8Array;
   /** undefined when no flat string can be allocated (see binary.ts). */
   toString(b: Uint8Array): string | undefined;

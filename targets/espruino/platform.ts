@@ -68,10 +68,12 @@ function randomBytes(n: number): Uint8Array {
   return out;
 }
 
-/** Work per signing step: one comb part (a doubling, or a table lookup and addition) per turn of the
- *  event loop, so no slice blocks it for more than ~50 ms (checked in the real interpreter). */
-const SLICE_BUDGET = 8;
-export const signers = p256Binding({ table: combTable, hash: sha256, extraEntropy: () => randomBytes(32), sliceBudget: SLICE_BUDGET, checkKeyInJob: true });
+/** Work per signing step, in ms of this interpreter's CPU on the test machine (the costs, measured with
+ *  the RAM code of p256-ram.ts and inv.ts): ~20-25 ms a turn of the event loop (4 comb parts, or 6
+ *  inversion batches; 25-40 ms measured with the machine's 2 cores loaded 3x), so no slice blocks it
+ *  for more than 50 ms (checked in the real interpreter). Few, long turns: each costs a few ms. */
+const SLICE_BUDGET = 20;
+export const signers = p256Binding({ table: combTable, hash: sha256, extraEntropy: () => randomBytes(32), sliceBudget: SLICE_BUDGET, costs: { part: 6, double: 5, invBatch: 4, modn: 8 }, checkKeyInJob: true });
 
 function connect(o: SocketOptions): Socket {
   let closed = false;

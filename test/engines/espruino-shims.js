@@ -1,5 +1,5 @@
 // Espruino's API shapes (2v29), over the QuickJS harness bridge: require('net'|'tls'|'http'|'Wifi'|'crypto'|'Storage'),
-// modules uploaded to Storage, setTime/getTime, E.hwRand / E.toUint8Array / E.toString, sockets that carry binary strings. Not Espruino itself:
+// modules uploaded to Storage, setTime/getTime, E.hwRand / E.toUint8Array / E.toString / E.convolve, sockets that carry binary strings. Not Espruino itself:
 // the language limits come from deleting globals, the API shapes from here.
 (function () {
   function toStr(u) {
@@ -31,6 +31,17 @@
     },
     toUint8Array: toU8,
     toString: toStr,
+    // native in Espruino (the signer's column sums): v = 0; for (i in arr1) v += arr1[i] * arr2[(i + offset) % arr2.length]
+    convolve: function (a, b, offset) {
+      var v = 0;
+      var l = b.length;
+      var j = ((offset % l) + l) % l;
+      for (var i = 0; i < a.length; i++) {
+        v += a[i] * b[j];
+        if (++j === l) j = 0;
+      }
+      return v;
+    },
   };
   // Espruino's native btoa/atob (binary strings; QuickJS has neither). Written out here, not
   // bridged to the host, so the bundle's strict checks around them are what the tests exercise.

@@ -281,7 +281,7 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
       const { slices } = r.get('tokens');
       figures.signSlices = slices;
       for (const s of slices) {
-        expect(s.count).toBeGreaterThan(60); // sliced, not a few big blocks
+        expect(s.count).toBeGreaterThan(s.cpuMs / 50); // sliced, not a few big blocks
         // the CPU time of the longest turn; the wall-clock figure is printed (on an idle machine it
         // is the same to within a few ms, on a loaded one it adds the waits for a CPU)
         expect(s.cpuMax, JSON.stringify(slices)).toBeLessThan(50);

@@ -27,8 +27,8 @@ export interface P256CoreOptions {
   /**
    * Work per step, in field-multiplication units (a comb part: one table's lookup and addition 18,
    * a column's doubling 8; an inversion batch 3; a SHA-256/HMAC phase is a step of its own).
-   * Default 150: at most ~2 ms per step in QuickJS on this machine. Espruino uses 8 (one comb part
-   * per step, under 50 ms there).
+   * Default 150: at most ~2 ms per step in QuickJS on this machine. Espruino gives its own costs
+   * (roughly ms there) and a budget of 20.
    */
   sliceBudget?: number;
   /**
@@ -37,6 +37,8 @@ export interface P256CoreOptions {
    * fails with KEY_INVALID on a mismatch, as does every later job until one check has passed.
    */
   publicKey?: Uint8Array;
+  /** Work units of the parts (default: field multiplications as QuickJS runs them, see COSTS). */
+  costs?: P256Costs;
 }
 
 // Job phases, in order; a rejected nonce (k out of range, r = 0 or s = 0) goes back to NONCE.
@@ -54,11 +56,18 @@ const CHECK = 10; // before HASH in a job while the stored public key is uncheck
 const BLIND2 = 11; // between ZINV and KINV: the mod-n half of BLIND, in two parts (BLIND2, BLIND3)
 const BLIND3 = 12;
 const FINISH0 = 13; // before FINISH: t = e + r d
-const MODN_COST = 8; // a part of at most 2 multiplications mod n and reductions: whole in one slice
-
-const COMB_PART_COST = 18; // per table: mixed add, scan, selects
-const DOUBLE_COST = 8; // a column's doubling, a part of its own
-const INV_BATCH_COST = 3; // one batch of 22 divsteps (inv.ts), in field multiplications
+/** Work units of a job's parts (sliceBudget counts them); a target whose relative costs differ passes its own. */
+export interface P256Costs {
+  /** A comb part: one table's lookup and mixed addition (default 18 field multiplications). */
+  part: number;
+  /** A column's doubling, a part of its own (8). */
+  double: number;
+  /** One batch of 22 divsteps (inv.ts) (3). */
+  invBatch: number;
+  /** A part of at most 2 multiplications mod n and reductions, whole in one slice (8). */
+  modn: number;
+}
+const COSTS: P256Costs = { part: 18, double: 8, invBatch: 3, modn: 8 };
 
 export function createP256SignerCore(opts: P256CoreOptions): Signer {
   const d = newFe();
@@ -73,7 +82,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
   const table = opts.table;
   const hash = opts.hash;
   const budget = opts.sliceBudget && opts.sliceBudget > 0 ? opts.sliceBudget : 150;
-  const extra = opts.extraEntropy;
+  const extra = opts.extraEntropy, cost = opts.costs || COSTS;
 
   function start(message: Uint8Array): SignStep {
     let phase = unchecked ? CHECK : HASH;
@@ -103,11 +112,11 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
         if (spent > 0 && phase === BLIND) break;
         // the frequent phases first: Espruino reads past every branch before the one that runs
         if (phase === COMB) {
-          spent += comb.j < 0 ? DOUBLE_COST : COMB_PART_COST;
+          spent += comb.j < 0 ? cost.double : cost.part;
           if (combPart(comb, table)) phase = BLIND;
         } else if (phase === ZINV) {
-          spent += INV_BATCH_COST;
-          if (invRun(invP, zInv, (budget - spent) / INV_BATCH_COST + 1)) {
+          spent += cost.invBatch;
+          if (invRun(invP, zInv, (budget - spent) / cost.invBatch + 1)) {
             fpToMont(zInv, zInv); // (z b)^-1
             fpMul(zInv, zInv, blindP); // z^-1
             // x = X / Z^2, then r = x mod n (x < p < 2*n, so one conditional subtraction)
@@ -122,8 +131,8 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
             } else phase = BLIND2;
           } else spent = budget;
         } else if (phase === KINV) {
-          spent += INV_BATCH_COST;
-          if (invRun(invN, kInv, (budget - spent) / INV_BATCH_COST + 1)) {
+          spent += cost.invBatch;
+          if (invRun(invN, kInv, (budget - spent) / cost.invBatch + 1)) {
             fnToMont(kInv, kInv); // (k b)^-1
             fnMul(kInv, kInv, blind); // k^-1 (Montgomery)
             phase = FINISH0;
@@ -142,7 +151,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
             phase = HASH;
             spent = budget;
           } else {
-            spent += check.j < 0 ? DOUBLE_COST : COMB_PART_COST;
+            spent += check.j < 0 ? cost.double : cost.part;
             combPart(check, table);
           }
         } else if (phase === HASH) {
@@ -194,8 +203,8 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           phase = ZINV;
           spent = budget; // an HMAC call: a slice of its own
         } else if (phase === BLIND2) {
-          if (spent > 0 && spent + MODN_COST > budget) break; // whole, in this slice or the next
-          spent += MODN_COST;
+          if (spent > 0 && spent + cost.modn > budget) break; // whole, in this slice or the next
+          spent += cost.modn;
           fnFromBytes(blind, bb as Uint8Array, 0);
           (bb as Uint8Array).fill(0);
           bb = null;
@@ -204,27 +213,27 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           fnToMont(blind, blind);
           phase = BLIND3;
         } else if (phase === BLIND3) {
-          if (spent > 0 && spent + MODN_COST > budget) break;
-          spent += MODN_COST;
+          if (spent > 0 && spent + cost.modn > budget) break;
+          spent += cost.modn;
           fnToMont(kInv, k);
           fnMul(kInv, kInv, blind); // k b (Montgomery)
           fnFromMont(kInv, kInv);
           invStart(invN, kInv);
           phase = KINV;
         } else if (phase === FINISH0) {
-          if (spent > 0 && spent + MODN_COST > budget) break;
-          spent += MODN_COST;
+          if (spent > 0 && spent + cost.modn > budget) break;
+          spent += cost.modn;
           // s = k^-1 (e + r d) mod n, all in Montgomery form
           fnToMont(t, r);
           fnMul(t, t, dM);
           phase = FINISH;
         } else {
-          if (spent > 0 && spent + MODN_COST > budget) break;
+          if (spent > 0 && spent + cost.modn > budget) break;
           fnToMont(s, e);
           fnAdd(t, t, s);
           fnMul(s, kInv, t);
           fnFromMont(s, s);
-          spent += MODN_COST;
+          spent += cost.modn;
           if (zeroMask(s)) {
             drbgReseed(drbg as Drbg);
             phase = NONCE;

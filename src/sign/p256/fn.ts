@@ -12,8 +12,8 @@ export const HALF_N = feFrom([3248808, 15032702, 4356572, 13863887, 7568726, 167
 /** 2*n, the bound of the redundant [0, 2*n) range. */
 const N2 = feFrom([12995234, 9799160, 649075, 5123901, 13497691, 16777081, 16777215, 16777215, 1, 16776704, 131071]);
 /** R^2 mod n, R = 2^264. */
-const R2N = feFrom([10481103, 14191258, 3018624, 2800439, 12109450, 6393962, 7072857, 11680043, 2081124, 5945942, 11669]);
-const PLAIN_ONE = feFrom([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+export const R2N = feFrom([10481103, 14191258, 3018624, 2800439, 12109450, 6393962, 7072857, 11680043, 2081124, 5945942, 11669]);
+export const PLAIN_ONE = feFrom([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 /** -n^-1 mod 2^24 (scripts/p256/gen-field.ts prints it). */
 export const NPRIME = 48207;
 let MS: Int32Array; // Montgomery quotient digits m_i (made at first use: a preloaded module-level array is read-only in Moddable)

@@ -1,0 +1,219 @@
+// The signer's hot code for Espruino, made in RAM for the length of one signing job.
+//
+// Espruino interprets source text: code of a module in Storage runs from flash (every 16 bytes read
+// anew from the flash file on the Linux build), so a signature spent most of its time reading its
+// own code. A function whose body starts with the "ram" directive is copied into RAM when it is
+// defined, pretokenised (keywords one byte, no white space): about 2.3x faster here. ramKernels()
+// defines them when a job starts; the job drops them when it ends, so an idle device keeps none of
+// the ~500 variables they take. Names the kernels use are locals or this factory's (a lookup walks
+// the scope chain, and the bundle's own scope is long).
+//
+// Field elements are ../../src/sign/p256's: 11 limbs of 24 bits, Montgomery form (R = 2^264), values
+// kept in [0, 2p); the comb job and table are comb.ts's. Nothing branches on secret values.
+import type { CombJob, CombTable } from '../../src/sign/p256/comb'; // (the shared module's types)
+import { FP_ONE, P } from '../../src/sign/p256/fp';
+import type { JPoint } from '../../src/sign/p256/point';
+
+export interface RamKernels {
+  /** o = a b / R mod p (o may alias a or b). */
+  mul(o: Int32Array, a: Int32Array, b: Int32Array): void;
+  /** One part of a comb job (comb.ts combPart): a doubling, or one table's lookup and addition. */
+  part(job: CombJob, table: CombTable): boolean;
+  /** p = 2p. */
+  dbl(p: JPoint): void;
+  /** p = p + (qx, s qy) (s = 1 or -1), q affine, p not +-q. */
+  madd(p: JPoint, qx: Int32Array, qy: Int32Array, s: number): void;
+}
+
+
+export function ramKernels(): RamKernels {
+  // Column sums of the product come from the native E.convolve (exact: 11 products below 2^48 sum
+  // below 2^52 in a double): Q holds b's limbs reversed, then 11 zeros, so convolve(a, Q, 10 - k)
+  // is column k's sum of a_i b_(k-i).
+  const V = E.convolve;
+  // every array is a view on one buffer: fewer variables than separate arrays
+  const S = new Int32Array(22 + 176 + 8 + 11 * 11);
+  let at = 0;
+  const view = (n: number): Int32Array => S.subarray(at, (at += n));
+  const Q = view(22);
+  const R = Q.subarray(0, 11);
+  const ROW = view(176); // the table being looked up, copied from flash in one native call
+  const H = view(8);
+  const D = view(11), P4 = view(11), P6 = view(11), P8 = view(11); // 2p, 4p, 6p, 8p
+  const Z0 = view(11); // zero
+  const t0 = view(11), t1 = view(11), t2 = view(11);
+  const t3 = view(11), t4 = view(11), t5 = view(11);
+  const W = 16777216;
+  const IW = 5.9604644775390625e-8; // 2^-24
+  const M = 16777215;
+  let t = 0, c = 0, i = 0;
+
+  // Montgomery multiplication with -p^-1 = 1 mod 2^24: m_k is the low limb; p + 1 = 2^96 (2^96 + 2^160
+  // - ...) gives the sparse reduction terms (see fp-gen.ts).
+  function mul(o: Int32Array, a: Int32Array, b: Int32Array): void {
+    'ram';
+    // locals: they exist only during the call (fewer variables held while the kernels live)
+    let t = 0, c = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, m9 = 0, m10 = 0;
+    R.set(b);
+    R.reverse();
+    t = V(a, Q, 10); c = (t * IW) | 0; m0 = t - c * W;
+    t = c + V(a, Q, 9); c = (t * IW) | 0; m1 = t - c * W;
+    t = c + V(a, Q, 8); c = (t * IW) | 0; m2 = t - c * W;
+    t = c + V(a, Q, 7); c = (t * IW) | 0; m3 = t - c * W;
+    t = c + V(a, Q, 6) + m0; c = (t * IW) | 0; m4 = t - c * W;
+    t = c + V(a, Q, 5) + m1; c = (t * IW) | 0; m5 = t - c * W;
+    t = c + V(a, Q, 4) + m2; c = (t * IW) | 0; m6 = t - c * W;
+    t = c + V(a, Q, 3) + m3; c = (t * IW) | 0; m7 = t - c * W;
+    t = c + V(a, Q, 2) + m4 + m0; c = (t * IW) | 0; m8 = t - c * W;
+    t = c + V(a, Q, 1) + m5 + m1 + 16776960 * m0; c = (t * IW) | 0; m9 = t - c * W;
+    t = c + V(a, Q, 0) + m6 + m2 + 16776960 * m1 + 65535 * m0; c = (t * IW) | 0; m10 = t - c * W;
+    t = c + V(a, Q, 21) + m7 + m3 + 16776960 * m2 + 65535 * m1; c = (t * IW) | 0; o[0] = t - c * W;
+    t = c + V(a, Q, 20) + m8 + m4 + 16776960 * m3 + 65535 * m2; c = (t * IW) | 0; o[1] = t - c * W;
+    t = c + V(a, Q, 19) + m9 + m5 + 16776960 * m4 + 65535 * m3; c = (t * IW) | 0; o[2] = t - c * W;
+    t = c + V(a, Q, 18) + m10 + m6 + 16776960 * m5 + 65535 * m4; c = (t * IW) | 0; o[3] = t - c * W;
+    t = c + V(a, Q, 17) + m7 + 16776960 * m6 + 65535 * m5; c = (t * IW) | 0; o[4] = t - c * W;
+    t = c + V(a, Q, 16) + m8 + 16776960 * m7 + 65535 * m6; c = (t * IW) | 0; o[5] = t - c * W;
+    t = c + V(a, Q, 15) + m9 + 16776960 * m8 + 65535 * m7; c = (t * IW) | 0; o[6] = t - c * W;
+    t = c + V(a, Q, 14) + m10 + 16776960 * m9 + 65535 * m8; c = (t * IW) | 0; o[7] = t - c * W;
+    t = c + V(a, Q, 13) + 16776960 * m10 + 65535 * m9; c = (t * IW) | 0; o[8] = t - c * W;
+    t = c + V(a, Q, 12) + 65535 * m10; c = (t * IW) | 0; o[9] = t - c * W;
+    o[10] = c;
+  }
+
+  // The linear kernels make one carry pass and never reduce: each subtraction adds a multiple of p
+  // (K) above what it subtracts, so values stay positive and below 16p, which the multiplication
+  // takes (a b < 256 p^2 < p R, so its output is below 2p). Bounds are noted at each use.
+  /** o = a - b + K. */
+  function sub(o: Int32Array, a: Int32Array, b: Int32Array, K: Int32Array): void {
+    'ram';
+    for (i = 0, c = 0; i < 11; i++) {
+      t = a[i] - b[i] + K[i] + c;
+      c = t >> 24;
+      o[i] = t & M;
+    }
+  }
+  /** o = a - b + v d + K (v = 1, -1 or -2). */
+  function sub2(o: Int32Array, a: Int32Array, b: Int32Array, d: Int32Array, v: number, K: Int32Array): void {
+    'ram';
+    for (i = 0, c = 0; i < 11; i++) {
+      t = a[i] - b[i] + v * d[i] + K[i] + c;
+      c = t >> 24;
+      o[i] = t & M;
+    }
+  }
+  /** o = a + b. */
+  function add(o: Int32Array, a: Int32Array, b: Int32Array): void {
+    'ram';
+    for (i = 0, c = 0; i < 11; i++) {
+      t = a[i] + b[i] + c;
+      c = t >> 24;
+      o[i] = t & M;
+    }
+  }
+
+  /** p = 2p (dbl-2001-b, a = -3) for x < 8p, y, z < 6p; out x, y, z < 6p. */
+  function dbl(p: JPoint): void {
+    'ram';
+    const X = p.x, Y = p.y, Z = p.z;
+    mul(t0, Z, Z); // delta
+    mul(t1, Y, Y); // gamma
+    add(t4, Y, Z); // < 12p
+    mul(t4, t4, t4);
+    sub2(Z, t4, t1, t0, -1, P4); // z3 = (y + z)^2 - gamma - delta, < 6p
+    add(t1, t1, t1); // 2 gamma, < 4p
+    add(t2, t1, t1); // 4 gamma, < 8p
+    mul(t2, X, t2); // beta4 = 4 x gamma
+    mul(t1, t1, t1); // s = 4 gamma^2
+    sub(t4, X, t0, D); // x - delta, < 10p
+    add(t5, X, t0); // x + delta, < 10p
+    mul(t3, t4, t5);
+    add(t4, t3, t3);
+    add(t3, t3, t4); // alpha = 3 (x - delta)(x + delta), < 6p
+    mul(t4, t3, t3);
+    sub2(X, t4, t2, t2, -1, P4); // x3 = alpha^2 - 2 beta4, < 6p
+    sub(t2, t2, X, P6); // beta4 - x3, < 8p
+    mul(t2, t3, t2);
+    sub2(Y, t2, t1, t1, -1, P4); // y3 = alpha (beta4 - x3) - 2 s, < 6p
+  }
+
+  /** p = p + (qx, s qy) (s = 1 or -1), q affine below 2p, for x < 8p, y, z < 6p; out x < 8p, y < 4p, z < 2p. */
+  function madd(p: JPoint, qx: Int32Array, qy: Int32Array, s: number): void {
+    'ram';
+    const X = p.x, Y = p.y, Z = p.z;
+    mul(t0, Z, Z);
+    mul(t1, t0, Z);
+    mul(t0, t0, qx);
+    mul(t1, t1, qy);
+    sub(t0, t0, X, P8); // E = x2 z1^2 - x1, < 10p
+    sub2(t1, Z0, Y, t1, s, P8); // F = s y2 z1^3 - y1, < 10p
+    mul(Z, Z, t0);
+    mul(t2, t0, t0);
+    mul(t3, t2, t0); // H = E^3
+    mul(t2, X, t2); // I = x1 E^2
+    mul(t4, Y, t3);
+    mul(t5, t1, t1);
+    sub2(X, t5, t3, t2, -2, P6); // x3 = F^2 - H - 2 I, < 8p
+    sub(t2, t2, X, P8); // I - x3, < 10p
+    mul(t2, t1, t2);
+    sub(Y, t2, t4, D); // y3 = F (I - x3) - y1 H, < 4p
+  }
+
+  // The comb part (comb.ts combPart, TEETH 4, TABLES 8, COLS 8, SPAN 64): the three low teeth's
+  // bits pick one of a table's 8 points, the top tooth its sign; every point of the table is read.
+  function part(job: CombJob, table: CombTable): boolean {
+    'ram';
+    const col = job.col;
+    const j = job.j;
+    const r = job.r;
+    if (col < 0) return true;
+    if (j < 0) {
+      dbl(r);
+      job.j = 0;
+      return false;
+    }
+    const k = job.b, qx = job.qx, qy = job.qy;
+    let low = 0;
+    for (i = 0; i < 3; i++) {
+      t = i * 64 + j * 8 + col;
+      low |= ((k[(t / 24) | 0] >> t % 24) & 1) << i;
+    }
+    t = 192 + j * 8 + col;
+    const neg = ((k[(t / 24) | 0] >> t % 24) & 1) - 1; // -1 when the top digit is -1
+    low ^= neg & 7;
+    // a flash read per element costs more than the scan: copy the table's 8 points first
+    ROW.set(table.subarray(j * 176, j * 176 + 176));
+    // every point is read: the table is limb-major (limb l of point v at 8 l + v, see
+    // scripts/p256/espruino-table.mjs), so limb l of the chosen point is the native sum over v of
+    // H[v] ROW[8 l + v], with H[v] = 1 for the chosen v and 0 for the others
+    for (i = 0; i < 8; i++) H[i] = ((i ^ low) - 1) >>> 31;
+    for (i = 0; i < 11; i++) {
+      qx[i] = V(H, ROW, i * 8);
+      qy[i] = V(H, ROW, 88 + i * 8);
+    }
+    if (col === 7 && j === 0) {
+      // the first lookup (a public position) is the accumulator: y = neg ? 2p - qy : qy, in (0, 2p)
+      for (i = 0, c = 0; i < 11; i++) {
+        t = D[i] - qy[i] + c;
+        c = t >> 24;
+        qy[i] ^= (qy[i] ^ (t & M)) & neg;
+      }
+      r.x.set(qx);
+      r.y.set(qy);
+      r.z.set(FP_ONE);
+    } else madd(r, qx, qy, 1 + 2 * neg); // the sign goes into madd's F
+    if (j < 7) job.j = j + 1;
+    else {
+      job.j = -1;
+      job.col = col - 1;
+    }
+    return job.col < 0;
+  }
+
+  add(D, P, P); // (functions are not hoisted in Espruino: made above, used from here on)
+  add(P4, D, D);
+  add(P6, P4, D);
+  add(P8, P4, P4);
+  // dbl and madd are named here too, so the minifier keeps them functions of their own instead
+  // of inlining them into part() (an inlined "ram" function would be made anew at every call)
+  return { mul: mul, part: part, dbl: dbl, madd: madd };
+}
