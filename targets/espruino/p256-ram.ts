@@ -4,12 +4,14 @@
 // anew from the flash file on the Linux build), so a signature spent most of its time reading its
 // own code. A function whose body starts with the "ram" directive is copied into RAM when it is
 // defined, pretokenised (keywords one byte, no white space): about 2.3x faster here. ramKernels()
-// defines them when a job starts; the job drops them when it ends, so an idle device keeps none of
-// the ~500 variables they take. Names the kernels use are locals or this factory's (a lookup walks
-// the scope chain, and the bundle's own scope is long).
+// defines them when a k*G starts (comb.ts stand-in); the job drops them when it ends, so an idle
+// device keeps none of the ~390 variables they take. Names the kernels use are locals or this
+// factory's (a lookup walks the scope chain, and the bundle's own scope is long).
 //
-// Field elements are ../../src/sign/p256's: 11 limbs of 24 bits, Montgomery form (R = 2^264), values
-// kept in [0, 2p); the comb job and table are comb.ts's. Nothing branches on secret values.
+// Field elements are ../../src/sign/p256's: 11 limbs of 24 bits, Montgomery form (R = 2^264); the
+// linear kernels leave values below 16p instead of 2p (bounds at each use), which the shared code
+// downstream takes (fpMul accepts inputs below 16p). The comb job is comb.ts's; the table is in the
+// Espruino order (scripts/p256/espruino-table.mjs). Nothing branches on secret values.
 import type { CombJob, CombTable } from '../../src/sign/p256/comb'; // (the shared module's types)
 import { FP_ONE, P } from '../../src/sign/p256/fp';
 import type { JPoint } from '../../src/sign/p256/point';
