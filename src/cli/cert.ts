@@ -5,14 +5,14 @@ import { toHex } from '../bytes';
 import { fingerprint, parsePrivateKey } from '../keys';
 import { encodePem } from '../pem';
 import { createNodeSigner, keyObjectOf } from '../../targets/node/sign-node';
-import { deviceIdOption, parseCommandArgs, printJson, readKeyFile, UsageError, type Io } from './io';
+import { deviceIdOption, parseCommandArgs, printJson, readPrivateKey, UsageError, type Io } from './io';
 import { MAX_COMMON_NAME, randomSerialNumber, selfSignedCertificate } from './x509';
 
 export const DEFAULT_CERT_DAYS = 3650;
 /** notBefore is set this far back, so a device whose clock lags a little still sees the certificate as valid. */
 const BACKDATE_S = 60;
 
-export const CERT_HELP = `usage: akenza-device cert --key KEY.pem --device ID [--days N] [--out FILE] [--force] [--json]
+export const CERT_HELP = `usage: akenza-device cert --key KEY.pem --device ID [--days N] [--out FILE] [--force] [--passphrase-file FILE] [--json]
 
 A self-signed X.509 v3 certificate for the device's key: subject and issuer CN = ID, valid from
 now (less ${BACKDATE_S} s) for N days (default ${DEFAULT_CERT_DAYS}), signed by the key itself (ECDSA P-256 +
@@ -24,6 +24,9 @@ platform checks against this certificate: lowercase hex SHA-1 of the certificate
 
 options:
   --key FILE     the device's private key (PKCS#8, SEC1 or PKCS#1, PEM or DER); never written anywhere
+  --passphrase-file F
+                 the passphrase of an encrypted --key, from file F (first line) or stdin with -;
+                 never on the command line
   --device ID    the deviceId, used as the subject CN (at most ${MAX_COMMON_NAME} characters)
   --days N       validity in days, 1..36500 (default ${DEFAULT_CERT_DAYS})
   --out FILE     write the PEM to FILE (refuses to overwrite without --force); default: stdout,
@@ -38,6 +41,7 @@ export function certCommand(args: string[], io: Io): void {
     device: { type: 'string' },
     days: { type: 'string', default: String(DEFAULT_CERT_DAYS) },
     out: { type: 'string' },
+    'passphrase-file': { type: 'string' },
     force: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
@@ -48,7 +52,7 @@ export function certCommand(args: string[], io: Io): void {
   const deviceId = deviceIdOption(values.device);
   if (deviceId.length > MAX_COMMON_NAME) throw new UsageError('--device must be at most ' + MAX_COMMON_NAME + ' characters to fit a certificate CN');
 
-  const key = parsePrivateKey(readKeyFile(values.key));
+  const key = parsePrivateKey(readPrivateKey(values.key, values['passphrase-file']));
   createNodeSigner(key); // refuses a key whose stored public half does not match it, as `jwt` would
   const nowS = Math.floor(Date.now() / 1000);
   const notBefore = new Date((nowS - BACKDATE_S) * 1000);

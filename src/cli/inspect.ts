@@ -8,10 +8,10 @@ import { encodePem } from '../pem';
 import { publicKeyFor } from '../sign/sign-jwt';
 import { nodeSigners } from '../../targets/node/sign-node';
 import { explainJwt, type ExplainedCheck, type ExplainOptions } from './explain-jwt';
-import { audienceBaseOption, deviceIdOption, EXIT_FAILED, EXIT_OK, parseCommandArgs, printJson, readKeyFile, UsageError, type Io } from './io';
+import { audienceBaseOption, deviceIdOption, EXIT_FAILED, EXIT_OK, parseCommandArgs, printJson, readPrivateKey, UsageError, type Io } from './io';
 
 export const INSPECT_HELP = `usage: akenza-device inspect TOKEN|- [--key FILE | --registry FILE] [--device ID]
-                              [--audience-base URL] [--max-lifetime S] [--json]
+                              [--passphrase-file FILE] [--audience-base URL] [--max-lifetime S] [--json]
 
 Decodes a device JWT and explains, line by line, whether the platform would accept it as an MQTT
 password and why not, with the mock broker's own rules: token form, alg (ES256/RS256 only), kid,
@@ -20,6 +20,9 @@ signature, aud, exp and iat (600 s clock skew), lifetime. TOKEN "-" reads the to
 options:
   --key FILE         check the signature (and kid) against this key: a public key or certificate
                      PEM, or a private key PEM or DER, taken as the device's only credential
+  --passphrase-file F
+                     the passphrase of an encrypted private --key, from file F (first line) or
+                     stdin with -; never on the command line
   --registry FILE    check against the device's credentials in a mock registry file (also supplies
                      its audienceBase)
   --device ID        the deviceId (MQTT clientId) the token is for; default: the one aud names
@@ -33,8 +36,8 @@ exit status: 0 the platform would accept the token (without --key/--registry: ev
 signature passes), 1 it would refuse it, 2 usage error.`;
 
 /** --key as a one-credential device: public, certificate or private PEM (only its public half is used). */
-function keyAsDevice(file: string): ExplainOptions['keys'] {
-  const input = readKeyFile(file);
+function keyAsDevice(file: string, passphraseFile: string | undefined): ExplainOptions['keys'] {
+  const input = readPrivateKey(file, passphraseFile);
   // A private key (PEM, or DER bytes: only private keys are read as DER) stands for its public half.
   const publicPem = typeof input !== 'string' || /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(input) ? encodePem('PUBLIC KEY', publicKeyFor(parsePrivateKey(input), nodeSigners).spki) : input;
   parsePublicKey(publicPem); // a refusal names the key problem plainly, not a registry entry
@@ -60,6 +63,7 @@ export function inspectCommand(args: string[], io: Io): number {
       device: { type: 'string' },
       'audience-base': { type: 'string' },
       'max-lifetime': { type: 'string' },
+      'passphrase-file': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     true,
@@ -73,7 +77,9 @@ export function inspectCommand(args: string[], io: Io): number {
 
   let keys: ExplainOptions['keys'];
   let registryBase: string | undefined;
-  if (values.key) keys = keyAsDevice(values.key);
+  if (values['passphrase-file'] !== undefined && !values.key) throw new UsageError('--passphrase-file goes with --key');
+  if (positionals[0] === '-' && values['passphrase-file'] === '-') throw new UsageError('TOKEN - and --passphrase-file - cannot both read stdin');
+  if (values.key) keys = keyAsDevice(values.key, values['passphrase-file']);
   if (values.registry) {
     const reg = Registry.load(values.registry);
     registryBase = reg.audienceBase;

@@ -1,4 +1,5 @@
 // What every subcommand shares: the output sinks, the usage error (exit 2) and JSON output.
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AkenzaError } from '../errors';
@@ -59,4 +60,32 @@ export function readKeyFile(file: string): string | Uint8Array {
   const bytes = readFileSync(file === '-' ? 0 : file);
   const text = bytes.toString('latin1');
   return /^[\t\n\r\x20-\x7e]*$/.test(text) ? text : new Uint8Array(bytes);
+}
+
+/** The first line of `file` (stdin for '-'), without its line end, for secrets and passphrases kept off argv; empty is a usage error. */
+export function readFirstLine(file: string, option: string): string {
+  const line = readFileSync(file === '-' ? 0 : file, 'utf8').split('\n')[0].replace(/\r$/, '');
+  if (!line) throw new UsageError(option + ' ' + file + ': the first line is empty');
+  return line;
+}
+
+/**
+ * The private key of --key FILE, decrypted with the passphrase in --passphrase-file when one is given
+ * (encrypted PKCS#8 in PEM or DER, or a legacy encrypted PEM): then returned as plain PKCS#8 PEM, held
+ * in memory only. The passphrase never comes from the command line itself (argv shows in ps).
+ */
+export function readPrivateKey(keyFile: string, passphraseFile: string | undefined): string | Uint8Array {
+  if (keyFile === '-' && passphraseFile === '-') throw new UsageError('--key - and --passphrase-file - cannot both read stdin');
+  const input = readKeyFile(keyFile);
+  if (passphraseFile === undefined) return input;
+  const passphrase = readFirstLine(passphraseFile, '--passphrase-file');
+  try {
+    const key =
+      typeof input === 'string'
+        ? createPrivateKey({ key: input, format: 'pem', passphrase })
+        : createPrivateKey({ key: Buffer.from(input), format: 'der', type: 'pkcs8', passphrase });
+    return key.export({ format: 'pem', type: 'pkcs8' }) as string;
+  } catch (e) {
+    throw new CommandFailed('cannot decrypt ' + keyFile + ' with the passphrase from ' + passphraseFile + ' (' + ((e as { code?: string }).code || (e as Error).message) + ')');
+  }
 }

@@ -6,12 +6,12 @@ import { DEFAULT_IAT_BACKDATE_S, MAX_LIFETIME_S } from '../jwt';
 import { fingerprint, parsePrivateKey, parsePublicKey } from '../keys';
 import { makeSignJwt, publicKeyFor } from '../sign/sign-jwt';
 import { nodeSigners } from '../../targets/node/sign-node';
-import { audienceBaseOption, deviceIdOption, parseCommandArgs, printJson, readKeyFile, UsageError, type Io } from './io';
+import { audienceBaseOption, deviceIdOption, parseCommandArgs, printJson, readPrivateKey, UsageError, type Io } from './io';
 
 const signJwt = makeSignJwt(nodeSigners);
 
 export const JWT_HELP = `usage: akenza-device jwt --key FILE --device ID [--lifetime S] [--kid auto|none|HEX | --cert FILE]
-                          [--audience-base URL] [--alg ES256|RS256] [--json]
+                          [--passphrase-file FILE] [--audience-base URL] [--alg ES256|RS256] [--json]
 
 Mints a device JWT (the MQTT password) with the device's private key: header {alg, typ, kid},
 claims {aud: BASE/devices/ID, iat: now - 60, exp: now + S}. Prints the token.
@@ -26,6 +26,8 @@ options:
                        registered key); HEX: that fingerprint
   --cert FILE          the certificate registered for this key (akenza-device cert): kid = its
                        fingerprint (SHA-1 of the certificate DER); the key must match it
+  --passphrase-file F  the passphrase of an encrypted --key, from file F (first line) or stdin
+                       with -; never on the command line
   --audience-base URL  aud base of a private cloud (default https://akenza.io)
   --alg A              ES256 or RS256; must match the key (default: from the key)
   --json               print {token, header, claims}
@@ -40,6 +42,7 @@ export async function jwtCommand(args: string[], io: Io): Promise<void> {
     cert: { type: 'string' },
     'audience-base': { type: 'string' },
     alg: { type: 'string' },
+    'passphrase-file': { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   if (!values.key) throw new UsageError('--key FILE is required');
@@ -55,7 +58,7 @@ export async function jwtCommand(args: string[], io: Io): Promise<void> {
   if (kid !== undefined && kid !== 'auto' && !/^[0-9a-fA-F]+$/.test(kid)) throw new UsageError('--kid must be auto, none or a hex fingerprint');
   if (values.alg !== undefined && values.alg !== 'ES256' && values.alg !== 'RS256') throw new UsageError('--alg must be ES256 or RS256');
   // `--key -` reads the key from stdin, as `inspect -` reads the token, so it need not be a file; PEM or DER.
-  const privateKey = readKeyFile(values.key);
+  const privateKey = readPrivateKey(values.key, values['passphrase-file']);
   if (values.cert !== undefined) {
     const cert = parsePublicKey(readFileSync(values.cert, 'utf8'));
     if (cert.format !== 'certificate') throw new UsageError('--cert ' + values.cert + ' holds a public key, not a certificate; use --kid auto for a bare key');

@@ -73,6 +73,9 @@ function wantsHelp(args: string[]): boolean {
   return false;
 }
 
+/** Commands whose --key may be encrypted, given --passphrase-file. */
+const PASSPHRASE_COMMANDS = ['jwt', 'cert', 'inspect'];
+
 /** A file system error (ENOENT, EACCES, EISDIR, ...): the user's input, not a bug. */
 const isFsError = (e: unknown): boolean => !!e && typeof (e as { syscall?: unknown }).syscall === 'string' && typeof (e as { code?: unknown }).code === 'string';
 
@@ -114,7 +117,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     // A port in use (EADDRINUSE from listen) counts as a system error too: the user's to fix, not a bug.
     if (e instanceof AkenzaError || e instanceof CommandFailed || isFsError(e)) {
-      io.err('akenza-device ' + name + ': ' + (e as Error).message);
+      const hint = e instanceof AkenzaError && e.code === 'KEY_ENCRYPTED' && PASSPHRASE_COMMANDS.indexOf(name) >= 0 ? '; or give its passphrase with --passphrase-file FILE' : '';
+      io.err('akenza-device ' + name + ': ' + (e as Error).message + hint);
       return EXIT_FAILED;
     }
     throw e;

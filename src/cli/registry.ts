@@ -2,7 +2,7 @@
 // connector or assign a device to one), creating the file if missing and validating before writing.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Registry, RegistryError, type Credential, type RegistryJson } from '../mock/registry';
-import { deviceIdOption, parseCommandArgs, printJson, UsageError, type Io } from './io';
+import { deviceIdOption, parseCommandArgs, printJson, readFirstLine, UsageError, type Io } from './io';
 
 export const REGISTRY_HELP = `usage: akenza-device registry add --registry FILE --device ID --key PUB.pem [--expires ISO] [--json]
        akenza-device registry connector --registry FILE --id ID --secret S | --secret-file FILE
@@ -87,13 +87,6 @@ function addCommand(args: string[], io: Io): void {
   io.out('added credential kid ' + added.kid + ' (' + formatName(added) + ') to device ' + values.device + ' (' + entry.credentials.length + ' of 3) in ' + values.registry);
 }
 
-/** The first line of `file` (stdin for '-'), without its line end; an empty one is a usage error. */
-function readSecretFile(file: string): string {
-  const line = readFileSync(file === '-' ? 0 : file, 'utf8').split('\n')[0].replace(/\r$/, '');
-  if (!line) throw new UsageError('--secret-file ' + file + ': the first line is empty');
-  return line;
-}
-
 function connectorCommand(args: string[], io: Io): void {
   const { values } = parseCommandArgs(args, {
     registry: { type: 'string' },
@@ -107,7 +100,7 @@ function connectorCommand(args: string[], io: Io): void {
   if (!values.id) throw new UsageError('--id CONNECTOR is required');
   deviceIdOption(values.id, '--id', 'a connector id');
   if (values.secret !== undefined && values['secret-file'] !== undefined) throw new UsageError('give --secret or --secret-file, not both');
-  if (values['secret-file'] !== undefined) values.secret = readSecretFile(values['secret-file']);
+  if (values['secret-file'] !== undefined) values.secret = readFirstLine(values['secret-file'], '--secret-file');
   if (!values.secret) throw new UsageError('--secret S or --secret-file FILE is required');
   for (const d of values.device || []) deviceIdOption(d);
   const json = load(values.registry);

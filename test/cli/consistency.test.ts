@@ -187,3 +187,42 @@ describe('key files in DER, where the README says DER is accepted', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('encrypted private keys: --passphrase-file, never the passphrase on the command line', () => {
+  const pass = join(dir, 'pass.txt');
+  writeFileSync(pass, 'fixture\n');
+  const wrong = join(dir, 'wrong-pass.txt');
+  writeFileSync(wrong, 'not-it\n');
+  const encDer = join(dir, 'ec.encrypted.der');
+  writeFileSync(encDer, createPrivateKey(readFileSync(EC)).export({ format: 'der', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'fixture' }));
+  const keys: [string, string, string][] = [
+    ['encrypted PKCS#8 PEM', join(FIXTURES, 'ec.encrypted.pem'), 'ec.pub.pem'],
+    ['encrypted PKCS#8 DER', encDer, 'ec.pub.pem'],
+    ['legacy encrypted RSA PEM', join(FIXTURES, 'rsa.legacy-encrypted.pem'), 'rsa.pub.pem'],
+  ];
+
+  it.each(keys)('%s: jwt, cert and inspect --key decrypt it with the passphrase file', async (_, key, pub) => {
+    const j = await runMain('jwt', '--key', key, '--device', 'enc-dev', '--passphrase-file', pass);
+    expect(j.code).toBe(0);
+    nodeVerifyJwt(j.stdout.trim(), readFileSync(join(FIXTURES, pub), 'utf8'));
+    expect((await runMain('cert', '--key', key, '--device', 'enc-dev', '--passphrase-file', pass)).code).toBe(0);
+    const i = await runMain('inspect', j.stdout.trim(), '--key', key, '--passphrase-file', pass);
+    expect(i.code).toBe(0);
+  });
+
+  it('the passphrase from stdin; without it the error names the option; a wrong one exits 1 without printing it', async () => {
+    const s = await runBin(['jwt', '--key', join(FIXTURES, 'ec.encrypted.pem'), '--device', 'enc-dev', '--passphrase-file', '-'], 'fixture\n');
+    expect(s.code).toBe(0);
+    const none = await runMain('jwt', '--key', join(FIXTURES, 'ec.encrypted.pem'), '--device', 'enc-dev');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/KEY_ENCRYPTED.*--passphrase-file FILE/);
+    const bad = await runMain('cert', '--key', join(FIXTURES, 'ec.encrypted.pem'), '--device', 'enc-dev', '--passphrase-file', wrong);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/cannot decrypt .*ec\.encrypted\.pem with the passphrase from /);
+    expect(bad.stderr).not.toContain('not-it');
+    expect((await runMain('jwt', '--key', '-', '--device', 'd', '--passphrase-file', '-')).code).toBe(2);
+    expect((await runMain('inspect', 'a.b.c', '--passphrase-file', pass)).code).toBe(2);
+    // there is no option that takes the passphrase itself
+    expect((await runMain('jwt', '--key', join(FIXTURES, 'ec.encrypted.pem'), '--device', 'd', '--passphrase', 'fixture')).code).toBe(2);
+  });
+});
