@@ -98,6 +98,9 @@ export interface RunOptions {
   /** Sees every other output line (console.log of the script), without prompts. */
   onLine?: (line: string) => void;
   file?: string;
+  /** Run the script with `-e` instead of as a file, so the interpreter first runs the boot code in
+   *  Storage (`.bootcde`, where the Web IDE saves a board's firmware), as a board does at power-on. */
+  boot?: boolean;
 }
 
 export interface Running {
@@ -110,8 +113,8 @@ export interface Running {
 /** Starts `script` (after PRELUDE) in dir. Killed after timeoutMs (default 60 s). */
 export function startEspruino(bin: string, dir: string, script: string, opts: RunOptions = {}): Running {
   const file = opts.file || 'test.js';
-  writeFileSync(join(dir, file), PRELUDE + script);
-  const child = spawn(bin, [file], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (!opts.boot) writeFileSync(join(dir, file), PRELUDE + script);
+  const child = spawn(bin, opts.boot ? ['-e', PRELUDE + script] : [file], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   let pending = '';
