@@ -4,7 +4,7 @@
 import type { Platform, TlsOptions } from '../platform';
 import { encode } from './encode';
 import { createParser } from './parser';
-import type { Packet, PublishPacket, QoS } from './packets';
+import type { Packet, PublishPacket } from './packets';
 
 export interface SessionOptions {
   host: string;
@@ -30,13 +30,12 @@ export interface CloseReason {
   returnCode?: number;
 }
 
+/** Two functions: on Espruino every function a connection keeps costs ~10 variables. */
 export interface Session {
-  publish(topic: string, payload: Uint8Array, qos: QoS, messageId?: number, dup?: boolean): void;
-  subscribe(messageId: number, topic: string, qos: QoS): void;
+  /** Queues a packet (PUBLISH, SUBSCRIBE, ...); packets of one turn go out as one write. */
+  send(p: Packet): void;
   /** Sends DISCONNECT and closes. */
   disconnect(): void;
-  /** Closes without DISCONNECT (the broker publishes a will, if any). */
-  close(reason?: CloseReason): void;
 }
 
 export function openSession(platform: Platform, o: SessionOptions): Session {
@@ -89,18 +88,15 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
       finish(r);
     }, ms);
   };
-  // PINGREQ; no answer within half a keepalive means the link is dead.
-  const ping = () => {
-    send({ cmd: 'pingreq' });
-    if (deadTimer === null) dieIn(keepaliveMs / 2, { reason: 'keepalive-timeout', message: 'no PINGRESP' });
-  };
-  // (Re)starts an idle timer that pings after a keepalive period; returns its handle.
+  // (Re)starts an idle timer that pings after a keepalive period; returns its handle. No PINGRESP
+  // within half a keepalive means the link is dead.
   const idle = (t: unknown): unknown => {
     clear(t);
     const h = platform.setTimeout(() => {
       if (txTimer === h) txTimer = null;
       if (rxTimer === h) rxTimer = null;
-      ping();
+      send({ cmd: 'pingreq' });
+      if (deadTimer === null) dieIn(keepaliveMs / 2, { reason: 'keepalive-timeout', message: 'no PINGRESP' });
     }, keepaliveMs);
     return h;
   };
@@ -151,12 +147,10 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
   dieIn(o.connackTimeoutMs, { reason: 'connack-timeout', message: 'no CONNACK' });
 
   return {
-    publish: (topic, payload, qos, messageId, dup) => send({ cmd: 'publish', topic, payload, qos, retain: false, dup: !!dup, messageId }),
-    subscribe: (messageId, topic, qos) => send({ cmd: 'subscribe', messageId, subscriptions: [{ topic, qos }] }),
+    send,
     disconnect: () => {
       send({ cmd: 'disconnect' });
       finish({ reason: 'local', message: 'disconnected' });
     },
-    close: (r) => finish(r || { reason: 'local', message: 'closed' }),
   };
 }
