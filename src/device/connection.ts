@@ -4,6 +4,7 @@ import { AkenzaError, KEY_INVALID, OPTION_INVALID } from '../errors';
 import type { PublishPacket } from '../mqtt/packets';
 import { openSession, type CloseReason, type Session, type SessionOptions } from '../mqtt/session';
 import { random, type TlsOptions } from '../platform';
+import type { MqttOptions } from './types';
 import { utf8Decode } from '../utf8';
 import { mono, now } from './clock';
 import { clearTimer, delivered, error, fallbackOn, later, setState, setTimer, type DeviceContext, type Token } from './context';
@@ -76,13 +77,12 @@ function connected(c: DeviceContext, s: Session): void {
 }
 
 /**
- * One connection attempt: the session's options, and its callbacks as methods (shared, so a
- * connection costs one object rather than a closure per callback). They do nothing once its
- * session is no longer the device's.
+ * The device's MQTT session options, made once per device (each session's callbacks name their
+ * session, so one object serves them all): the callbacks are methods (shared), and do nothing for
+ * a session that is no longer the device's. The password is set before each connect.
  */
-class Conn implements SessionOptions {
+export class Conn implements SessionOptions {
   declare c: DeviceContext;
-  declare s: Session | null;
   declare host: string;
   declare port: number;
   declare tls: TlsOptions | undefined;
@@ -92,30 +92,28 @@ class Conn implements SessionOptions {
   declare keepaliveS: number;
   declare connackTimeoutMs: number;
   declare maxPacketSize: number;
-  constructor(c: DeviceContext) {
+  constructor(c: DeviceContext, host: string, port: number, tls: TlsOptions | undefined, username: string | undefined, m: MqttOptions) {
     this.c = c;
-    this.s = null;
-    this.host = c.host_;
-    this.port = c.port_;
-    this.tls = c.tls_;
+    this.host = host;
+    this.port = port;
+    this.tls = tls;
     this.clientId = c.deviceId_;
-    // Some stacks only send a password together with a username, so JWT mode sends one too.
-    this.username = c.jwtMode_ ? c.deviceId_ : c.user_;
-    this.password = c.jwtMode_ ? (c.token_ as Token).value : c.secret_;
-    this.keepaliveS = c.keepaliveS_;
-    this.connackTimeoutMs = c.connackTimeoutMs_;
-    this.maxPacketSize = c.maxPacketSize_;
+    this.username = username;
+    this.password = c.secret_;
+    this.keepaliveS = m.keepaliveS === undefined ? 60 : m.keepaliveS;
+    this.connackTimeoutMs = m.connackTimeoutMs || 10000;
+    this.maxPacketSize = m.maxPacketSize || 16384;
   }
-  /** The device's context while this is its session, else null. */
-  live(): DeviceContext | null {
-    return this.s && this.c.session_ === this.s ? this.c : null;
+  /** The device's context while `s` is its session, else null. */
+  live(s: Session): DeviceContext | null {
+    return this.c.session_ === s ? this.c : null;
   }
-  onConnected(): void {
-    const c = this.live();
-    if (c) connected(c, this.s as Session);
+  onConnected(present: boolean, s: Session): void {
+    const c = this.live(s);
+    if (c) connected(c, s);
   }
-  onPuback(id: number): void {
-    const c = this.live();
+  onPuback(id: number, s: Session): void {
+    const c = this.live(s);
     if (!c) return;
     const msg = c.outbox_.ack(id);
     if (!msg) return;
@@ -124,14 +122,14 @@ class Conn implements SessionOptions {
     if (c.draining_ && c.outbox_.inflight() === 0) finishDrain(c);
     else pump(c);
   }
-  onSuback(id: number, granted: number[]): void {
-    const c = this.live();
+  onSuback(id: number, granted: number[], s: Session): void {
+    const c = this.live(s);
     if (!c) return;
     delete c.idsInUse_[id];
     if (granted[0] === 0x80) error(c, new AkenzaError(OPTION_INVALID, 'the broker refused the downlink subscription'));
   }
-  onMessage(p: PublishPacket): void {
-    const c = this.live();
+  onMessage(p: PublishPacket, s: Session): void {
+    const c = this.live(s);
     if (!c) return;
     const down = c.down_;
     if (p.topic !== down && p.topic.indexOf(down + '/') !== 0) return;
@@ -143,8 +141,8 @@ class Conn implements SessionOptions {
     } catch (e) {} // binary payload: no text
     c.events_.emit('downlink', d);
   }
-  onClosed(r: CloseReason): void {
-    const c = this.live();
+  onClosed(r: CloseReason, s: Session): void {
+    const c = this.live(s);
     if (!c) return;
     c.session_ = null;
     closed(c, r);
@@ -155,8 +153,9 @@ class Conn implements SessionOptions {
 function connect(c: DeviceContext): void {
   if (c.state_ === 'stopped' || c.session_) return;
   setState(c, 'connecting');
-  const conn = new Conn(c);
-  c.session_ = conn.s = openSession(c.platform_, conn);
+  // Some stacks only send a password together with a username, so JWT mode sends one too.
+  if (c.jwtMode_) c.conn_.password = (c.token_ as Token).value;
+  c.session_ = openSession(c.platform_, c.conn_);
 }
 
 /** The session closed: a refresh reconnects at once, anything else backs off (CONNACK 4/5 counted). */

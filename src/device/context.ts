@@ -6,8 +6,8 @@
 // Memory: on Espruino every closure a device keeps costs ~8 variables and every property ~2, so the
 // context holds plain values, the parts take it as an argument, and timers call module-level
 // functions with it; nothing keeps the caller's options object.
-import type { Session } from '../mqtt/session';
-import type { KeyValueStore, Platform, TlsOptions } from '../platform';
+import type { Session, SessionOptions } from '../mqtt/session';
+import type { KeyValueStore, Platform } from '../platform';
 import type { Signer } from '../sign/signer';
 import type { BackoffPolicy } from './backoff';
 import type { Emitter } from './events';
@@ -30,8 +30,6 @@ export interface DeviceContext {
   jwtMode_: boolean;
   /** JWT mode, or secret credentials with a connectorId. */
   mqttEnabled_: boolean;
-  /** MQTT username in secret mode (connectorId); the password is then `secret`. */
-  user_?: string;
   /** credentials.uplinkSecret. */
   secret_?: string;
   signer_: Signer | null;
@@ -41,13 +39,8 @@ export interface DeviceContext {
   /** Uplink topic, and the prefix of every downlink topic (the subscription is `down_ + '/#'`). */
   up_: string;
   down_: string;
-  host_: string;
-  port_: number;
-  /** TLS options (ca, servername) for mqtts, undefined for mqtt. */
-  tls_: TlsOptions | undefined;
-  connackTimeoutMs_: number;
-  maxPacketSize_: number;
-  keepaliveS_: number;
+  /** MQTT session options and callbacks (connection.ts), one object for every connection. */
+  conn_: SessionOptions;
   maxInflight_: number;
   limits_: OutboxLimits;
   clockCheckMs_: number;

@@ -7,6 +7,7 @@ import type { Signer } from '../sign/signer';
 import { publicKeyFor } from '../sign/sign-jwt';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { SDK_BUILD_TIME, stepped } from './clock';
+import { Conn } from './connection';
 import { changed, error, later, type DeviceContext } from './context';
 import { Emitter } from './events';
 import { createOutbox, DEFAULT_OUTBOX, type OutboxLimits } from './outbox';
@@ -83,11 +84,9 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
   // Persistence: every change schedules one write (debounced), stop() writes at once.
   const store = limits.persist ? platform.storage || fail(OPTION_INVALID, 'outbox.persist needs a platform with storage') : null;
   const c = {
-    platform_: platform, deviceId_: deviceId, jwtMode_: jwtMode, mqttEnabled_: jwtMode || !!user, user_: user, secret_: cred.uplinkSecret,
+    platform_: platform, deviceId_: deviceId, jwtMode_: jwtMode, mqttEnabled_: jwtMode || !!user, secret_: cred.uplinkSecret,
     signer_: signer, kid_: kid, audienceBase_: o.audienceBase, lifetimeS_: lifetimeS, up_: topics.up, down_: topics.down,
-    host_: url.host, port_: url.port, tls_: url.tls ? { ca: m.ca, servername: m.servername } : undefined,
-    connackTimeoutMs_: m.connackTimeoutMs || 10000, maxPacketSize_: m.maxPacketSize || 16384,
-    keepaliveS_: m.keepaliveS === undefined ? 60 : m.keepaliveS, maxInflight_: m.maxInflight || 20, limits_: limits,
+    maxInflight_: m.maxInflight || 20, limits_: limits,
     clockCheckMs_: co.checkIntervalMs || 10000, drainTimeoutMs_: r.drainTimeoutMs || 5000, premintLeadMs_: r.premintLeadMs === undefined ? 30000 : r.premintLeadMs,
     offset_: 0, lastWall_: 0, lastMono_: 0, notBefore_: co.notBeforeMs === undefined ? SDK_BUILD_TIME : co.notBeforeMs, stepTolerance_: co.stepToleranceMs || 5000,
     backoff_: policy, attempt_: 0, store_: store, events_: events, fb_: null,
@@ -95,6 +94,7 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
     epoch_: 0, authFailures_: 0, dropped_: 0, connects_: 0, refreshes_: 0, sent_: { mqtt: 0 }, clockTrusted_: null, nextId_: 0, idsInUse_: {}, timers_: {},
   } as unknown as DeviceContext;
   c.outbox_ = createOutbox(limits, onChange(c));
+  c.conn_ = new Conn(c, url.host, url.port, url.tls ? { ca: m.ca, servername: m.servername } : undefined, jwtMode ? deviceId : user, m);
   stepped(c); // starts the step check from now
 
   // What a previous run accepted and did not deliver goes out first (its publish() promise is gone).

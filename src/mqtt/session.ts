@@ -1,9 +1,10 @@
 // One MQTT 3.1.1 connection: CONNECT/CONNACK with a timeout, keepalive PINGREQ with dead-link
 // detection, publish, subscribe, and packets handed up. What survives a reconnect (in-flight QoS 1,
 // subscriptions, the token) belongs to the device, not here.
-import type { Platform, TlsOptions } from '../platform';
+import type { Platform, SocketOptions, TlsOptions } from '../platform';
 import { encode } from './encode';
-import { createParser } from './parser';
+import { MqttError } from './errors';
+import { createParser, type ParserOptions } from './parser';
 import type { Packet, PublishPacket } from './packets';
 
 export interface SessionOptions {
@@ -16,12 +17,13 @@ export interface SessionOptions {
   keepaliveS: number;
   connackTimeoutMs: number;
   maxPacketSize: number;
-  onConnected(sessionPresent: boolean): void;
-  onPuback(messageId: number): void;
-  onSuback(messageId: number, granted: number[]): void;
-  onMessage(p: PublishPacket): void;
+  // Each callback gets its session last: one options object can serve one session after another.
+  onConnected(sessionPresent: boolean, s: Session): void;
+  onPuback(messageId: number, s: Session): void;
+  onSuback(messageId: number, granted: number[], s: Session): void;
+  onMessage(p: PublishPacket, s: Session): void;
   /** Once per session. `returnCode` is set when the broker refused the CONNECT. */
-  onClosed(reason: CloseReason): void;
+  onClosed(reason: CloseReason, s: Session): void;
 }
 
 export interface CloseReason {
@@ -71,7 +73,7 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
     deadTimer = clear(deadTimer);
     parser.close();
     socket.close();
-    o.onClosed(r);
+    o.onClosed(r, S);
   };
   const send = (p: Packet) => {
     if (closed) return;
@@ -101,9 +103,14 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
     return h;
   };
 
-  const parser = createParser({
+  // One object is both the parser's options and the socket's (an object and a closure fewer per
+  // connection): the parser's errors are MqttErrors, the socket's are not.
+  const io: ParserOptions & SocketOptions = {
+    host: o.host,
+    port: o.port,
+    tls: o.tls,
     maxPacketSize: o.maxPacketSize,
-    onError: (e) => finish({ reason: 'protocol-error', message: e.message }),
+    onError: (e) => finish({ reason: e instanceof MqttError ? 'protocol-error' : 'socket-error', message: e.message }),
     onPacket: (p) => {
       if (closed) return;
       deadTimer = clear(deadTimer); // any packet proves the link is alive
@@ -117,23 +124,17 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
           rxTimer = idle(rxTimer);
           txTimer = idle(txTimer);
         }
-        o.onConnected(p.sessionPresent);
+        o.onConnected(p.sessionPresent, S);
         return;
       }
       if (p.cmd === 'publish') {
         if (p.qos === 1) send({ cmd: 'puback', messageId: p.messageId as number });
         if (p.qos === 2) return finish({ reason: 'protocol-error', message: 'QoS 2 publish' });
-        o.onMessage(p);
-      } else if (p.cmd === 'puback') o.onPuback(p.messageId);
-      else if (p.cmd === 'suback') o.onSuback(p.messageId, p.granted);
+        o.onMessage(p, S);
+      } else if (p.cmd === 'puback') o.onPuback(p.messageId, S);
+      else if (p.cmd === 'suback') o.onSuback(p.messageId, p.granted, S);
       else if (p.cmd !== 'pingresp' && p.cmd !== 'unsuback') finish({ reason: 'protocol-error', message: 'unexpected ' + p.cmd });
     },
-  });
-
-  const socket = platform.connect({
-    host: o.host,
-    port: o.port,
-    tls: o.tls,
     onConnect: () => {
       if (closed) return;
       send({ cmd: 'connect', clientId: o.clientId, keepalive: o.keepaliveS, clean: true, username: o.username, password: o.password });
@@ -141,16 +142,18 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
     onData: (b) => {
       if (!closed) parser.push(b);
     },
-    onError: (e) => finish({ reason: 'socket-error', message: e.message }),
     onClose: () => finish({ reason: 'socket-closed', message: connected ? 'closed by the server' : 'closed before CONNACK' }),
-  });
+  };
+  const parser = createParser(io);
+  const socket = platform.connect(io);
   dieIn(o.connackTimeoutMs, { reason: 'connack-timeout', message: 'no CONNACK' });
 
-  return {
+  const S: Session = {
     send,
     disconnect: () => {
       send({ cmd: 'disconnect' });
       finish({ reason: 'local', message: 'disconnected' });
     },
   };
+  return S;
 }
