@@ -35,11 +35,6 @@ function parseUrl(url: string): { tls: boolean; host: string; port: number } {
 
 function noop(): void {}
 
-/** The outbox's change hook: a closure over the context only (not over createContext's locals). */
-function onChange(c: DeviceContext): () => void {
-  return () => changed(c);
-}
-
 /**
  * Checks the options (throwing OPTION_INVALID), applies defaults, restores a persisted outbox.
  * The context keeps the resolved values only, never `o` itself (no closure made here outlives it).
@@ -93,7 +88,7 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
     state_: 'idle', session_: null, connectedAt_: 0, token_: null, next_: null, mintWaiters_: null, refreshIn_: 0, refreshing_: false, draining_: false, reconnectNow_: false,
     epoch_: 0, authFailures_: 0, dropped_: 0, connects_: 0, refreshes_: 0, sent_: { mqtt: 0 }, clockTrusted_: null, nextId_: 0, idsInUse_: {}, timers_: {},
   } as unknown as DeviceContext;
-  c.outbox_ = createOutbox(limits, onChange(c));
+  c.outbox_ = createOutbox(limits, changed, c);
   c.conn_ = new Conn(c, url.host, url.port, url.tls ? { ca: m.ca, servername: m.servername } : undefined, jwtMode ? deviceId : user, m);
   stepped(c); // starts the step check from now
 

@@ -53,9 +53,9 @@ export interface Outbox {
   find(pred: (m: Message) => boolean): Message | null;
 }
 
-/** `onChange` runs after every add or removal (persistence hooks in here). Few functions: on
- *  Espruino each one costs ~10 variables per outbox. */
-export function createOutbox(limits: OutboxLimits, onChange?: () => void): Outbox {
+/** `onChange(arg)` runs after every add or removal (persistence hooks in here; the argument
+ *  spares the caller a closure). Few functions: on Espruino each one costs ~10 variables per outbox. */
+export function createOutbox<T>(limits: OutboxLimits, onChange?: (arg: T) => void, arg?: T): Outbox {
   let items: Message[] = [];
   let head = 0; // items[head] is the oldest message not gone (or head === items.length)
   let cursor = 0; // items in [head, cursor) have been handed to the current connection
@@ -77,7 +77,7 @@ export function createOutbox(limits: OutboxLimits, onChange?: () => void): Outbo
       cursor -= head;
       head = 0;
     }
-    if (onChange) onChange();
+    if (onChange) onChange(arg as T);
   };
 
   return {
@@ -86,7 +86,7 @@ export function createOutbox(limits: OutboxLimits, onChange?: () => void): Outbo
       items.push(m);
       count++;
       bytes += m.payload.length;
-      if (onChange) onChange();
+      if (onChange) onChange(arg as T);
       while (count > 1 && (count > limits.maxMessages || bytes > limits.maxBytes)) {
         const oldest = items[head];
         drop(oldest, head);
