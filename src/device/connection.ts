@@ -2,9 +2,11 @@
 // callbacks, and after a close either reconnect at once (a refresh) or back off.
 import { AkenzaError, KEY_INVALID, OPTION_INVALID } from '../errors';
 import type { PublishPacket } from '../mqtt/packets';
-import { openSession, type CloseReason, type Session } from '../mqtt/session';
-import { random } from '../platform';
+import { openSession, type CloseReason, type Session, type SessionOptions } from '../mqtt/session';
+import { random, type TlsOptions } from '../platform';
+import type { MqttOptions } from './types';
 import { utf8Decode } from '../utf8';
+import { mono, now } from './clock';
 import { clearTimer, delivered, error, fallbackOn, later, setState, setTimer, type DeviceContext, type Token } from './context';
 import { allocId, pump } from './pump';
 import { checkClock, finishDrain, mint, refresh, scheduleRefresh, tokenUsable } from './token';
@@ -20,9 +22,14 @@ export function connectWithToken(c: DeviceContext): void {
     setState(c, 'waiting-clock');
     fallbackOn(c, 'clock untrusted: cannot sign a token');
     if (c.platform_.syncTime) c.platform_.syncTime((err, t) => {
-      if (!err && t) c.clock_.sync(t);
+      if (!err && t) {
+        // trusted time as an offset to the wall clock; the step check starts again from it
+        c.offset_ = t - c.platform_.now();
+        c.lastWall_ = now(c);
+        c.lastMono_ = mono(c);
+      }
     });
-    setTimer(c, 'retry', c.clockCheckMs_, () => connectWithToken(c));
+    setTimer(c, 'retry', c.clockCheckMs_, connectWithToken);
     return;
   }
   if (!tokenUsable(c, c.token_) && tokenUsable(c, c.next_)) {
@@ -50,14 +57,14 @@ export function connectWithToken(c: DeviceContext): void {
 function connected(c: DeviceContext, s: Session): void {
   setState(c, 'connected');
   c.connects_++;
-  c.connectedAt_ = c.clock_.now();
+  c.connectedAt_ = now(c);
   c.authFailures_ = 0;
   if (c.fb_) c.fb_.off();
   c.outbox_.resetSent();
   for (const id in c.idsInUse_) delete c.idsInUse_[id];
   const msgs = c.outbox_.all();
   for (let i = 0; i < msgs.length; i++) if (msgs[i].messageId) c.idsInUse_[msgs[i].messageId] = true;
-  s.subscribe(allocId(c), c.topics_.down + '/#', 1);
+  s.send({ cmd: 'subscribe', messageId: allocId(c), subscriptions: [{ topic: c.down_ + '/#', qos: 1 }] });
   // A clock step while connecting dropped the token: refresh now rather than on a schedule.
   if (c.jwtMode_) {
     if (c.token_) scheduleRefresh(c);
@@ -69,63 +76,94 @@ function connected(c: DeviceContext, s: Session): void {
   pump(c);
 }
 
-/** Opens one MQTT session; its callbacks do nothing once it is no longer the device's session. */
+/**
+ * The device's MQTT session options, made once per device (each session's callbacks name their
+ * session, so one object serves them all): the callbacks are methods (shared), and do nothing for
+ * a session that is no longer the device's. The password is set before each connect.
+ */
+export class Conn implements SessionOptions {
+  declare c: DeviceContext;
+  declare host: string;
+  declare port: number;
+  declare tls: TlsOptions | undefined;
+  declare clientId: string;
+  declare username: string | undefined;
+  declare password: string | undefined;
+  declare keepaliveS: number;
+  declare connackTimeoutMs: number;
+  declare maxPacketSize: number;
+  constructor(c: DeviceContext, host: string, port: number, tls: TlsOptions | undefined, username: string | undefined, m: MqttOptions) {
+    this.c = c;
+    this.host = host;
+    this.port = port;
+    this.tls = tls;
+    this.clientId = c.deviceId_;
+    this.username = username;
+    this.password = c.secret_;
+    this.keepaliveS = m.keepaliveS === undefined ? 60 : m.keepaliveS;
+    this.connackTimeoutMs = m.connackTimeoutMs || 10000;
+    this.maxPacketSize = m.maxPacketSize || 16384;
+  }
+  /** The device's context while `s` is its session, else null. */
+  live(s: Session): DeviceContext | null {
+    return this.c.session_ === s ? this.c : null;
+  }
+  onConnected(present: boolean, s: Session): void {
+    const c = this.live(s);
+    if (c) connected(c, s);
+  }
+  onPuback(id: number, s: Session): void {
+    const c = this.live(s);
+    if (!c) return;
+    const msg = c.outbox_.ack(id);
+    if (!msg) return;
+    delete c.idsInUse_[id];
+    delivered(c, 'mqtt', msg);
+    if (c.draining_ && c.outbox_.inflight() === 0) finishDrain(c);
+    else pump(c);
+  }
+  onSuback(id: number, granted: number[], s: Session): void {
+    const c = this.live(s);
+    if (!c) return;
+    delete c.idsInUse_[id];
+    if (granted[0] === 0x80) error(c, new AkenzaError(OPTION_INVALID, 'the broker refused the downlink subscription'));
+  }
+  onMessage(p: PublishPacket, s: Session): void {
+    const c = this.live(s);
+    if (!c) return;
+    const down = c.down_;
+    if (p.topic !== down && p.topic.indexOf(down + '/') !== 0) return;
+    const sub = p.topic.slice(down.length + 1);
+    // In secret mode the topic holds the secret: events show it as ***.
+    const d: Downlink = { topic: c.jwtMode_ ? p.topic : '/down/***/id/' + c.deviceId_ + (sub ? '/' + sub : ''), subTopic: sub, payload: p.payload };
+    try {
+      d.text = utf8Decode(p.payload);
+    } catch (e) {} // binary payload: no text
+    c.events_.emit('downlink', d);
+  }
+  onClosed(r: CloseReason, s: Session): void {
+    const c = this.live(s);
+    if (!c) return;
+    c.session_ = null;
+    closed(c, r);
+  }
+}
+
+/** Opens one MQTT session. */
 function connect(c: DeviceContext): void {
   if (c.state_ === 'stopped' || c.session_) return;
   setState(c, 'connecting');
-  const m = c.mqtt_;
-  const down = c.topics_.down;
-  const s: Session = openSession(c.platform_, {
-    host: c.url_.host, port: c.url_.port,
-    tls: c.url_.tls ? { ca: m.ca, servername: m.servername } : undefined,
-    clientId: c.deviceId_,
-    // Some stacks only send a password together with a username, so JWT mode sends one too.
-    username: c.jwtMode_ ? c.deviceId_ : c.user_,
-    password: c.jwtMode_ ? (c.token_ as Token).value : c.secret_,
-    keepaliveS: c.keepaliveS_, connackTimeoutMs: m.connackTimeoutMs || 10000, maxPacketSize: m.maxPacketSize || 16384,
-    onConnected: () => {
-      if (c.session_ === s) connected(c, s);
-    },
-    onPuback: (id) => {
-      if (c.session_ !== s) return;
-      const msg = c.outbox_.ack(id);
-      if (!msg) return;
-      delete c.idsInUse_[id];
-      delivered(c, 'mqtt', msg);
-      if (c.draining_ && c.outbox_.inflight() === 0) finishDrain(c);
-      else pump(c);
-    },
-    onSuback: (id, granted) => {
-      if (c.session_ !== s) return;
-      delete c.idsInUse_[id];
-      if (granted[0] === 0x80) error(c, new AkenzaError(OPTION_INVALID, 'the broker refused the downlink subscription'));
-    },
-    onMessage: (p: PublishPacket) => {
-      if (c.session_ !== s) return;
-      if (p.topic !== down && p.topic.indexOf(down + '/') !== 0) return;
-      const sub = p.topic.slice(down.length + 1);
-      // In secret mode the topic holds the secret: events show it as ***.
-      const d: Downlink = { topic: c.jwtMode_ ? p.topic : '/down/***/id/' + c.deviceId_ + (sub ? '/' + sub : ''), subTopic: sub, payload: p.payload };
-      try {
-        d.text = utf8Decode(p.payload);
-      } catch (e) {} // binary payload: no text
-      c.events_.emit('downlink', d);
-    },
-    onClosed: (r: CloseReason) => {
-      if (c.session_ !== s) return;
-      c.session_ = null;
-      closed(c, r);
-    },
-  });
-  c.session_ = s;
+  // Some stacks only send a password together with a username, so JWT mode sends one too.
+  if (c.jwtMode_) c.conn_.password = (c.token_ as Token).value;
+  c.session_ = openSession(c.platform_, c.conn_);
 }
 
 /** The session closed: a refresh reconnects at once, anything else backs off (CONNACK 4/5 counted). */
 function closed(c: DeviceContext, r: CloseReason): void {
   clearTimer(c, 'refresh');
-  clearTimer(c, 'premint');
   clearTimer(c, 'drain');
-  if (c.state_ === 'connected') c.backoff_.connectedFor(c.clock_.now() - c.connectedAt_);
+  // the backoff starts again after a connection that lasted
+  if (c.state_ === 'connected' && now(c) - c.connectedAt_ >= c.backoff_.resetAfterMs) c.attempt_ = 0;
   const planned = c.reconnectNow_;
   c.refreshing_ = c.draining_ = c.reconnectNow_ = false;
   if (c.state_ === 'stopped') return;
@@ -147,5 +185,8 @@ function closed(c: DeviceContext, r: CloseReason): void {
 export function scheduleReconnect(c: DeviceContext, authFloor: boolean): void {
   if (c.state_ === 'stopped') return;
   setState(c, 'backoff');
-  setTimer(c, 'retry', c.backoff_.next(random(c.platform_), authFloor), () => connectWithToken(c));
+  // full jitter under a ceiling that doubles per attempt; after a repeated refusal at least authFloorMs
+  const p = c.backoff_;
+  const d = Math.floor(random(c.platform_) * Math.min(p.capMs, p.baseMs * Math.pow(2, Math.min(c.attempt_++, 30))));
+  setTimer(c, 'retry', authFloor ? Math.max(p.authFloorMs, d) : d, connectWithToken);
 }

@@ -2,21 +2,22 @@
 // (token.ts, connection.ts, pump.ts, fallback.ts) receives, as coreMQTT keeps a connection's state
 // in one MQTTContext_t. options.ts builds it; only setState() changes `state_`.
 // Its fields end in `_`: the device bundles shorten properties named so (scripts/build.mjs), so the
-// context costs no bytes for its names. Nothing else in src/ or targets/ names a property that way.
-import type { Session } from '../mqtt/session';
-import type { Platform } from '../platform';
+// context costs no bytes for its names (the outbox and emitter name their fields so too).
+// Memory: on Espruino every closure a device keeps costs ~8 variables and every property ~2, so the
+// context holds plain values, the parts take it as an argument, and timers call module-level
+// functions with it; nothing keeps the caller's options object.
+import type { Session, SessionOptions } from '../mqtt/session';
+import type { KeyValueStore, Platform } from '../platform';
 import type { Signer } from '../sign/signer';
-import type { Backoff } from './backoff';
-import type { Clock } from './clock';
+import type { BackoffPolicy } from './backoff';
 import type { Emitter } from './events';
 import type { Fallback } from './fallback-context';
 import type { Message, Outbox, OutboxLimits } from './outbox';
-import type { Topics } from './topics';
-import type { DeviceState, MqttOptions } from './types';
+import { saveOutbox } from './persist';
+import type { DeviceState } from './types';
 
 export interface Token {
   value: string;
-  iat: number;
   exp: number;
 }
 
@@ -29,34 +30,35 @@ export interface DeviceContext {
   jwtMode_: boolean;
   /** JWT mode, or secret credentials with a connectorId. */
   mqttEnabled_: boolean;
-  /** MQTT username in secret mode (connectorId); the password is then `secret`. */
-  user_?: string;
   /** credentials.uplinkSecret. */
   secret_?: string;
   signer_: Signer | null;
   kid_?: string;
   audienceBase_?: string;
   lifetimeS_: number;
-  topics_: Topics;
-  url_: { tls: boolean; host: string; port: number };
-  mqtt_: MqttOptions;
-  keepaliveS_: number;
+  /** Uplink topic, and the prefix of every downlink topic (the subscription is `down_ + '/#'`). */
+  up_: string;
+  down_: string;
+  /** MQTT session options and callbacks (connection.ts), one object for every connection. */
+  conn_: SessionOptions;
   maxInflight_: number;
   limits_: OutboxLimits;
   clockCheckMs_: number;
   drainTimeoutMs_: number;
   premintLeadMs_: number;
+  /** Reconnect backoff policy. */
+  backoff_: BackoffPolicy;
+  /** Wall times before this are untrusted (clock.ts). */
+  notBefore_: number;
+  /** A larger jump of the wall clock against elapsed time is a step. */
+  stepTolerance_: number;
+  /** Where outbox.persist stores (platform.storage), null without it. */
+  store_: KeyValueStore | null;
   // ---- collaborators ----
-  clock_: Clock;
-  backoff_: Backoff;
   outbox_: Outbox;
   events_: Emitter;
   /** The fallback transports, null without a `fallback` list. */
   fb_: Fallback | null;
-  /** Persists the outbox now (no-op without outbox.persist). */
-  persist_(): void;
-  /** An outbox change: schedules one debounced write when persisted. */
-  changed_(): void;
   // ---- state ----
   /** Where the device is; written by setState() only. */
   state_: DeviceState;
@@ -69,12 +71,21 @@ export interface DeviceContext {
   next_: Token | null;
   /** Callbacks of the mint in progress (one signature at a time), null when none runs. */
   mintWaiters_: ((t: Token | null, err?: unknown) => void)[] | null;
+  /** From the pre-mint to the refresh (ms). */
+  refreshIn_: number;
   /** A refresh runs: no new QoS 1 until it reconnected. */
   refreshing_: boolean;
   /** A refresh has its next token and waits for PUBACKs. */
   draining_: boolean;
   /** The coming close is the refresh's own: reconnect at once, no backoff. */
   reconnectNow_: boolean;
+  /** Added to the platform's wall clock (a sync with trusted time sets it). */
+  offset_: number;
+  /** Wall and elapsed time at the last clock check. */
+  lastWall_: number;
+  lastMono_: number;
+  /** Reconnect attempts since the last connection that lasted. */
+  attempt_: number;
   /** Bumped by stop(): callbacks of work started before it do nothing. */
   epoch_: number;
   /** CONNACK 4/5 in a row. */
@@ -90,7 +101,7 @@ export interface DeviceContext {
   /** The last MQTT packet id handed out, and those in use on this connection. */
   nextId_: number;
   idsInUse_: { [id: number]: boolean };
-  /** Timers by job (retry, refresh, premint, drain, clock, persist, fallback, fb); stop() clears them all. */
+  /** Pending timers by job (retry, refresh, drain, clock, persist, fallback, fb); stop() clears them all. */
   timers_: { [name: string]: unknown };
 }
 
@@ -108,18 +119,19 @@ export function setState(c: DeviceContext, to: DeviceState): void {
   c.state_ = to;
 }
 
-/** Sets the named timer, clearing the one it replaces. */
-export function setTimer(c: DeviceContext, name: string, ms: number, fn: () => void): void {
+/** Sets the named timer, clearing the one it replaces; `fn` gets the context (a module-level
+ *  function then needs no closure of its own). */
+export function setTimer(c: DeviceContext, name: string, ms: number, fn: (c: DeviceContext) => void): void {
   clearTimer(c, name);
   c.timers_[name] = c.platform_.setTimeout(() => {
-    c.timers_[name] = null;
-    fn();
+    delete c.timers_[name]; // deleted, not nulled: a name kept costs variables on Espruino
+    fn(c);
   }, Math.max(0, ms));
 }
 
 export function clearTimer(c: DeviceContext, name: string): void {
   if (c.timers_[name]) c.platform_.clearTimeout(c.timers_[name]);
-  c.timers_[name] = null;
+  delete c.timers_[name];
 }
 
 /** An error that belongs to no publish(). */
@@ -142,4 +154,14 @@ export function delivered(c: DeviceContext, transport: string, msg: Message): vo
 /** Moves uplinks to the fallback transports, when there are any. */
 export function fallbackOn(c: DeviceContext, reason: string): void {
   if (c.fb_) c.fb_.on(reason);
+}
+
+/** Persists the outbox now (no-op without outbox.persist). */
+export function persist(c: DeviceContext): void {
+  if (c.store_) saveOutbox(c.store_, c.limits_.persist as string, c.outbox_.all());
+}
+
+/** An outbox change: schedules one debounced write when persisted. */
+export function changed(c: DeviceContext): void {
+  if (c.store_ && c.state_ !== 'stopped' && !c.timers_.persist) setTimer(c, 'persist', 1000, persist);
 }

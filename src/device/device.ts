@@ -4,13 +4,14 @@
 // This module assembles the parts around one context (context.ts): options.ts builds it,
 // token.ts, connection.ts, pump.ts and fallback.ts drive it, and the Device object below is its API.
 import type { Platform } from '../platform';
-import { clearTimer, delivered, error, fallbackOn, later, setState, setTimer } from './context';
+import { clearTimer, delivered, error, fallbackOn, later, persist, setState, setTimer, type DeviceContext } from './context';
 import { connectWithToken } from './connection';
 import { createFallback } from './fallback';
 import { createContext } from './options';
 import { enqueue, pump } from './pump';
 import { clockLoop, refresh } from './token';
-import type { Device } from './api';
+import type { Device, DeviceStats, PublishOptions } from './api';
+import type { Handler } from './events';
 import type { DeviceOptions } from './types';
 
 export type { Device, DeviceStats, Downlink, PublishOptions } from './api';
@@ -22,7 +23,7 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
   // Espruino bundle swaps fallback.ts for a stub that refuses one.
   if (o.fallback && o.fallback.length)
     c.fb_ = createFallback({
-      platform, o, deviceId: c.deviceId_, secret: c.secret_, outbox: c.outbox_, events: c.events_, sent: c.sent_, persist: c.persist_,
+      platform, o, deviceId: c.deviceId_, secret: c.secret_, outbox: c.outbox_, events: c.events_, sent: c.sent_, persist: () => persist(c),
       setTimer: (name, ms, fn) => setTimer(c, name, ms, fn),
       clearTimer: (name) => clearTimer(c, name),
       timerSet: (name) => !!c.timers_[name],
@@ -32,44 +33,66 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
       state: () => c.state_,
       dropped: () => ++c.dropped_,
     });
+  return new DeviceApi(c);
+}
 
-  return {
-    start() {
-      if (c.state_ !== 'idle' && c.state_ !== 'stopped') return;
-      setState(c, 'idle');
-      later(() => {
-        if (c.state_ !== 'idle') return;
-        if (!c.mqttEnabled_) {
-          setState(c, 'fallback-only');
-          return fallbackOn(c, 'no MQTT credentials');
-        }
-        if (c.fb_) c.fb_.arm();
-        clockLoop(c);
-        connectWithToken(c);
-      });
-    },
-    publish(payload, opts, cb) {
-      const p = new Promise<void>((resolve, reject) => enqueue(c, payload, opts, (err) => (err ? reject(err) : resolve())));
-      if (cb) p.then(() => cb(null), (e: Error) => cb(e));
-      return p;
-    },
-    refresh: () => refresh(c),
-    stop() {
-      return new Promise<void>((resolve) => {
-        const s = c.session_;
-        setState(c, 'stopped');
-        c.persist_();
-        c.epoch_++;
-        c.refreshing_ = c.draining_ = c.reconnectNow_ = false;
-        for (const t in c.timers_) clearTimer(c, t);
-        c.session_ = null;
-        if (s) s.disconnect();
-        if (c.fb_) c.fb_.stop();
-        later(resolve);
-      });
-    },
-    on: c.events_.on,
-    off: c.events_.off,
-    stats: () => ({ state: c.state_, queued: c.outbox_.size(), inflight: c.outbox_.inflight(), dropped: c.dropped_, connects: c.connects_, refreshes: c.refreshes_, tokenExp: c.token_ ? c.token_.exp : null, fallback: c.fb_ ? c.fb_.current() : null, sent: c.sent_ }),
-  };
+/** Runs after start() returns: the way to a connection, or fallback-only without MQTT credentials. */
+function begin(c: DeviceContext): void {
+  if (c.state_ !== 'idle') return;
+  if (!c.mqttEnabled_) {
+    setState(c, 'fallback-only');
+    return fallbackOn(c, 'no MQTT credentials');
+  }
+  if (c.fb_) c.fb_.arm();
+  clockLoop(c);
+  connectWithToken(c);
+}
+
+/** The Device: its methods are shared (a class), so a device costs one object over its context. */
+class DeviceApi implements Device {
+  declare c: DeviceContext;
+  constructor(c: DeviceContext) {
+    this.c = c;
+  }
+  start(): void {
+    const c = this.c;
+    if (c.state_ !== 'idle' && c.state_ !== 'stopped') return;
+    setState(c, 'idle');
+    later(() => begin(c));
+  }
+  publish(payload: unknown, opts?: PublishOptions, cb?: (err: Error | null) => void): Promise<void> {
+    const c = this.c; // not `this` inside the arrow: Espruino's arrows do not keep it
+    const p = new Promise<void>((resolve, reject) => enqueue(c, payload, opts, (err) => (err ? reject(err) : resolve())));
+    if (cb) p.then(() => cb(null), (e: Error) => cb(e));
+    return p;
+  }
+  refresh(): void {
+    refresh(this.c);
+  }
+  stop(): Promise<void> {
+    const c = this.c;
+    return new Promise<void>((resolve) => {
+      const s = c.session_;
+      setState(c, 'stopped');
+      persist(c);
+      c.epoch_++;
+      c.refreshing_ = c.draining_ = c.reconnectNow_ = false;
+      const names = Object.keys(c.timers_);
+      for (let i = 0; i < names.length; i++) clearTimer(c, names[i]);
+      c.session_ = null;
+      if (s) s.disconnect();
+      if (c.fb_) c.fb_.stop();
+      later(resolve);
+    });
+  }
+  on(event: string, fn: Handler): void {
+    this.c.events_.on(event, fn);
+  }
+  off(event: string, fn: Handler): void {
+    this.c.events_.off(event, fn);
+  }
+  stats(): DeviceStats {
+    const c = this.c;
+    return { state: c.state_, queued: c.outbox_.size(), inflight: c.outbox_.inflight(), dropped: c.dropped_, connects: c.connects_, refreshes: c.refreshes_, tokenExp: c.token_ ? c.token_.exp : null, fallback: c.fb_ ? c.fb_.current() : null, sent: c.sent_ };
+  }
 }

@@ -5,12 +5,13 @@ import { fingerprint, parsePrivateKey } from '../keys';
 import type { Platform } from '../platform';
 import type { Signer } from '../sign/signer';
 import { publicKeyFor } from '../sign/sign-jwt';
-import { createBackoff, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-import { createClock, SDK_BUILD_TIME } from './clock';
-import { error, later, setTimer, type DeviceContext } from './context';
-import { createEmitter } from './events';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { SDK_BUILD_TIME, stepped } from './clock';
+import { Conn } from './connection';
+import { changed, error, later, type DeviceContext } from './context';
+import { Emitter } from './events';
 import { createOutbox, DEFAULT_OUTBOX, type OutboxLimits } from './outbox';
-import { loadOutbox, saveOutbox } from './persist';
+import { loadOutbox } from './persist';
 import { jwtTopics, secretTopics, type Topics } from './topics';
 import type { DeviceOptions } from './types';
 
@@ -32,7 +33,12 @@ function parseUrl(url: string): { tls: boolean; host: string; port: number } {
   return { tls, host, port };
 }
 
-/** Checks the options (throwing OPTION_INVALID), applies defaults, restores a persisted outbox. */
+function noop(): void {}
+
+/**
+ * Checks the options (throwing OPTION_INVALID), applies defaults, restores a persisted outbox.
+ * The context keeps the resolved values only, never `o` itself (no closure made here outlives it).
+ */
 export function createContext(platform: Platform, o: DeviceOptions): DeviceContext {
   const deviceId = checkDeviceId(o.deviceId);
   const cred = o.credentials || fail(OPTION_INVALID, 'credentials are required');
@@ -58,13 +64,13 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
   const limits: OutboxLimits = {
     maxMessages: (o.outbox && o.outbox.maxMessages) || DEFAULT_OUTBOX.maxMessages,
     maxBytes: (o.outbox && o.outbox.maxBytes) || DEFAULT_OUTBOX.maxBytes,
-    persist: o.outbox && o.outbox.persist,
   };
+  if (o.outbox && o.outbox.persist) limits.persist = o.outbox.persist;
   const policy: BackoffPolicy = { baseMs: DEFAULT_BACKOFF.baseMs, capMs: DEFAULT_BACKOFF.capMs, resetAfterMs: DEFAULT_BACKOFF.resetAfterMs, authFloorMs: DEFAULT_BACKOFF.authFloorMs };
   for (const k in o.backoff || {}) (policy as any)[k] = (o.backoff as any)[k];
   const co = o.clock || {};
   const r = o.refresh || {};
-  const events = createEmitter();
+  const events = new Emitter();
   const names = ['Connected', 'Disconnected', 'Downlink', 'TokenRefreshed', 'AuthRejected', 'ClockState', 'Dropped', 'Error', 'Fallback', 'Sent', 'TransportError'];
   for (let i = 0; i < names.length; i++) {
     const h = (o as any)['on' + names[i]];
@@ -72,24 +78,19 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
   }
   // Persistence: every change schedules one write (debounced), stop() writes at once.
   const store = limits.persist ? platform.storage || fail(OPTION_INVALID, 'outbox.persist needs a platform with storage') : null;
-  const changed = () => {
-    if (store && c.state_ !== 'stopped' && !c.timers_.persist) setTimer(c, 'persist', 1000, c.persist_);
-  };
-  const outbox = createOutbox(limits, changed);
-  const c: DeviceContext = {
-    platform_: platform, deviceId_: deviceId, jwtMode_: jwtMode, mqttEnabled_: jwtMode || !!user, user_: user, secret_: cred.uplinkSecret,
-    signer_: signer, kid_: kid, audienceBase_: o.audienceBase, lifetimeS_: lifetimeS, topics_: topics, url_: url, mqtt_: m,
-    keepaliveS_: m.keepaliveS === undefined ? 60 : m.keepaliveS, maxInflight_: m.maxInflight || 20, limits_: limits,
+  const c = {
+    platform_: platform, deviceId_: deviceId, jwtMode_: jwtMode, mqttEnabled_: jwtMode || !!user, secret_: cred.uplinkSecret,
+    signer_: signer, kid_: kid, audienceBase_: o.audienceBase, lifetimeS_: lifetimeS, up_: topics.up, down_: topics.down,
+    maxInflight_: m.maxInflight || 20, limits_: limits,
     clockCheckMs_: co.checkIntervalMs || 10000, drainTimeoutMs_: r.drainTimeoutMs || 5000, premintLeadMs_: r.premintLeadMs === undefined ? 30000 : r.premintLeadMs,
-    clock_: createClock(platform, { notBeforeMs: co.notBeforeMs === undefined ? SDK_BUILD_TIME : co.notBeforeMs, stepToleranceMs: co.stepToleranceMs || 5000 }),
-    backoff_: createBackoff(policy), outbox_: outbox, events_: events, fb_: null,
-    persist_: () => {
-      if (store) saveOutbox(store, limits.persist as string, outbox.all());
-    },
-    changed_: changed,
-    state_: 'idle', session_: null, connectedAt_: 0, token_: null, next_: null, mintWaiters_: null, refreshing_: false, draining_: false, reconnectNow_: false,
+    offset_: 0, lastWall_: 0, lastMono_: 0, notBefore_: co.notBeforeMs === undefined ? SDK_BUILD_TIME : co.notBeforeMs, stepTolerance_: co.stepToleranceMs || 5000,
+    backoff_: policy, attempt_: 0, store_: store, events_: events, fb_: null,
+    state_: 'idle', session_: null, connectedAt_: 0, token_: null, next_: null, mintWaiters_: null, refreshIn_: 0, refreshing_: false, draining_: false, reconnectNow_: false,
     epoch_: 0, authFailures_: 0, dropped_: 0, connects_: 0, refreshes_: 0, sent_: { mqtt: 0 }, clockTrusted_: null, nextId_: 0, idsInUse_: {}, timers_: {},
-  };
+  } as unknown as DeviceContext;
+  c.outbox_ = createOutbox(limits, changed, c);
+  c.conn_ = new Conn(c, url.host, url.port, url.tls ? { ca: m.ca, servername: m.servername } : undefined, jwtMode ? deviceId : user, m);
+  stepped(c); // starts the step check from now
 
   // What a previous run accepted and did not deliver goes out first (its publish() promise is gone).
   if (store) {
@@ -100,9 +101,8 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
       later(() => error(c, new AkenzaError(OPTION_INVALID, 'stored outbox is corrupt and was discarded')));
     }
     for (let i = 0; i < restored.length; i++) {
-      const r = restored[i];
-      const up = topics.up;
-      outbox.push({ topic: r.sub ? up + '/' + r.sub : up, payload: r.payload, qos: r.qos, messageId: 0, sent: !!r.sent, sub: r.sub, ts: r.ts, json: r.json, done: () => {} });
+      const s = restored[i];
+      c.outbox_.push({ topic: s.sub ? c.up_ + '/' + s.sub : c.up_, payload: s.payload, qos: s.qos, messageId: 0, sent: !!s.sent, sub: s.sub, ts: s.ts, json: s.json, done: noop });
     }
   }
   return c;

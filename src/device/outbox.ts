@@ -48,17 +48,14 @@ export interface Outbox {
   /** QoS 1 messages handed to the current connection and not acknowledged. */
   inflight(): number;
   size(): number;
-  bytes(): number;
   all(): Message[];
   /** The oldest kept message that `pred` accepts, or null. */
   find(pred: (m: Message) => boolean): Message | null;
 }
 
-/** `onChange` runs after every add or removal (persistence hooks in here). */
-export function createOutbox(limits: OutboxLimits, onChange?: () => void): Outbox {
-  const changed = () => {
-    if (onChange) onChange();
-  };
+/** `onChange(arg)` runs after every add or removal (persistence hooks in here; the argument
+ *  spares the caller a closure). Few functions: on Espruino each one costs ~10 variables per outbox. */
+export function createOutbox<T>(limits: OutboxLimits, onChange?: (arg: T) => void, arg?: T): Outbox {
   let items: Message[] = [];
   let head = 0; // items[head] is the oldest message not gone (or head === items.length)
   let cursor = 0; // items in [head, cursor) have been handed to the current connection
@@ -66,7 +63,11 @@ export function createOutbox(limits: OutboxLimits, onChange?: () => void): Outbo
   let bytes = 0;
   let inflight = 0;
 
-  const skipGone = () => {
+  const drop = (m: Message, index: number) => {
+    m.gone = true;
+    count--;
+    bytes -= m.payload.length;
+    if (index < cursor && m.qos === 1) inflight--;
     while (head < items.length && items[head].gone) head++;
     if (cursor < head) cursor = head;
     // Delivered messages are released soon (each holds ~67 variables on Espruino): at once when the
@@ -76,18 +77,7 @@ export function createOutbox(limits: OutboxLimits, onChange?: () => void): Outbo
       cursor -= head;
       head = 0;
     }
-  };
-  const drop = (m: Message, index: number) => {
-    m.gone = true;
-    count--;
-    bytes -= m.payload.length;
-    if (index < cursor && m.qos === 1) inflight--;
-    skipGone();
-    changed();
-  };
-  const indexOf = (m: Message) => {
-    for (let i = head; i < items.length; i++) if (items[i] === m) return i;
-    return -1;
+    if (onChange) onChange(arg as T);
   };
 
   return {
@@ -96,7 +86,7 @@ export function createOutbox(limits: OutboxLimits, onChange?: () => void): Outbo
       items.push(m);
       count++;
       bytes += m.payload.length;
-      changed();
+      if (onChange) onChange(arg as T);
       while (count > 1 && (count > limits.maxMessages || bytes > limits.maxBytes)) {
         const oldest = items[head];
         drop(oldest, head);
@@ -122,8 +112,11 @@ export function createOutbox(limits: OutboxLimits, onChange?: () => void): Outbo
       return null;
     },
     remove(m) {
-      const i = indexOf(m);
-      if (i >= 0 && !m.gone) drop(m, i);
+      for (let i = head; i < items.length; i++)
+        if (items[i] === m) {
+          if (!m.gone) drop(m, i);
+          return;
+        }
     },
     resetSent() {
       cursor = head;
@@ -131,7 +124,6 @@ export function createOutbox(limits: OutboxLimits, onChange?: () => void): Outbo
     },
     inflight: () => inflight,
     size: () => count,
-    bytes: () => bytes,
     find(pred) {
       for (let i = head; i < items.length; i++) if (!items[i].gone && pred(items[i])) return items[i];
       return null;

@@ -3,7 +3,7 @@
 import { AkenzaError, fail, OPTION_INVALID } from '../errors';
 import { isJsonContainer } from '../uplink/common';
 import { utf8Encode } from '../utf8';
-import { delivered, later, type DeviceContext } from './context';
+import { changed, delivered, later, type DeviceContext } from './context';
 import type { Message } from './outbox';
 import { checkSubTopic } from './topics';
 import type { PublishOptions } from './api';
@@ -28,13 +28,13 @@ export function pump(c: DeviceContext): void {
     const canQos1 = !c.refreshing_ && c.outbox_.inflight() < c.maxInflight_;
     const msg = c.outbox_.nextUnsent(canQos1);
     if (!msg) return;
-    if (msg.qos === 1) {
-      if (!msg.messageId) msg.messageId = allocId(c);
-      c.session_.publish(msg.topic, msg.payload, 1, msg.messageId, msg.sent);
-      if (!msg.sent) c.changed_(); // stored as MQTT-only from now on
+    const q = msg.qos;
+    if (q && !msg.messageId) msg.messageId = allocId(c);
+    c.session_.send({ cmd: 'publish', topic: msg.topic, payload: msg.payload, qos: q, retain: false, dup: q ? msg.sent : false, messageId: q ? msg.messageId : undefined });
+    if (q) {
+      if (!msg.sent) changed(c); // stored as MQTT-only from now on
       msg.sent = true;
     } else {
-      c.session_.publish(msg.topic, msg.payload, 0);
       c.outbox_.remove(msg);
       delivered(c, 'mqtt', msg);
     }
@@ -61,7 +61,7 @@ export function enqueue(c: DeviceContext, payload: unknown, opts: PublishOptions
   const ts = po.timestamp === undefined ? undefined : typeof po.timestamp === 'number' ? new Date(po.timestamp).toISOString() : po.timestamp;
   const limits = c.limits_;
   if (bytes.length > limits.maxBytes) fail(OPTION_INVALID, 'payload of ' + bytes.length + ' bytes exceeds the outbox limit of ' + limits.maxBytes);
-  const msg: Message = { topic: po.topic ? c.topics_.up + '/' + po.topic : c.topics_.up, payload: bytes, qos, messageId: 0, sent: false, sub: po.topic || '', ts, json, done };
+  const msg: Message = { topic: po.topic ? c.up_ + '/' + po.topic : c.up_, payload: bytes, qos, messageId: 0, sent: false, sub: po.topic || '', ts, json, done };
   const lost = c.outbox_.push(msg);
   for (let i = 0; i < lost.length; i++) {
     c.dropped_++; // its packet id stays reserved until the next connection: a late PUBACK must not ack another message

@@ -3,19 +3,20 @@
 import { mintJwt } from '../jwt';
 import { random } from '../platform';
 import type { Signer } from '../sign/signer';
+import { now, stepped as clockStepped } from './clock';
 import { clearTimer, later, setTimer, error, type DeviceContext, type Token } from './context';
 
 /** Checks clock trust and steps (emitting clockState); a step drops the tokens. Returns trust. */
 export function checkClock(c: DeviceContext): boolean {
-  const stepped = c.clock_.stepped();
-  const trusted = c.clock_.trusted();
+  const stepped = clockStepped(c);
+  const trusted = now(c) >= c.notBefore_;
   if (stepped) {
     c.token_ = null; // claims computed on the old clock cannot be trusted either way
     c.next_ = null;
   }
   if (trusted !== c.clockTrusted_ || stepped) {
     c.clockTrusted_ = trusted;
-    c.events_.emit('clockState', { trusted, stepped, now: c.clock_.now() });
+    c.events_.emit('clockState', { trusted, stepped, now: now(c) });
   }
   if (stepped && trusted && c.state_ === 'connected') refresh(c);
   return trusted;
@@ -24,39 +25,48 @@ export function checkClock(c: DeviceContext): boolean {
 /** Checks the clock every clockCheckMs until stop(). */
 export function clockLoop(c: DeviceContext): void {
   checkClock(c);
-  if (c.state_ !== 'stopped') setTimer(c, 'clock', c.clockCheckMs_, () => clockLoop(c));
+  if (c.state_ !== 'stopped') setTimer(c, 'clock', c.clockCheckMs_, clockLoop);
 }
 
 /** One signature at a time; callers that arrive while it runs get the same token. */
 export function mint(c: DeviceContext, cb: (t: Token | null, err?: unknown) => void): void {
   if (c.mintWaiters_) return void c.mintWaiters_.push(cb);
   c.mintWaiters_ = [cb];
-  const now = c.clock_.now();
+  const at = now(c);
   const lifetimeS = c.lifetimeS_;
-  mintJwt(c.signer_ as Signer, { deviceId: c.deviceId_, kid: c.kid_, audienceBase: c.audienceBase_, lifetimeS, now }, (err, value) => {
+  mintJwt(c.signer_ as Signer, { deviceId: c.deviceId_, kid: c.kid_, audienceBase: c.audienceBase_, lifetimeS, now: at }, (err, value) => {
     const waiters = c.mintWaiters_ as ((t: Token | null, err?: unknown) => void)[];
     c.mintWaiters_ = null;
     if (err || !value) error(c, err);
-    const s = Math.floor(now / 1000);
-    const t = err || !value ? null : { value, iat: s, exp: s + lifetimeS };
+    const s = Math.floor(at / 1000);
+    const t = err || !value ? null : { value, exp: s + lifetimeS };
     for (let i = 0; i < waiters.length; i++) waiters[i](t, err);
   }, (fn) => c.platform_.setTimeout(fn, 0));
 }
 
 /** A token with more than 10% of its lifetime left. */
 export function tokenUsable(c: DeviceContext, t: Token | null): boolean {
-  return !!t && c.clock_.now() < (t.exp - c.lifetimeS_ * 0.1) * 1000;
+  return !!t && now(c) < (t.exp - c.lifetimeS_ * 0.1) * 1000;
 }
 
-/** Sets the pre-mint and refresh timers of the current token (10% of lifetime left, minus 0-10% jitter). */
+/**
+ * Sets the refresh of the current token (10% of lifetime left, minus 0-10% jitter), preceded by
+ * the pre-mint of the next one: one timer for both (each pending timer holds ~16 variables on
+ * Espruino), the pre-mint's setting the refresh's.
+ */
 export function scheduleRefresh(c: DeviceContext): void {
   const t = c.token_ as Token;
-  const at = (t.exp - c.lifetimeS_ * (0.1 + 0.1 * random(c.platform_))) * 1000 - c.clock_.now();
+  const at = (t.exp - c.lifetimeS_ * (0.1 + 0.1 * random(c.platform_))) * 1000 - now(c);
   // Lead bounded by the lifetime, so a short-lived token's successor is not minted in the same second.
-  setTimer(c, 'premint', at - Math.min(c.premintLeadMs_, c.lifetimeS_ * 50), () => {
-    if (!c.next_) mint(c, (n) => (c.next_ = n));
-  });
-  setTimer(c, 'refresh', at, () => refresh(c));
+  const premintAt = Math.max(0, at - Math.max(0, Math.min(c.premintLeadMs_, c.lifetimeS_ * 50)));
+  c.refreshIn_ = at - premintAt;
+  setTimer(c, 'refresh', premintAt, premint);
+}
+
+/** Mints the next token ahead of the refresh, whose timer it then sets. */
+function premint(c: DeviceContext): void {
+  setTimer(c, 'refresh', c.refreshIn_, refresh);
+  if (!c.next_) mint(c, (n) => (c.next_ = n));
 }
 
 /**
@@ -71,7 +81,7 @@ export function refresh(c: DeviceContext): void {
     if (!c.refreshing_) return;
     c.draining_ = true;
     if (c.outbox_.inflight() === 0) finishDrain(c);
-    else setTimer(c, 'drain', c.drainTimeoutMs_, () => finishDrain(c));
+    else setTimer(c, 'drain', c.drainTimeoutMs_, finishDrain);
   };
   if (c.next_ || !checkClock(c)) later(proceed);
   else mint(c, (n) => {

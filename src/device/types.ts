@@ -5,7 +5,6 @@ import type { PrivateKeyInput } from '../keys';
 import type { Alg } from '../sign/signer';
 import type { FallbackEntry } from '../uplink/index';
 import type { BackoffPolicy } from './backoff';
-import type { ClockOptions } from './clock';
 import type { Handler } from './events';
 import type { OutboxLimits } from './outbox';
 
@@ -18,6 +17,14 @@ import type { OutboxLimits } from './outbox';
 export type Credentials = { alg?: Alg; privateKey: PrivateKeyInput; kid?: string; uplinkSecret?: string } | { uplinkSecret: string; connectorId?: string };
 
 export type { FallbackEntry } from '../uplink/index';
+
+/** Clock trust (`clock` option of createDevice). @inline */
+export interface ClockOptions {
+  /** Wall times before this (ms) are untrusted. Default: the SDK's build date. */
+  notBeforeMs: number;
+  /** A jump of the wall clock against elapsed time larger than this is a step. Default 5 s. */
+  stepToleranceMs: number;
+}
 
 /** Backoff of each fallback transport. @inline */
 export interface FallbackBackoff {

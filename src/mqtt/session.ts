@@ -1,10 +1,11 @@
 // One MQTT 3.1.1 connection: CONNECT/CONNACK with a timeout, keepalive PINGREQ with dead-link
 // detection, publish, subscribe, and packets handed up. What survives a reconnect (in-flight QoS 1,
 // subscriptions, the token) belongs to the device, not here.
-import type { Platform, TlsOptions } from '../platform';
+import type { Platform, SocketOptions, TlsOptions } from '../platform';
 import { encode } from './encode';
-import { createParser } from './parser';
-import type { Packet, PublishPacket, QoS } from './packets';
+import { MqttError } from './errors';
+import { createParser, type ParserOptions } from './parser';
+import type { Packet, PublishPacket } from './packets';
 
 export interface SessionOptions {
   host: string;
@@ -16,12 +17,13 @@ export interface SessionOptions {
   keepaliveS: number;
   connackTimeoutMs: number;
   maxPacketSize: number;
-  onConnected(sessionPresent: boolean): void;
-  onPuback(messageId: number): void;
-  onSuback(messageId: number, granted: number[]): void;
-  onMessage(p: PublishPacket): void;
+  // Each callback gets its session last: one options object can serve one session after another.
+  onConnected(sessionPresent: boolean, s: Session): void;
+  onPuback(messageId: number, s: Session): void;
+  onSuback(messageId: number, granted: number[], s: Session): void;
+  onMessage(p: PublishPacket, s: Session): void;
   /** Once per session. `returnCode` is set when the broker refused the CONNECT. */
-  onClosed(reason: CloseReason): void;
+  onClosed(reason: CloseReason, s: Session): void;
 }
 
 export interface CloseReason {
@@ -30,13 +32,12 @@ export interface CloseReason {
   returnCode?: number;
 }
 
+/** Two functions: on Espruino every function a connection keeps costs ~10 variables. */
 export interface Session {
-  publish(topic: string, payload: Uint8Array, qos: QoS, messageId?: number, dup?: boolean): void;
-  subscribe(messageId: number, topic: string, qos: QoS): void;
+  /** Queues a packet (PUBLISH, SUBSCRIBE, ...); packets of one turn go out as one write. */
+  send(p: Packet): void;
   /** Sends DISCONNECT and closes. */
   disconnect(): void;
-  /** Closes without DISCONNECT (the broker publishes a will, if any). */
-  close(reason?: CloseReason): void;
 }
 
 export function openSession(platform: Platform, o: SessionOptions): Session {
@@ -72,7 +73,7 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
     deadTimer = clear(deadTimer);
     parser.close();
     socket.close();
-    o.onClosed(r);
+    o.onClosed(r, S);
   };
   const send = (p: Packet) => {
     if (closed) return;
@@ -89,25 +90,27 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
       finish(r);
     }, ms);
   };
-  // PINGREQ; no answer within half a keepalive means the link is dead.
-  const ping = () => {
-    send({ cmd: 'pingreq' });
-    if (deadTimer === null) dieIn(keepaliveMs / 2, { reason: 'keepalive-timeout', message: 'no PINGRESP' });
-  };
-  // (Re)starts an idle timer that pings after a keepalive period; returns its handle.
+  // (Re)starts an idle timer that pings after a keepalive period; returns its handle. No PINGRESP
+  // within half a keepalive means the link is dead.
   const idle = (t: unknown): unknown => {
     clear(t);
     const h = platform.setTimeout(() => {
       if (txTimer === h) txTimer = null;
       if (rxTimer === h) rxTimer = null;
-      ping();
+      send({ cmd: 'pingreq' });
+      if (deadTimer === null) dieIn(keepaliveMs / 2, { reason: 'keepalive-timeout', message: 'no PINGRESP' });
     }, keepaliveMs);
     return h;
   };
 
-  const parser = createParser({
+  // One object is both the parser's options and the socket's (an object and a closure fewer per
+  // connection): the parser's errors are MqttErrors, the socket's are not.
+  const io: ParserOptions & SocketOptions = {
+    host: o.host,
+    port: o.port,
+    tls: o.tls,
     maxPacketSize: o.maxPacketSize,
-    onError: (e) => finish({ reason: 'protocol-error', message: e.message }),
+    onError: (e) => finish({ reason: e instanceof MqttError ? 'protocol-error' : 'socket-error', message: e.message }),
     onPacket: (p) => {
       if (closed) return;
       deadTimer = clear(deadTimer); // any packet proves the link is alive
@@ -121,23 +124,17 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
           rxTimer = idle(rxTimer);
           txTimer = idle(txTimer);
         }
-        o.onConnected(p.sessionPresent);
+        o.onConnected(p.sessionPresent, S);
         return;
       }
       if (p.cmd === 'publish') {
         if (p.qos === 1) send({ cmd: 'puback', messageId: p.messageId as number });
         if (p.qos === 2) return finish({ reason: 'protocol-error', message: 'QoS 2 publish' });
-        o.onMessage(p);
-      } else if (p.cmd === 'puback') o.onPuback(p.messageId);
-      else if (p.cmd === 'suback') o.onSuback(p.messageId, p.granted);
+        o.onMessage(p, S);
+      } else if (p.cmd === 'puback') o.onPuback(p.messageId, S);
+      else if (p.cmd === 'suback') o.onSuback(p.messageId, p.granted, S);
       else if (p.cmd !== 'pingresp' && p.cmd !== 'unsuback') finish({ reason: 'protocol-error', message: 'unexpected ' + p.cmd });
     },
-  });
-
-  const socket = platform.connect({
-    host: o.host,
-    port: o.port,
-    tls: o.tls,
     onConnect: () => {
       if (closed) return;
       send({ cmd: 'connect', clientId: o.clientId, keepalive: o.keepaliveS, clean: true, username: o.username, password: o.password });
@@ -145,18 +142,18 @@ export function openSession(platform: Platform, o: SessionOptions): Session {
     onData: (b) => {
       if (!closed) parser.push(b);
     },
-    onError: (e) => finish({ reason: 'socket-error', message: e.message }),
     onClose: () => finish({ reason: 'socket-closed', message: connected ? 'closed by the server' : 'closed before CONNACK' }),
-  });
+  };
+  const parser = createParser(io);
+  const socket = platform.connect(io);
   dieIn(o.connackTimeoutMs, { reason: 'connack-timeout', message: 'no CONNACK' });
 
-  return {
-    publish: (topic, payload, qos, messageId, dup) => send({ cmd: 'publish', topic, payload, qos, retain: false, dup: !!dup, messageId }),
-    subscribe: (messageId, topic, qos) => send({ cmd: 'subscribe', messageId, subscriptions: [{ topic, qos }] }),
+  const S: Session = {
+    send,
     disconnect: () => {
       send({ cmd: 'disconnect' });
       finish({ reason: 'local', message: 'disconnected' });
     },
-    close: (r) => finish(r || { reason: 'local', message: 'closed' }),
   };
+  return S;
 }
