@@ -12,7 +12,11 @@ import { measureSizes } from '../../scripts/size.mjs';
 // characters (about 500 bytes of newlines). Raised to 44.5 KB (45,163 bytes, +819) by the device's
 // parts around one context object (issue 14): its fields are read as `c.x` where the one closure
 // had locals; the build shortens their names (properties ending in '_'), without which it was +2.5 KB.
-const ESPRUINO_CEILING = 44.5 * 1024;
+// Raised to 45 KB (45,605 bytes, +318 over the issue-15 diet before it) by the outbox as a class:
+// its closures kept createContext's whole scope (the caller's options, the parsed key, ...) once the
+// bundler inlined the factory, and the class form makes createDevice hold 236 variables fewer (issue
+// 15 puts variables before bytes).
+const ESPRUINO_CEILING = 45 * 1024;
 
 describe('bundle size budgets', async () => {
   const rows = await measureSizes();
