@@ -53,85 +53,112 @@ export interface Outbox {
   find(pred: (m: Message) => boolean): Message | null;
 }
 
-/** `onChange(arg)` runs after every add or removal (persistence hooks in here; the argument
- *  spares the caller a closure). Few functions: on Espruino each one costs ~10 variables per outbox. */
+/**
+ * `onChange(arg)` runs after every add or removal (persistence hooks in here; the argument spares
+ * the caller a closure). A class, not closures: on Espruino a closure keeps its whole scope chain,
+ * and a bundler that inlines this factory into createDevice made the outbox keep the caller's
+ * options and every local of createContext (~150 variables); the methods are shared besides.
+ * Field names are one letter (unmangled in the bundles, so short on purpose).
+ */
 export function createOutbox<T>(limits: OutboxLimits, onChange?: (arg: T) => void, arg?: T): Outbox {
-  let items: Message[] = [];
-  let head = 0; // items[head] is the oldest message not gone (or head === items.length)
-  let cursor = 0; // items in [head, cursor) have been handed to the current connection
-  let count = 0;
-  let bytes = 0;
-  let inflight = 0;
+  return new Queue(limits, onChange as ((arg: unknown) => void) | undefined, arg);
+}
 
-  const drop = (m: Message, index: number) => {
+class Queue implements Outbox {
+  /** limits, onChange, its argument */
+  declare l: OutboxLimits;
+  declare f: ((arg: unknown) => void) | undefined;
+  declare a: unknown;
+  /** the messages; q[h] is the oldest not gone (or h === q.length); q[h..u) went to the connection */
+  declare q: Message[];
+  declare h: number;
+  declare u: number;
+  /** count, payload bytes, in flight */
+  declare n: number;
+  declare b: number;
+  declare k: number;
+  constructor(limits: OutboxLimits, onChange: ((arg: unknown) => void) | undefined, arg: unknown) {
+    this.l = limits;
+    this.f = onChange;
+    this.a = arg;
+    this.q = [];
+    this.h = this.u = this.n = this.b = this.k = 0;
+  }
+  /** Marks m (at index i) gone, moves the head past gone messages, compacts, reports the change. */
+  x(m: Message, i: number): void {
+    const o = this;
     m.gone = true;
-    count--;
-    bytes -= m.payload.length;
-    if (index < cursor && m.qos === 1) inflight--;
-    while (head < items.length && items[head].gone) head++;
-    if (cursor < head) cursor = head;
+    o.n--;
+    o.b -= m.payload.length;
+    if (i < o.u && m.qos === 1) o.k--;
+    while (o.h < o.q.length && o.q[o.h].gone) o.h++;
+    if (o.u < o.h) o.u = o.h;
     // Delivered messages are released soon (each holds ~67 variables on Espruino): at once when the
     // queue is empty, else once they are half the array, so compaction stays O(1) per message.
-    if (head > 0 && (head === items.length || (head > 8 && head * 2 > items.length))) {
-      items = items.slice(head);
-      cursor -= head;
-      head = 0;
+    const head = o.h;
+    if (head > 0 && (head === o.q.length || (head > 8 && head * 2 > o.q.length))) {
+      o.q = o.q.slice(head);
+      o.u -= head;
+      o.h = 0;
     }
-    if (onChange) onChange(arg as T);
-  };
-
-  return {
-    push(m) {
-      const dropped: Message[] = [];
-      items.push(m);
-      count++;
-      bytes += m.payload.length;
-      if (onChange) onChange(arg as T);
-      while (count > 1 && (count > limits.maxMessages || bytes > limits.maxBytes)) {
-        const oldest = items[head];
-        drop(oldest, head);
-        dropped.push(oldest);
+    if (o.f) o.f(o.a);
+  }
+  push(m: Message): Message[] {
+    const o = this;
+    const dropped: Message[] = [];
+    o.q.push(m);
+    o.n++;
+    o.b += m.payload.length;
+    if (o.f) o.f(o.a);
+    while (o.n > 1 && (o.n > o.l.maxMessages || o.b > o.l.maxBytes)) {
+      const oldest = o.q[o.h];
+      o.x(oldest, o.h);
+      dropped.push(oldest);
+    }
+    return dropped;
+  }
+  nextUnsent(qos1: boolean): Message | null {
+    const o = this;
+    while (o.u < o.q.length && o.q[o.u].gone) o.u++;
+    if (o.u >= o.q.length || (o.q[o.u].qos === 1 && !qos1)) return null;
+    const m = o.q[o.u++];
+    if (m.qos === 1) o.k++;
+    return m;
+  }
+  ack(id: number): Message | null {
+    for (let i = this.h; i < this.u; i++) {
+      const m = this.q[i];
+      if (!m.gone && m.qos === 1 && m.messageId === id) {
+        this.x(m, i);
+        return m;
       }
-      return dropped;
-    },
-    nextUnsent(qos1) {
-      while (cursor < items.length && items[cursor].gone) cursor++;
-      if (cursor >= items.length || (items[cursor].qos === 1 && !qos1)) return null;
-      const m = items[cursor++];
-      if (m.qos === 1) inflight++;
-      return m;
-    },
-    ack(id) {
-      for (let i = head; i < cursor; i++) {
-        const m = items[i];
-        if (!m.gone && m.qos === 1 && m.messageId === id) {
-          drop(m, i);
-          return m;
-        }
+    }
+    return null;
+  }
+  remove(m: Message): void {
+    for (let i = this.h; i < this.q.length; i++)
+      if (this.q[i] === m) {
+        if (!m.gone) this.x(m, i);
+        return;
       }
-      return null;
-    },
-    remove(m) {
-      for (let i = head; i < items.length; i++)
-        if (items[i] === m) {
-          if (!m.gone) drop(m, i);
-          return;
-        }
-    },
-    resetSent() {
-      cursor = head;
-      inflight = 0;
-    },
-    inflight: () => inflight,
-    size: () => count,
-    find(pred) {
-      for (let i = head; i < items.length; i++) if (!items[i].gone && pred(items[i])) return items[i];
-      return null;
-    },
-    all() {
-      const out: Message[] = [];
-      for (let i = head; i < items.length; i++) if (!items[i].gone) out.push(items[i]);
-      return out;
-    },
-  };
+  }
+  resetSent(): void {
+    this.u = this.h;
+    this.k = 0;
+  }
+  inflight(): number {
+    return this.k;
+  }
+  size(): number {
+    return this.n;
+  }
+  find(pred: (m: Message) => boolean): Message | null {
+    for (let i = this.h; i < this.q.length; i++) if (!this.q[i].gone && pred(this.q[i])) return this.q[i];
+    return null;
+  }
+  all(): Message[] {
+    const out: Message[] = [];
+    for (let i = this.h; i < this.q.length; i++) if (!this.q[i].gone) out.push(this.q[i]);
+    return out;
+  }
 }
