@@ -70,11 +70,12 @@ export interface P256Costs {
 const COSTS: P256Costs = { part: 18, double: 8, invBatch: 3, modn: 8 };
 
 export function createP256SignerCore(opts: P256CoreOptions): Signer {
-  const d = newFe();
+  const dd = new Int32Array(2 * LIMBS); // d and dM: two views on one buffer (see start)
+  const d = dd.subarray(0, LIMBS);
+  const dM = dd.subarray(LIMBS);
   privateScalar(d, opts.privateKey);
   const dBytes = new Uint8Array(32);
   fnToBytes(d, dBytes, 0);
-  const dM = newFe();
   fnToMont(dM, d);
   // kept for the stored public key's check (the first job's CHECK phase), then wiped
   let unchecked: Int32Array | null = opts.publicKey ? new Int32Array(d) : null;
@@ -89,18 +90,21 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
     let check: CombJob | null = null;
     let drbg: Drbg | null = null;
     let seed: Uint8Array | null = null;
-    const e = newFe(); // bits2int(H(m)) mod n, plain
-    const k = newFe();
-    const comb = newCombJob();
-    const zInv = newFe();
-    const blindP = newFe();
-    const invP = newInvJob(P, 1); // -p^-1 mod 2^24 = 1
-    const kInv = newFe();
-    const blind = newFe();
-    const invN = newInvJob(N, NPRIME);
-    const r = newFe();
-    const s = newFe();
-    const t = newFe();
+    // the job's 24 field elements (its comb and inversion jobs' included) are views on one buffer:
+    // on Espruino a view is a variable, a separate 11-limb array about five
+    const fe = views(24);
+    const e = fe(); // bits2int(H(m)) mod n, plain
+    const k = fe();
+    const comb = newCombJob(fe);
+    const zInv = fe();
+    const blindP = fe();
+    const invP = newInvJob(P, 1, fe); // -p^-1 mod 2^24 = 1
+    const kInv = fe();
+    const blind = fe();
+    const invN = newInvJob(N, NPRIME, fe);
+    const r = fe();
+    const s = fe();
+    const t = fe();
     let bb: Uint8Array | null = null; // the blinding value's bytes, BLIND to BLIND2
     let result: Uint8Array | null = null;
 
@@ -267,6 +271,13 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
   }
 
   return { alg: 'ES256', start: start };
+}
+
+/** n field elements as views on one buffer, in turn. */
+function views(n: number): () => Int32Array {
+  const a = new Int32Array(n * LIMBS);
+  let at = 0;
+  return () => a.subarray(at, (at += LIMBS));
 }
 
 /** Whether Jacobian p is the 65-byte uncompressed point q: X = qx Z^2 and Y = qy Z^3 (no inversion). */
