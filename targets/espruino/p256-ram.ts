@@ -34,12 +34,12 @@ export function ramKernels(): RamKernels {
   // is column k's sum of a_i b_(k-i).
   const V = E.convolve;
   // every array is a view on one buffer: fewer variables than separate arrays
-  const S = new Int32Array(22 + 176 + 8 + 11 * 11);
+  const S = new Int32Array(22 + 88 + 8 + 11 * 11);
   let at = 0;
   const view = (n: number): Int32Array => S.subarray(at, (at += n));
   const Q = view(22);
   const R = Q.subarray(0, 11);
-  const ROW = view(176); // the table being looked up, copied from flash in one native call
+  const ROW = view(88); // half of the table being looked up (its x or y limbs), copied from flash in one native call
   const H = view(8);
   const D = view(11), P4 = view(11), P6 = view(11), P8 = view(11); // 2p, 4p, 6p, 8p
   const Z0 = view(11); // zero
@@ -182,16 +182,16 @@ export function ramKernels(): RamKernels {
     t = 192 + j * 8 + col;
     const neg = ((k[(t / 24) | 0] >> t % 24) & 1) - 1; // -1 when the top digit is -1
     low ^= neg & 7;
-    // a flash read per element costs more than the scan: copy the table's 8 points first
-    ROW.set(table.subarray(j * 176, j * 176 + 176));
     // every point is read: the table is limb-major (limb l of point v at 8 l + v, see
     // scripts/p256/espruino-table.mjs), so limb l of the chosen point is the native sum over v of
     // H[v] ROW[8 l + v], with H[v] = 1 for the chosen v and 0 for the others
     for (i = 0; i < 8; i++) H[i] = ((i ^ low) - 1) >>> 31;
-    for (i = 0; i < 11; i++) {
-      qx[i] = V(H, ROW, i * 8);
-      qy[i] = V(H, ROW, 88 + i * 8);
-    }
+    // (a flash read per element costs more than the scan: each half is copied first)
+    t = j * 176;
+    ROW.set(table.subarray(t, t + 88));
+    for (i = 0; i < 11; i++) qx[i] = V(H, ROW, i * 8);
+    ROW.set(table.subarray(t + 88, t + 176));
+    for (i = 0; i < 11; i++) qy[i] = V(H, ROW, i * 8);
     if (col === 7 && j === 0) {
       // the first lookup (a public position) is the accumulator: y = neg ? 2p - qy : qy, in (0, 2p)
       for (i = 0, c = 0; i < 11; i++) {
