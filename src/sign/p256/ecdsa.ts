@@ -8,7 +8,7 @@ import { concatBytes } from '../../bytes';
 import { fail, KEY_INVALID, OPTION_INVALID } from '../../errors';
 import { P, fpFromBytes, fpMul, fpSqr, fpToMont, fpToPlain } from './fp';
 import { HALF_N, N, NPRIME, fnAdd, fnFromBytes, fnFromMont, fnMul, fnReduce, fnToBytes, fnToMont } from './fn';
-import { invRun, invStart, newInvJob } from './inv';
+import { invRun, invStart, newInvJob, type InvJob } from './inv';
 import { cmov, condSub, limbsFromBytes, ltMask, newFe, zeroMask, LIMBS } from './limbs';
 import type { JPoint } from './point';
 import { combPart, combStart, newCombJob, type CombJob, type CombTable } from './comb';
@@ -90,21 +90,16 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
     let check: CombJob | null = null;
     let drbg: Drbg | null = null;
     let seed: Uint8Array | null = null;
-    // the job's 24 field elements (its comb and inversion jobs' included) are views on one buffer:
-    // on Espruino a view is a variable, a separate 11-limb array about five
-    const fe = views(24);
+    // the job's field elements (its comb and inversion jobs' included) are views on one buffer: on
+    // Espruino a view is a variable, a separate 11-limb array about five. Those of the comb now,
+    // the rest (15) when the comb is done (BLIND): not held beside the comb's kernels (the peak).
+    const fe = views(9);
     const e = fe(); // bits2int(H(m)) mod n, plain
     const k = fe();
     const comb = newCombJob(fe);
-    const zInv = fe();
-    const blindP = fe();
-    const invP = newInvJob(P, 1, fe); // -p^-1 mod 2^24 = 1
-    const kInv = fe();
-    const blind = fe();
-    const invN = newInvJob(N, NPRIME, fe);
-    const r = fe();
-    const s = fe();
-    const t = fe();
+    let zInv: Int32Array, blindP: Int32Array, invP: InvJob, kInv: Int32Array, blind: Int32Array;
+    let invN: InvJob, r: Int32Array, s: Int32Array, t: Int32Array;
+    let late = false;
     let bb: Uint8Array | null = null; // the blinding value's bytes, BLIND to BLIND2
     let result: Uint8Array | null = null;
 
@@ -152,6 +147,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
             if (!samePoint(check.r, opts.publicKey as Uint8Array)) fail(KEY_INVALID, 'the public key stored with the EC private key does not match it');
             (unchecked as Int32Array).fill(0);
             unchecked = null;
+            check = null;
             phase = HASH;
             spent = budget;
           } else {
@@ -196,6 +192,19 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           // a secret pseudo-random b (from the RFC 6979 state, see drbgBlind), then multiply by b
           // again. Their running time depends on z b and k b only, which are independent of z and
           // k. b = 0 mod p or mod n (probability 2^-256) falls back to b = 1.
+          if (!late) {
+            late = true;
+            const f = views(15);
+            zInv = f();
+            blindP = f();
+            invP = newInvJob(P, 1, f); // -p^-1 mod 2^24 = 1
+            kInv = f();
+            blind = f();
+            invN = newInvJob(N, NPRIME, f);
+            r = f();
+            s = f();
+            t = f();
+          }
           bb = drbgBlind(drbg as Drbg);
           limbsFromBytes(blindP, bb, 0);
           condSub(blindP, blindP, P);
