@@ -2,16 +2,18 @@
 // n as 21 columns of two native E.convolve sums each (as targets/espruino/fp-gen.ts does mod p), 1.5
 // ms a call from flash instead of fn.ts's ~8 ms double loop; a signature makes about 14 of them.
 import { condSub } from '../../src/sign/p256/limbs';
+import { MQ, Q, R } from './fp-gen';
 import { N, NPRIME, PLAIN_ONE, R2N } from '../../src/sign/p256/fn';
 
 export { HALF_N, N, NPRIME, fnAdd, fnFromBytes, fnInvVar, fnReduce, fnToBytes } from '../../src/sign/p256/fn';
 
 // QB: b's limbs reversed, then 11 zeros (convolve(a, QB, 10 - k) is column k of a b); QN: n's limbs
 // the same way, against the quotient digits in MS (zero until made).
-const QB = new Int32Array(22);
-const RB = new Int32Array(QB.buffer, 0, 11);
+// (QB, RB and MS are fp-gen.ts's scratch: one buffer for both multiplications)
+const QB = Q;
+const RB = R;
 const QN = new Int32Array(22);
-const MS = new Int32Array(11);
+const MS = MQ;
 QN.set(N);
 QN.subarray(0, 11).reverse();
 
