@@ -13,7 +13,7 @@ import { cmov, condSub, limbsFromBytes, ltMask, newFe, zeroMask, LIMBS } from '.
 import type { JPoint } from './point';
 import { combPart, combStart, newCombJob, type CombJob, type CombTable } from './comb';
 import { privateScalar } from './keypair';
-import { drbgBlind, drbgInit, drbgInit2, drbgNext, drbgReseed, type Drbg } from './rfc6979';
+import { drbgBlind, drbgInit, drbgNext, drbgUpdate, type Drbg } from './rfc6979';
 
 export interface P256CoreOptions {
   /** 32-byte private scalar, 1 <= d < n. */
@@ -125,7 +125,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
             fnReduce(r, r);
             spent += 4;
             if (zeroMask(r)) {
-              drbgReseed(drbg as Drbg);
+              drbgUpdate(drbg as Drbg, 0);
               phase = NONCE;
             } else phase = BLIND2;
           } else spent = budget;
@@ -175,7 +175,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           phase = SEED2;
           spent = budget;
         } else if (phase === SEED2) {
-          drbgInit2(drbg as Drbg, seed as Uint8Array);
+          drbgUpdate(drbg as Drbg, 1, seed as Uint8Array);
           (seed as Uint8Array).fill(0);
           seed = null;
           phase = NONCE;
@@ -185,7 +185,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           if (fnFromBytes(k, cand, 0) && !zeroMask(k)) {
             combStart(comb, k);
             phase = COMB;
-          } else drbgReseed(drbg as Drbg);
+          } else drbgUpdate(drbg as Drbg, 0);
           spent += 30;
         } else if (phase === BLIND) {
           // Both inversions run a variable-time algorithm (inv.ts) on blinded inputs: z b and k b for
@@ -248,7 +248,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           fnFromMont(s, s);
           spent += cost.modn;
           if (zeroMask(s)) {
-            drbgReseed(drbg as Drbg);
+            drbgUpdate(drbg as Drbg, 0);
             phase = NONCE;
             continue;
           }
