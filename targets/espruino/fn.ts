@@ -9,27 +9,24 @@ export { HALF_N, N, NPRIME, fnAdd, fnFromBytes, fnInvVar, fnReduce, fnToBytes } 
 
 // QB: b's limbs reversed, then 11 zeros (convolve(a, QB, 10 - k) is column k of a b); QN: n's limbs
 // the same way, against the quotient digits in MS (zero until made).
-// (QB, RB and MS are fp-gen.ts's scratch: one buffer for both multiplications)
-const QB = Q;
-const RB = R;
+// (Q, R and MQ are fp-gen.ts's scratch, here QB, RB and MS: one buffer for both multiplications)
 const QN = new Int32Array(22);
-const MS = MQ;
 QN.set(N);
 QN.subarray(0, 11).reverse();
 
 /** o = a b / 2^264 mod n, inputs < 2n, output < 2n; o may alias a or b: fn.ts's contract. */
 export function fnMul(o: Int32Array, a: Int32Array, b: Int32Array): void {
-  RB.set(b);
-  RB.reverse();
-  MS.fill(0);
+  R.set(b);
+  R.reverse();
+  MQ.fill(0);
   let c = 0;
   for (let k = 0; k < 21; k++) {
-    let t = c + E.convolve(a, QB, 10 - k) + E.convolve(MS, QN, 10 - k);
+    let t = c + E.convolve(a, Q, 10 - k) + E.convolve(MQ, QN, 10 - k);
     if (k < 11) {
       // m_k = (t mod 2^24) n' mod 2^24 makes t + m_k n_0 divisible by 2^24
       let u = (t - ((t * 5.9604644775390625e-8) | 0) * 16777216) * NPRIME;
       u -= ((u * 5.9604644775390625e-8) | 0) * 16777216;
-      MS[k] = u;
+      MQ[k] = u;
       t += u * N[0];
     }
     c = (t * 5.9604644775390625e-8) | 0;

@@ -37,7 +37,7 @@ export interface P256CoreOptions {
    * fails with KEY_INVALID on a mismatch, as does every later job until one check has passed.
    */
   publicKey?: Uint8Array;
-  /** Work units of the parts (default: field multiplications as QuickJS runs them, see COSTS). */
+  /** Work units of the parts (default: field multiplications as QuickJS runs them: part 18, double 8, invBatch 3, modn 8). */
   costs?: P256Costs;
 }
 
@@ -67,7 +67,6 @@ export interface P256Costs {
   /** A part of at most 2 multiplications mod n and reductions, whole in one slice (8). */
   modn: number;
 }
-const COSTS: P256Costs = { part: 18, double: 8, invBatch: 3, modn: 8 };
 
 export function createP256SignerCore(opts: P256CoreOptions): Signer {
   const dd = new Int32Array(2 * LIMBS); // d and dM: two views on one buffer (see start)
@@ -83,7 +82,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
   const table = opts.table;
   const hash = opts.hash;
   const budget = opts.sliceBudget && opts.sliceBudget > 0 ? opts.sliceBudget : 150;
-  const extra = opts.extraEntropy, cost = opts.costs || COSTS;
+  const extra = opts.extraEntropy, cost = opts.costs || { part: 18, double: 8, invBatch: 3, modn: 8 }; // (made only when not given)
 
   function start(message: Uint8Array): SignStep {
     let phase = unchecked ? CHECK : HASH;
