@@ -11,7 +11,7 @@ export interface CombJob extends BaseJob {
   k?: RamKernels | null;
 }
 
-export const newCombJob = newBaseJob as () => CombJob;
+export const newCombJob = newBaseJob as (fe?: () => Int32Array) => CombJob;
 
 /** As comb.ts combPart: one doubling, or one table's lookup and mixed addition. */
 export function combPart(job: CombJob, table: CombTable): boolean {

@@ -2,32 +2,31 @@
 // n as 21 columns of two native E.convolve sums each (as targets/espruino/fp-gen.ts does mod p), 1.5
 // ms a call from flash instead of fn.ts's ~8 ms double loop; a signature makes about 14 of them.
 import { condSub } from '../../src/sign/p256/limbs';
+import { MQ, Q, R } from './fp-gen';
 import { N, NPRIME, PLAIN_ONE, R2N } from '../../src/sign/p256/fn';
 
 export { HALF_N, N, NPRIME, fnAdd, fnFromBytes, fnInvVar, fnReduce, fnToBytes } from '../../src/sign/p256/fn';
 
 // QB: b's limbs reversed, then 11 zeros (convolve(a, QB, 10 - k) is column k of a b); QN: n's limbs
 // the same way, against the quotient digits in MS (zero until made).
-const QB = new Int32Array(22);
-const RB = new Int32Array(QB.buffer, 0, 11);
+// (Q, R and MQ are fp-gen.ts's scratch, here QB, RB and MS: one buffer for both multiplications)
 const QN = new Int32Array(22);
-const MS = new Int32Array(11);
 QN.set(N);
 QN.subarray(0, 11).reverse();
 
 /** o = a b / 2^264 mod n, inputs < 2n, output < 2n; o may alias a or b: fn.ts's contract. */
 export function fnMul(o: Int32Array, a: Int32Array, b: Int32Array): void {
-  RB.set(b);
-  RB.reverse();
-  MS.fill(0);
+  R.set(b);
+  R.reverse();
+  MQ.fill(0);
   let c = 0;
   for (let k = 0; k < 21; k++) {
-    let t = c + E.convolve(a, QB, 10 - k) + E.convolve(MS, QN, 10 - k);
+    let t = c + E.convolve(a, Q, 10 - k) + E.convolve(MQ, QN, 10 - k);
     if (k < 11) {
       // m_k = (t mod 2^24) n' mod 2^24 makes t + m_k n_0 divisible by 2^24
       let u = (t - ((t * 5.9604644775390625e-8) | 0) * 16777216) * NPRIME;
       u -= ((u * 5.9604644775390625e-8) | 0) * 16777216;
-      MS[k] = u;
+      MQ[k] = u;
       t += u * N[0];
     }
     c = (t * 5.9604644775390625e-8) | 0;

@@ -10,7 +10,7 @@ export interface InvJob extends BaseJob {
   k?: ((job: InvJob, out: Int32Array, batches: number) => boolean) | null;
 }
 
-export const newInvJob = newBaseJob as (m: Int32Array, mPrime: number) => InvJob;
+export const newInvJob = newBaseJob as (m: Int32Array, mPrime: number, fe?: () => Int32Array) => InvJob;
 
 /** Runs up to `batches` batches of 22 divsteps; true when done, with x^-1 mod m (in [0, m)) in `out`. */
 export function invRun(job: InvJob, out: Int32Array, batches: number): boolean {

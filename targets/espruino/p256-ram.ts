@@ -34,17 +34,16 @@ export function ramKernels(): RamKernels {
   // is column k's sum of a_i b_(k-i).
   const V = E.convolve;
   // every array is a view on one buffer: fewer variables than separate arrays
-  const S = new Int32Array(22 + 176 + 8 + 11 * 11);
-  let at = 0;
-  const view = (n: number): Int32Array => S.subarray(at, (at += n));
-  const Q = view(22);
+  const S = new Int32Array(22 + 88 + 8 + 11 * 11);
+  let at = 22; // (no helper function: it would live as long as the kernels)
+  const Q = S.subarray(0, 22);
   const R = Q.subarray(0, 11);
-  const ROW = view(176); // the table being looked up, copied from flash in one native call
-  const H = view(8);
-  const D = view(11), P4 = view(11), P6 = view(11), P8 = view(11); // 2p, 4p, 6p, 8p
-  const Z0 = view(11); // zero
-  const t0 = view(11), t1 = view(11), t2 = view(11);
-  const t3 = view(11), t4 = view(11), t5 = view(11);
+  const ROW = S.subarray(at, (at += 88)); // half of the table being looked up (its x or y limbs), copied from flash in one native call
+  const H = S.subarray(at, (at += 8));
+  const D = S.subarray(at, (at += 11)), P4 = S.subarray(at, (at += 11)), P6 = S.subarray(at, (at += 11)), P8 = S.subarray(at, (at += 11)); // 2p, 4p, 6p, 8p
+  const Z0 = S.subarray(at, (at += 11)); // zero
+  const t0 = S.subarray(at, (at += 11)), t1 = S.subarray(at, (at += 11)), t2 = S.subarray(at, (at += 11));
+  const t3 = S.subarray(at, (at += 11)), t4 = S.subarray(at, (at += 11)), t5 = S.subarray(at, (at += 11));
   const W = 16777216;
   const IW = 5.9604644775390625e-8; // 2^-24
   const M = 16777215;
@@ -85,16 +84,7 @@ export function ramKernels(): RamKernels {
   // The linear kernels make one carry pass and never reduce: each subtraction adds a multiple of p
   // (K) above what it subtracts, so values stay positive and below 16p, which the multiplication
   // takes (a b < 256 p^2 < p R, so its output is below 2p). Bounds are noted at each use.
-  /** o = a - b + K. */
-  function sub(o: Int32Array, a: Int32Array, b: Int32Array, K: Int32Array): void {
-    'ram';
-    for (i = 0, c = 0; i < 11; i++) {
-      t = a[i] - b[i] + K[i] + c;
-      c = t >> 24;
-      o[i] = t & M;
-    }
-  }
-  /** o = a - b + v d + K (v = 1, -1 or -2). */
+  /** o = a - b + v d + K (v = 1, -1 or -2; 0 with d = Z0 for a - b + K: one function less). */
   function sub2(o: Int32Array, a: Int32Array, b: Int32Array, d: Int32Array, v: number, K: Int32Array): void {
     'ram';
     for (i = 0, c = 0; i < 11; i++) {
@@ -126,14 +116,14 @@ export function ramKernels(): RamKernels {
     add(t2, t1, t1); // 4 gamma, < 8p
     mul(t2, X, t2); // beta4 = 4 x gamma
     mul(t1, t1, t1); // s = 4 gamma^2
-    sub(t4, X, t0, D); // x - delta, < 10p
+    sub2(t4, X, t0, Z0, 0, D); // x - delta, < 10p
     add(t5, X, t0); // x + delta, < 10p
     mul(t3, t4, t5);
     add(t4, t3, t3);
     add(t3, t3, t4); // alpha = 3 (x - delta)(x + delta), < 6p
     mul(t4, t3, t3);
     sub2(X, t4, t2, t2, -1, P4); // x3 = alpha^2 - 2 beta4, < 6p
-    sub(t2, t2, X, P6); // beta4 - x3, < 8p
+    sub2(t2, t2, X, Z0, 0, P6); // beta4 - x3, < 8p
     mul(t2, t3, t2);
     sub2(Y, t2, t1, t1, -1, P4); // y3 = alpha (beta4 - x3) - 2 s, < 6p
   }
@@ -146,7 +136,7 @@ export function ramKernels(): RamKernels {
     mul(t1, t0, Z);
     mul(t0, t0, qx);
     mul(t1, t1, qy);
-    sub(t0, t0, X, P8); // E = x2 z1^2 - x1, < 10p
+    sub2(t0, t0, X, Z0, 0, P8); // E = x2 z1^2 - x1, < 10p
     sub2(t1, Z0, Y, t1, s, P8); // F = s y2 z1^3 - y1, < 10p
     mul(Z, Z, t0);
     mul(t2, t0, t0);
@@ -155,9 +145,9 @@ export function ramKernels(): RamKernels {
     mul(t4, Y, t3);
     mul(t5, t1, t1);
     sub2(X, t5, t3, t2, -2, P6); // x3 = F^2 - H - 2 I, < 8p
-    sub(t2, t2, X, P8); // I - x3, < 10p
+    sub2(t2, t2, X, Z0, 0, P8); // I - x3, < 10p
     mul(t2, t1, t2);
-    sub(Y, t2, t4, D); // y3 = F (I - x3) - y1 H, < 4p
+    sub2(Y, t2, t4, Z0, 0, D); // y3 = F (I - x3) - y1 H, < 4p
   }
 
   // The comb part (comb.ts combPart, TEETH 4, TABLES 8, COLS 8, SPAN 64): the three low teeth's
@@ -182,16 +172,16 @@ export function ramKernels(): RamKernels {
     t = 192 + j * 8 + col;
     const neg = ((k[(t / 24) | 0] >> t % 24) & 1) - 1; // -1 when the top digit is -1
     low ^= neg & 7;
-    // a flash read per element costs more than the scan: copy the table's 8 points first
-    ROW.set(table.subarray(j * 176, j * 176 + 176));
     // every point is read: the table is limb-major (limb l of point v at 8 l + v, see
     // scripts/p256/espruino-table.mjs), so limb l of the chosen point is the native sum over v of
     // H[v] ROW[8 l + v], with H[v] = 1 for the chosen v and 0 for the others
     for (i = 0; i < 8; i++) H[i] = ((i ^ low) - 1) >>> 31;
-    for (i = 0; i < 11; i++) {
-      qx[i] = V(H, ROW, i * 8);
-      qy[i] = V(H, ROW, 88 + i * 8);
-    }
+    // (a flash read per element costs more than the scan: each half is copied first)
+    t = j * 176;
+    ROW.set(table.subarray(t, t + 88));
+    for (i = 0; i < 11; i++) qx[i] = V(H, ROW, i * 8);
+    ROW.set(table.subarray(t + 88, t + 176));
+    for (i = 0; i < 11; i++) qy[i] = V(H, ROW, i * 8);
     if (col === 7 && j === 0) {
       // the first lookup (a public position) is the accumulator: y = neg ? 2p - qy : qy, in (0, 2p)
       for (i = 0, c = 0; i < 11; i++) {

@@ -182,8 +182,10 @@ export interface CombJob {
   j: number; // next table within the column; -1: the column's doubling is next
 }
 
-export function newCombJob(): CombJob {
-  return { b: newFe(), r: newPoint(), qx: newFe(), qy: newFe(), ny: newFe(), col: -1, j: 0 };
+/** A job's 7 field elements come from `fe` (a signing job passes views on its one buffer). */
+export function newCombJob(fe?: () => Int32Array): CombJob {
+  fe = fe || newFe;
+  return { b: fe(), r: { x: fe(), y: fe(), z: fe() }, qx: fe(), qy: fe(), ny: fe(), col: -1, j: 0 };
 }
 
 /** Starts k*G for a plain scalar 0 < k < n (recodes it; constant time). */

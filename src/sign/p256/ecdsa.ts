@@ -8,12 +8,12 @@ import { concatBytes } from '../../bytes';
 import { fail, KEY_INVALID, OPTION_INVALID } from '../../errors';
 import { P, fpFromBytes, fpMul, fpSqr, fpToMont, fpToPlain } from './fp';
 import { HALF_N, N, NPRIME, fnAdd, fnFromBytes, fnFromMont, fnMul, fnReduce, fnToBytes, fnToMont } from './fn';
-import { invRun, invStart, newInvJob } from './inv';
+import { invRun, invStart, newInvJob, type InvJob } from './inv';
 import { cmov, condSub, limbsFromBytes, ltMask, newFe, zeroMask, LIMBS } from './limbs';
 import type { JPoint } from './point';
 import { combPart, combStart, newCombJob, type CombJob, type CombTable } from './comb';
 import { privateScalar } from './keypair';
-import { drbgBlind, drbgInit, drbgInit2, drbgNext, drbgReseed, type Drbg } from './rfc6979';
+import { drbgBlind, drbgInit, drbgNext, drbgUpdate, type Drbg } from './rfc6979';
 
 export interface P256CoreOptions {
   /** 32-byte private scalar, 1 <= d < n. */
@@ -37,7 +37,7 @@ export interface P256CoreOptions {
    * fails with KEY_INVALID on a mismatch, as does every later job until one check has passed.
    */
   publicKey?: Uint8Array;
-  /** Work units of the parts (default: field multiplications as QuickJS runs them, see COSTS). */
+  /** Work units of the parts (default: field multiplications as QuickJS runs them: part 18, double 8, invBatch 3, modn 8). */
   costs?: P256Costs;
 }
 
@@ -67,14 +67,14 @@ export interface P256Costs {
   /** A part of at most 2 multiplications mod n and reductions, whole in one slice (8). */
   modn: number;
 }
-const COSTS: P256Costs = { part: 18, double: 8, invBatch: 3, modn: 8 };
 
 export function createP256SignerCore(opts: P256CoreOptions): Signer {
-  const d = newFe();
+  const dd = new Int32Array(2 * LIMBS); // d and dM: two views on one buffer (see start)
+  const d = dd.subarray(0, LIMBS);
+  const dM = dd.subarray(LIMBS);
   privateScalar(d, opts.privateKey);
   const dBytes = new Uint8Array(32);
   fnToBytes(d, dBytes, 0);
-  const dM = newFe();
   fnToMont(dM, d);
   // kept for the stored public key's check (the first job's CHECK phase), then wiped
   let unchecked: Int32Array | null = opts.publicKey ? new Int32Array(d) : null;
@@ -82,25 +82,23 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
   const table = opts.table;
   const hash = opts.hash;
   const budget = opts.sliceBudget && opts.sliceBudget > 0 ? opts.sliceBudget : 150;
-  const extra = opts.extraEntropy, cost = opts.costs || COSTS;
+  const extra = opts.extraEntropy, cost = opts.costs || { part: 18, double: 8, invBatch: 3, modn: 8 }; // (made only when not given)
 
   function start(message: Uint8Array): SignStep {
     let phase = unchecked ? CHECK : HASH;
     let check: CombJob | null = null;
     let drbg: Drbg | null = null;
     let seed: Uint8Array | null = null;
-    const e = newFe(); // bits2int(H(m)) mod n, plain
-    const k = newFe();
-    const comb = newCombJob();
-    const zInv = newFe();
-    const blindP = newFe();
-    const invP = newInvJob(P, 1); // -p^-1 mod 2^24 = 1
-    const kInv = newFe();
-    const blind = newFe();
-    const invN = newInvJob(N, NPRIME);
-    const r = newFe();
-    const s = newFe();
-    const t = newFe();
+    // the job's field elements (its comb and inversion jobs' included) are views on one buffer: on
+    // Espruino a view is a variable, a separate 11-limb array about five. Those of the comb now,
+    // the rest (15) when the comb is done (BLIND): not held beside the comb's kernels (the peak).
+    const fe = views(9);
+    const e = fe(); // bits2int(H(m)) mod n, plain
+    const k = fe();
+    const comb = newCombJob(fe);
+    let zInv: Int32Array, blindP: Int32Array, invP: InvJob, kInv: Int32Array, blind: Int32Array;
+    let invN: InvJob, r: Int32Array, s: Int32Array, t: Int32Array;
+    let late = false;
     let bb: Uint8Array | null = null; // the blinding value's bytes, BLIND to BLIND2
     let result: Uint8Array | null = null;
 
@@ -126,7 +124,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
             fnReduce(r, r);
             spent += 4;
             if (zeroMask(r)) {
-              drbgReseed(drbg as Drbg);
+              drbgUpdate(drbg as Drbg, 0);
               phase = NONCE;
             } else phase = BLIND2;
           } else spent = budget;
@@ -148,6 +146,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
             if (!samePoint(check.r, opts.publicKey as Uint8Array)) fail(KEY_INVALID, 'the public key stored with the EC private key does not match it');
             (unchecked as Int32Array).fill(0);
             unchecked = null;
+            check = null;
             phase = HASH;
             spent = budget;
           } else {
@@ -175,7 +174,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           phase = SEED2;
           spent = budget;
         } else if (phase === SEED2) {
-          drbgInit2(drbg as Drbg, seed as Uint8Array);
+          drbgUpdate(drbg as Drbg, 1, seed as Uint8Array);
           (seed as Uint8Array).fill(0);
           seed = null;
           phase = NONCE;
@@ -185,13 +184,26 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           if (fnFromBytes(k, cand, 0) && !zeroMask(k)) {
             combStart(comb, k);
             phase = COMB;
-          } else drbgReseed(drbg as Drbg);
+          } else drbgUpdate(drbg as Drbg, 0);
           spent += 30;
         } else if (phase === BLIND) {
           // Both inversions run a variable-time algorithm (inv.ts) on blinded inputs: z b and k b for
           // a secret pseudo-random b (from the RFC 6979 state, see drbgBlind), then multiply by b
           // again. Their running time depends on z b and k b only, which are independent of z and
           // k. b = 0 mod p or mod n (probability 2^-256) falls back to b = 1.
+          if (!late) {
+            late = true;
+            const f = views(15);
+            zInv = f();
+            blindP = f();
+            invP = newInvJob(P, 1, f); // -p^-1 mod 2^24 = 1
+            kInv = f();
+            blind = f();
+            invN = newInvJob(N, NPRIME, f);
+            r = f();
+            s = f();
+            t = f();
+          }
           bb = drbgBlind(drbg as Drbg);
           limbsFromBytes(blindP, bb, 0);
           condSub(blindP, blindP, P);
@@ -235,7 +247,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           fnFromMont(s, s);
           spent += cost.modn;
           if (zeroMask(s)) {
-            drbgReseed(drbg as Drbg);
+            drbgUpdate(drbg as Drbg, 0);
             phase = NONCE;
             continue;
           }
@@ -267,6 +279,13 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
   }
 
   return { alg: 'ES256', start: start };
+}
+
+/** n field elements as views on one buffer, in turn. */
+function views(n: number): () => Int32Array {
+  const a = new Int32Array(n * LIMBS);
+  let at = 0;
+  return () => a.subarray(at, (at += LIMBS));
 }
 
 /** Whether Jacobian p is the 65-byte uncompressed point q: X = qx Z^2 and Y = qy Z^3 (no inversion). */

@@ -22,8 +22,10 @@ export interface InvJob {
   delta: number;
 }
 
-export function newInvJob(m: Int32Array, mPrime: number): InvJob {
-  return { m: m, mPrime: mPrime, f: newFe(), g: newFe(), d: newFe(), e: newFe(), delta: 1 };
+/** The job's 4 field elements come from `fe` (see comb.ts newCombJob). */
+export function newInvJob(m: Int32Array, mPrime: number, fe?: () => Int32Array): InvJob {
+  fe = fe || newFe;
+  return { m: m, mPrime: mPrime, f: fe(), g: fe(), d: fe(), e: fe(), delta: 1 };
 }
 
 /** Starts inverting a plain 0 < x < m; x = 0 fails KEY_INVALID (no inverse). */
