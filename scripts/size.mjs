@@ -13,7 +13,7 @@ const root = new URL('..', import.meta.url).pathname;
  *  (test/real-engines/espruino.test.ts), not bytes: their `guard` is a growth guard only, the size
  *  measured when they were split (issue 15) rounded up to the next 0.5 KB. */
 export const BUDGETS = [
-  { name: 'espruino akenza-device (core)', file: 'dist/espruino/akenza-device.js', guard: 27.5 * 1024 },
+  { name: 'espruino akenza-device (core)', file: 'dist/espruino/akenza-device.js', guard: 28.5 * 1024 },
   { name: 'espruino akenza-sign', file: 'dist/espruino/akenza-sign.js', guard: 13 * 1024 },
   { name: 'espruino akenza-keys', file: 'dist/espruino/akenza-keys.js', guard: 9 * 1024 },
   { name: 'quickjs bundle', file: 'dist/quickjs/akenza-device.mjs', budget: 60 * 1024 },
