@@ -3,7 +3,7 @@
 import { base64urlEncode } from './base64';
 import { fail, OPTION_INVALID } from './errors';
 import { signSliced, type Alg, type Defer, type Signer } from './sign/signer';
-import { utf8Encode } from './utf8';
+import { utf8Decode, utf8Encode } from './utf8';
 
 /** The platform's base URL; `aud` is `{base}/devices/{deviceId}`. */
 export const DEFAULT_AUDIENCE_BASE = 'https://akenza.io';
@@ -112,16 +112,18 @@ function defaultDefer(): Defer {
  * in slices that yield to the event loop.
  */
 export function mintJwt(signer: Signer, o: JwtClaimsOptions, cb: (err: Error | null, token?: string) => void, defer?: Defer): void {
-  let input: string;
+  // Only the input's bytes are kept while the signer runs (the token's text is read back from them:
+  // ASCII), not the string as well: ~25 variables less on Espruino during a mint.
+  let message: Uint8Array;
   try {
-    input = signingInput(jwtParts(signer.alg, o));
+    message = utf8Encode(signingInput(jwtParts(signer.alg, o)));
   } catch (e) {
     (defer || defaultDefer())(() => cb(e as Error));
     return;
   }
-  signSliced(signer, utf8Encode(input), defer || defaultDefer(), (err, sig) => {
+  signSliced(signer, message, defer || defaultDefer(), (err, sig) => {
     if (err) cb(err);
-    else cb(null, input + '.' + base64urlEncode(sig as Uint8Array));
+    else cb(null, utf8Decode(message) + '.' + base64urlEncode(sig as Uint8Array));
   });
 }
 

@@ -23,7 +23,7 @@ declare function require(name: string): unknown;
 declare const Modules: { removeCached(name: string): void };
 interface EspruinoSocket {
   on(event: 'data', fn: (data: string) => void): void;
-  on(event: 'close' | 'end', fn: () => void): void;
+  on(event: 'close' | 'end', fn: (hadError?: boolean) => void): void;
   on(event: 'error', fn: (e: { message?: string; type?: string; code?: number } | string) => void): void;
   write(data: string): void;
   end(): void;

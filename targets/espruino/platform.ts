@@ -75,64 +75,77 @@ function randomBytes(n: number): Uint8Array {
 const SLICE_BUDGET = 20;
 export const signers = p256Binding({ table: combTable, hash: sha256, extraEntropy: () => randomBytes(32), sliceBudget: SLICE_BUDGET, costs: { part: 6, double: 5, invBatch: 4, modn: 8 }, checkKeyInJob: true });
 
+// A connection holds one small object (its state; write and close are shared functions called
+// on it) and two closures: the connect callback and one handler for the socket's events and the
+// wrapper's own failures. Closures cost ~8-11 variables each here and keep their whole scope
+// alive, so they are few and their scope small (not the TLS options: the CA is ~1 KB).
+type Ev = (a?: string | boolean | { message?: string; type?: string }, later?: unknown) => void;
+// One-letter fields: names ending in _ are the device context's (test/structure/context-names).
+interface Conn extends Socket {
+  /** the options */
+  o: SocketOptions;
+  /** the Espruino socket (null when connect threw) */
+  s: EspruinoSocket | null;
+  /** closed */
+  x: boolean;
+  /** the connection's event handler */
+  f: Ev;
+}
+
+function sockWrite(this: Conn, b: Uint8Array): void {
+  if (this.x || !this.s) return;
+  try {
+    this.s.write(binaryString(b));
+  } catch (e) {
+    this.f(e as Error, 1); // a failed TLS handshake surfaces here (InternalError: mbedtls_ssl_handshake returned ...)
+  }
+}
+
+function sockClose(this: Conn): void {
+  try {
+    if (!this.x && this.s) this.s.end();
+  } catch (e) {
+    // a socket whose TLS handshake failed throws here too; it is closed either way
+  }
+  this.f();
+}
+
 function connect(o: SocketOptions): Socket {
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    o.onClose();
+  // ev: 'data' (a binary string: Espruino sockets carry those), 'error' (an object {code, message}:
+  // socketserver.c's fireErrorEvent), 'close' (a boolean, hadError) or the wrapper's close() (no
+  // argument): the first error or close closes, once. With `later`, a thrown socket failure,
+  // reported as a socket error on a later turn, never from inside the device's own connect() or
+  // write() call, so the device's backoff goes on.
+  const ev: Ev = (a, later) => {
+    if (c.x) return;
+    if (later) {
+      const message = String((a && (a as Error).message) || a);
+      setTimeout(() => ev({ message }), 0);
+    } else if (typeof a === 'string') o.onData(E.toUint8Array(a));
+    else {
+      if (a && typeof a === 'object') o.onError(new Error(a.message || a.type || 'socket error'));
+      c.x = true;
+      o.onClose();
+    }
   };
-  // A thrown socket failure is reported as a socket error on a later turn, never from inside the
-  // device's own connect() or write() call, so the device's backoff goes on.
-  const failLater = (e: unknown) => {
-    const message = String((e && (e as Error).message) || e);
-    setTimeout(() => {
-      if (closed) return;
-      o.onError(new Error(message));
-      close();
-    }, 0);
-  };
-  const opts: { host: string; port: number; ca?: string } = { host: o.host, port: o.port };
+  const c: Conn = { o, s: null, x: false, f: ev, write: sockWrite, close: sockClose };
+  let opts: { host: string; port: number; ca?: string } | null = { host: o.host, port: o.port };
   // Espruino's TLS takes the CA as DER in a binary string (its examples use atob). Espruino 2v29
   // does not verify the server with it (MBEDTLS_SSL_VERIFY_NONE): see the README's security notes.
   if (o.tls && o.tls.ca) opts.ca = binaryString(decodePem(o.tls.ca, ['CERTIFICATE']).der);
-  let s: EspruinoSocket;
   try {
-    s = require(o.tls ? 'tls' : 'net').connect(opts, () => {
-      if (!closed) o.onConnect();
+    c.s = require(o.tls ? 'tls' : 'net').connect(opts, () => {
+      if (!c.x) o.onConnect();
     });
   } catch (e) {
-    failLater(e); // e.g. 'Unable to create socket' while the network or broker is down: thrown, not an event
-    return { write: () => {}, close };
+    ev(e as Error, 1); // e.g. 'Unable to create socket' while the network or broker is down: thrown, not an event
+    return c;
   }
-  // Espruino sockets carry binary strings.
-  s.on('data', (d) => {
-    if (!closed) o.onData(E.toUint8Array(d));
-  });
-  s.on('error', (e) => {
-    if (closed) return;
-    o.onError(new Error(typeof e === 'string' ? e : (e && (e.message || e.type)) || 'socket error'));
-    close();
-  });
-  s.on('close', close);
-  return {
-    write: (b) => {
-      if (closed) return;
-      try {
-        s.write(binaryString(b));
-      } catch (e) {
-        failLater(e); // a failed TLS handshake surfaces here (InternalError: mbedtls_ssl_handshake returned ...)
-      }
-    },
-    close: () => {
-      try {
-        if (!closed) s.end();
-      } catch (e) {
-        // a socket whose TLS handshake failed throws here too; it is closed either way
-      }
-      close();
-    },
-  };
+  opts = null; // not kept by the closures' scope
+  (c.s as EspruinoSocket).on('data', ev);
+  (c.s as EspruinoSocket).on('error', ev);
+  (c.s as EspruinoSocket).on('close', ev);
+  return c;
 }
 
 export const platform: Platform = {
