@@ -8,18 +8,11 @@ import { checkPoint, checkScalar, curveOf, ecPrivateFromSec1, ecSpki, OID_EC_PUB
 import { CERT, OID_NAMES, RSA } from './extras';
 import { OID_RSA } from './rsa'; // OID_RSA even without RSA support: RSA keys are refused by name
 import { decodePemBlocks, DECRYPT } from '../pem';
-import type { Alg } from '../sign/signer';
+import { checkAlg, type Alg } from '../sign/signer';
 import type { CredentialFormat, PrivateKey, PrivateKeyInput, PublicKey, PublicKeyInput } from './types';
 
 /** The refusal of RSA keys where RS256 cannot run (no big integers); shared with the signer binding. */
 export const noRsa = (): never => fail('ALG_UNSUPPORTED', 'RSA keys (RS256) need native big integers, which this engine lacks: use an ES256 (P-256) key');
-
-function checkAlg(actual: Alg, wanted: Alg | undefined, what: string): void {
-  if (wanted !== undefined && wanted !== 'ES256' && wanted !== 'RS256')
-    fail('ALG_UNSUPPORTED', 'alg ' + JSON.stringify(wanted) + ' is not supported; use ES256 or RS256');
-  if (wanted && wanted !== actual)
-    fail('ALG_MISMATCH', what + ' holds ' + (actual === 'ES256' ? 'an EC P-256' : 'an RSA') + ' key (' + actual + '), not ' + wanted);
-}
 
 /** Algorithm identifier -> key type, refusing what we do not speak. */
 function keyTypeOf(algId: Der | undefined, what: string): 'EC' | 'RSA' {

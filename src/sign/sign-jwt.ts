@@ -4,7 +4,7 @@ import { fail, OPTION_INVALID } from '../errors';
 import { fingerprint, ecSpki, parsePrivateKey, publicKeyOf, type PrivateKey, type PrivateKeyInput, type PublicKey } from '../keys';
 import { mintJwtPromise, type JwtClaimsOptions } from '../jwt';
 import type { SignerBinding } from '../platform';
-import type { Alg, Signer } from './signer';
+import { checkAlg, type Alg, type Signer } from './signer';
 
 /** Options of signJwt: the key and the claim options. */
 export interface SignJwtOptions extends Omit<JwtClaimsOptions, 'kid'> {
@@ -38,7 +38,8 @@ export function makeSignJwt(binding: SignerBinding) {
     for (let i = 0; i < cache.length; i++) {
       const e = cache[i];
       if (e.input === input) {
-        parsePrivateKey(e.key, alg); // alg check only
+        // the key was parsed when cached: only the alg is checked (on Espruino parsing loads akenza-keys)
+        checkAlg(e.key.alg, alg, 'the private key');
         return e;
       }
     }

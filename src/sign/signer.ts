@@ -1,8 +1,17 @@
 // The Signer contract: every signature is a job of bounded steps, so a slow engine can yield
 // between them (timer-driven) and a fast one just runs the steps back to back.
+import { fail } from '../errors';
 
 /** The JWT algorithms the platform accepts. */
 export type Alg = 'ES256' | 'RS256';
+
+/** Refuses an unknown `wanted` alg, or one that is not the key's (`what` names the key in the message). */
+export function checkAlg(actual: Alg, wanted: Alg | undefined, what: string): void {
+  if (wanted !== undefined && wanted !== 'ES256' && wanted !== 'RS256')
+    fail('ALG_UNSUPPORTED', 'alg ' + JSON.stringify(wanted) + ' is not supported; use ES256 or RS256');
+  if (wanted && wanted !== actual)
+    fail('ALG_MISMATCH', what + ' holds ' + (actual === 'ES256' ? 'an EC P-256' : 'an RSA') + ' key (' + actual + '), not ' + wanted);
+}
 
 /** One step of a signing job: does a bounded slice of work; returns the signature when done, else null. @inline */
 export type SignStep = () => Uint8Array | null;
