@@ -29,9 +29,9 @@ chmodSync('dist/node/cli.js', 0o755);
 // Properties whose names end in '_' (the device context's fields, src/device/context.ts) are
 // shortened too: nothing outside a bundle reads them.
 const device = { bundle: true, minify: true, legalComments: 'none', logLevel: 'warning', target: 'es2020', platform: 'neutral' };
-async function buildDevice(options, format = {}, compress = {}) {
+async function buildDevice(options, format = {}, compress = {}, toplevel = false) {
   await build({ ...device, ...options });
-  const out = await minify(readFileSync(options.outfile, 'utf8'), { module: options.format === 'esm', compress: { passes: 3, ecma: 5, ...compress }, mangle: { properties: { regex: /_$/ } }, format: { ecma: 5, ...format } });
+  const out = await minify(readFileSync(options.outfile, 'utf8'), { module: options.format === 'esm', toplevel, compress: { passes: 3, ecma: 5, ...compress }, mangle: { properties: { regex: /_$/ } }, format: { ecma: 5, ...format } });
   writeFileSync(options.outfile, out.code);
 }
 await Promise.all([
@@ -84,12 +84,12 @@ await Promise.all(Object.keys(espruinoModules).map((name) => buildDevice({
   define: { AKENZA_P256_SHA256: JSON.stringify(createHash('sha256').update(espruinoTable).digest('hex')) },
   // CommonJS output keeps require('net') etc. as plain calls (an IIFE build adds a require shim);
   // the banner/footer still give the module its own scope.
-  format: 'cjs', banner: { js: '(()=>{' }, footer: { js: '})();' },
+  format: 'cjs',
   external: ['net', 'tls', 'crypto', 'Storage', ...Object.keys(espruinoModules)], logOverride: { 'commonjs-variable-in-esm': 'silent' },
   plugins: [swaps('espruino', espruinoModules[name].swaps || {}, espruinoUsed)],
   // Short lines: Espruino's stack trace quotes the line an error was thrown from, so errors read
   // well; the variables a caught error keeps measured the same either way (BENCHMARKS.md).
-}, { max_line_len: 100 }, { directives: false }))); // keeps the "ram" directives (targets/espruino/p256-ram.ts)
+}, { max_line_len: 100 }, { directives: false }, true))); // keeps the "ram" directives (targets/espruino/p256-ram.ts)
 {
   // A swap that never applied names a module that moved: fail rather than ship the full one.
   const declared = Object.keys(JSON.parse(readFileSync('targets/espruino/swaps.json', 'utf8')));
