@@ -31,9 +31,9 @@ export function tempDir(): string {
   return d;
 }
 
-/** Writes files into the Storage of dir's espruino.flash, one interpreter run per 8 KB chunk. */
+/** Writes files into the Storage of dir's espruino.flash, one interpreter run per 4 KB chunk (an 8 KB one runs out of memory at 2,500 variables). */
 export function storageWrite(bin: string, dir: string, files: { [name: string]: Buffer | string }): void {
-  const CHUNK = 8192;
+  const CHUNK = 4096;
   for (const name of Object.keys(files)) {
     const buf = Buffer.isBuffer(files[name]) ? (files[name] as Buffer) : Buffer.from(files[name] as string, 'latin1');
     for (let off = 0; off < buf.length; off += CHUNK) {
