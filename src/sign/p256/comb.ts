@@ -28,14 +28,9 @@ import { pointAdd, pointAddMixed, pointDouble, newPoint, copyPoint, onCurveMask,
 import { cmov, feFrom, fromHexBytes, ltMask, newFe } from './limbs';
 import { fail, KEY_INVALID } from '../../errors';
 
-export const TEETH = 4;
-export const TABLES = 8;
-export const COLS = Math.ceil(256 / (TEETH * TABLES));
-const SPAN = COLS * TABLES;
-const PER = 1 << (TEETH - 1); // points per table
-const ENTRY = 22; // int32 limbs per point
-export const TABLE_POINTS = TABLES * PER;
-export const TABLE_BYTES = TABLE_POINTS * ENTRY * 4;
+import { COLS, ENTRY, PER, SPAN, TABLE_BYTES, TABLE_POINTS, TABLES, TEETH } from './comb-shape';
+
+export { COLS, TABLE_BYTES, TABLE_POINTS, TABLES, TEETH };
 
 const GX = '6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296';
 const GY = '4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5';
