@@ -16,10 +16,10 @@ const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'dist', 'espruino');
 const mainJs = readFileSync(join(root, 'examples', 'espruino-esp32', 'main.js'), 'utf8');
 // What boots: both without function hoisting inside function bodies, as on the board (rewritten once).
-const mainRun = unhoist(mainJs).code;
+const mainRun = unhoist(mainJs, true).code; // boot code: no hoisting either
 /** Every Storage module of the build (targets/espruino/modules.json), as the board runs them. */
 const moduleNames = Object.keys(JSON.parse(readFileSync(join(root, 'targets', 'espruino', 'modules.json'), 'utf8')));
-const moduleRuns = moduleNames.map((name) => unhoist(readFileSync(join(dist, name + '.js'), 'latin1')).code);
+const moduleRuns = moduleNames.map((name) => unhoist(readFileSync(join(dist, name + '.js'), 'latin1'), true).code);
 const deviceId = 'esp32-example';
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 let cloud: MockCloud;
