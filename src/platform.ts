@@ -15,6 +15,8 @@ export interface TlsOptions {
   servername?: string;
 }
 
+/** A connection's settings and callbacks. The callbacks are methods: call them on this object
+ *  (`o.onData(b)`), never detached or copied out (the MQTT session is a class using `this`). */
 export interface SocketOptions {
   host: string;
   port: number;

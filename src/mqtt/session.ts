@@ -1,10 +1,10 @@
 // One MQTT 3.1.1 connection: CONNECT/CONNACK with a timeout, keepalive PINGREQ with dead-link
 // detection, publish, subscribe, and packets handed up. What survives a reconnect (in-flight QoS 1,
 // subscriptions, the token) belongs to the device, not here.
-import type { Platform, SocketOptions, TlsOptions } from '../platform';
+import type { Platform, Socket, SocketOptions, TlsOptions } from '../platform';
 import { encode } from './encode';
 import { MqttError } from './errors';
-import { createParser, type ParserOptions } from './parser';
+import { createParser, type Parser, type ParserOptions } from './parser';
 import type { Packet, PublishPacket } from './packets';
 
 export interface SessionOptions {
@@ -32,7 +32,7 @@ export interface CloseReason {
   returnCode?: number;
 }
 
-/** Two functions: on Espruino every function a connection keeps costs ~10 variables. */
+/** What a connection offers the device. */
 export interface Session {
   /** Queues a packet (PUBLISH, SUBSCRIBE, ...); packets of one turn go out as one write. */
   send(p: Packet): void;
@@ -41,119 +41,164 @@ export interface Session {
 }
 
 export function openSession(platform: Platform, o: SessionOptions): Session {
-  let closed = false;
-  let connected = false;
-  let txTimer: unknown = null; // nothing sent for a keepalive period: PINGREQ (the protocol's rule)
-  let rxTimer: unknown = null; // nothing received for a keepalive period: PINGREQ (a half-open link)
-  let deadTimer: unknown = null; // PINGREQ or CONNECT unanswered: the link is dead
-  const keepaliveMs = o.keepaliveS * 1000;
-  // Packets written in one turn of the event loop go out as one socket write: far fewer syscalls
-  // and TCP segments when a burst of PUBACKs releases a burst of PUBLISHes.
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  const flush = () => {
-    if (!pending.length) return;
-    const out = new Uint8Array(pendingBytes);
-    for (let i = 0, off = 0; i < pending.length; off += pending[i].length, i++) out.set(pending[i], off);
-    pending = [];
-    pendingBytes = 0;
-    if (!closed) socket.write(out);
-  };
+  return new MqttSession(platform, o);
+}
 
-  const clear = (t: unknown) => {
-    if (t !== null) platform.clearTimeout(t);
-    return null;
-  };
-  const finish = (r: CloseReason) => {
-    if (closed) return;
-    flush();
-    closed = true;
-    txTimer = clear(txTimer);
-    rxTimer = clear(rxTimer);
-    deadTimer = clear(deadTimer);
-    parser.close();
-    socket.close();
-    o.onClosed(r, S);
-  };
-  const send = (p: Packet) => {
-    if (closed) return;
+/**
+ * A class, not closures: on Espruino each closure a connection keeps costs 8-11 variables, and a
+ * method costs its connection nothing (it is made once, with the module). The object is also the
+ * parser's and the socket's options (their callbacks are its methods, called on it), so one object
+ * serves all three. Espruino's arrows do not keep `this`: callbacks take the session as `s`.
+ */
+class MqttSession implements Session, ParserOptions, SocketOptions {
+  declare p: Platform;
+  declare o: SessionOptions;
+  declare host: string;
+  declare port: number;
+  declare tls?: TlsOptions;
+  declare maxPacketSize: number;
+  /** closed */
+  declare x: boolean;
+  /** CONNACK accepted */
+  declare up: boolean;
+  /** nothing sent for a keepalive period: PINGREQ (the protocol's rule) */
+  declare tx: unknown;
+  /** nothing received for a keepalive period: PINGREQ (a half-open link) */
+  declare rx: unknown;
+  /** PINGREQ or CONNECT unanswered: the link is dead */
+  declare dt: unknown;
+  /** keepalive in ms */
+  declare ka: number;
+  /** packets written in this turn of the event loop, and their bytes: they go out as one socket write
+   *  (far fewer syscalls and TCP segments when a burst of PUBACKs releases a burst of PUBLISHes) */
+  declare q: Uint8Array[];
+  declare qb: number;
+  declare ps: Parser;
+  declare so: Socket;
+
+  constructor(platform: Platform, o: SessionOptions) {
+    const s = this;
+    s.p = platform;
+    s.o = o;
+    s.host = o.host;
+    s.port = o.port;
+    s.tls = o.tls;
+    s.maxPacketSize = o.maxPacketSize;
+    s.x = s.up = false;
+    s.tx = s.rx = s.dt = null;
+    s.ka = o.keepaliveS * 1000;
+    s.q = [];
+    s.qb = 0;
+    s.ps = createParser(s);
+    s.so = platform.connect(s);
+    dieIn(s, o.connackTimeoutMs, { reason: 'connack-timeout', message: 'no CONNACK' });
+  }
+
+  send(p: Packet): void {
+    const s = this; // (a local: shorter code than `this` in every bundle)
+    if (s.x) return;
     const b = encode(p);
-    if (!pending.length) Promise.resolve().then(flush);
-    pending.push(b);
-    pendingBytes += b.length;
-    if (connected && keepaliveMs) txTimer = idle(txTimer);
-  };
-  // A timer handle is nulled before its callback acts: Espruino's clearTimeout throws on a fired one.
-  const dieIn = (ms: number, r: CloseReason) => {
-    deadTimer = platform.setTimeout(() => {
-      deadTimer = null;
-      finish(r);
-    }, ms);
-  };
-  // (Re)starts an idle timer that pings after a keepalive period; returns its handle. No PINGRESP
-  // within half a keepalive means the link is dead.
-  const idle = (t: unknown): unknown => {
-    clear(t);
-    const h = platform.setTimeout(() => {
-      if (txTimer === h) txTimer = null;
-      if (rxTimer === h) rxTimer = null;
-      send({ cmd: 'pingreq' });
-      if (deadTimer === null) dieIn(keepaliveMs / 2, { reason: 'keepalive-timeout', message: 'no PINGRESP' });
-    }, keepaliveMs);
-    return h;
-  };
+    if (!s.q.length) Promise.resolve().then(() => flush(s));
+    s.q.push(b);
+    s.qb += b.length;
+    if (s.up && s.ka) s.tx = idle(s, s.tx);
+  }
 
-  // One object is both the parser's options and the socket's (an object and a closure fewer per
-  // connection): the parser's errors are MqttErrors, the socket's are not.
-  const io: ParserOptions & SocketOptions = {
-    host: o.host,
-    port: o.port,
-    tls: o.tls,
-    maxPacketSize: o.maxPacketSize,
-    onError: (e) => finish({ reason: e instanceof MqttError ? 'protocol-error' : 'socket-error', message: e.message }),
-    onPacket: (p) => {
-      if (closed) return;
-      deadTimer = clear(deadTimer); // any packet proves the link is alive
-      if (connected && keepaliveMs) rxTimer = idle(rxTimer);
-      if (!connected) {
-        if (p.cmd !== 'connack') return finish({ reason: 'protocol-error', message: p.cmd + ' before CONNACK' });
-        // 4: bad username or password (malformed token/secret), 5: not authorized.
-        if (p.returnCode !== 0) return finish({ reason: 'refused', returnCode: p.returnCode, message: 'CONNACK ' + p.returnCode });
-        connected = true;
-        if (keepaliveMs) {
-          rxTimer = idle(rxTimer);
-          txTimer = idle(txTimer);
-        }
-        o.onConnected(p.sessionPresent, S);
-        return;
+  disconnect(): void {
+    this.send({ cmd: 'disconnect' });
+    finish(this, { reason: 'local', message: 'disconnected' });
+  }
+
+  // ---- the parser's and the socket's callbacks ----
+  onError(e: Error): void {
+    finish(this, { reason: e instanceof MqttError ? 'protocol-error' : 'socket-error', message: e.message });
+  }
+
+  onPacket(p: Packet): void {
+    const s = this;
+    if (s.x) return;
+    s.dt = clear(s, s.dt); // any packet proves the link is alive
+    if (s.up && s.ka) s.rx = idle(s, s.rx);
+    const o = s.o;
+    if (!s.up) {
+      if (p.cmd !== 'connack') return finish(s, { reason: 'protocol-error', message: p.cmd + ' before CONNACK' });
+      // 4: bad username or password (malformed token/secret), 5: not authorized.
+      if (p.returnCode !== 0) return finish(s, { reason: 'refused', returnCode: p.returnCode, message: 'CONNACK ' + p.returnCode });
+      s.up = true;
+      if (s.ka) {
+        s.rx = idle(s, s.rx);
+        s.tx = idle(s, s.tx);
       }
-      if (p.cmd === 'publish') {
-        if (p.qos === 1) send({ cmd: 'puback', messageId: p.messageId as number });
-        if (p.qos === 2) return finish({ reason: 'protocol-error', message: 'QoS 2 publish' });
-        o.onMessage(p, S);
-      } else if (p.cmd === 'puback') o.onPuback(p.messageId, S);
-      else if (p.cmd === 'suback') o.onSuback(p.messageId, p.granted, S);
-      else if (p.cmd !== 'pingresp' && p.cmd !== 'unsuback') finish({ reason: 'protocol-error', message: 'unexpected ' + p.cmd });
-    },
-    onConnect: () => {
-      if (closed) return;
-      send({ cmd: 'connect', clientId: o.clientId, keepalive: o.keepaliveS, clean: true, username: o.username, password: o.password });
-    },
-    onData: (b) => {
-      if (!closed) parser.push(b);
-    },
-    onClose: () => finish({ reason: 'socket-closed', message: connected ? 'closed by the server' : 'closed before CONNACK' }),
-  };
-  const parser = createParser(io);
-  const socket = platform.connect(io);
-  dieIn(o.connackTimeoutMs, { reason: 'connack-timeout', message: 'no CONNACK' });
+      o.onConnected(p.sessionPresent, s);
+      return;
+    }
+    if (p.cmd === 'publish') {
+      if (p.qos === 1) s.send({ cmd: 'puback', messageId: p.messageId as number });
+      if (p.qos === 2) return finish(s, { reason: 'protocol-error', message: 'QoS 2 publish' });
+      o.onMessage(p, s);
+    } else if (p.cmd === 'puback') o.onPuback(p.messageId, s);
+    else if (p.cmd === 'suback') o.onSuback(p.messageId, p.granted, s);
+    else if (p.cmd !== 'pingresp' && p.cmd !== 'unsuback') finish(s, { reason: 'protocol-error', message: 'unexpected ' + p.cmd });
+  }
 
-  const S: Session = {
-    send,
-    disconnect: () => {
-      send({ cmd: 'disconnect' });
-      finish({ reason: 'local', message: 'disconnected' });
-    },
-  };
-  return S;
+  onConnect(): void {
+    const o = this.o;
+    if (!this.x) this.send({ cmd: 'connect', clientId: o.clientId, keepalive: o.keepaliveS, clean: true, username: o.username, password: o.password });
+  }
+
+  onData(b: Uint8Array): void {
+    if (!this.x) this.ps.push(b);
+  }
+
+  onClose(): void {
+    finish(this, { reason: 'socket-closed', message: this.up ? 'closed by the server' : 'closed before CONNACK' });
+  }
+}
+
+function flush(s: MqttSession): void {
+  const q = s.q;
+  if (!q.length) return;
+  const out = new Uint8Array(s.qb);
+  for (let i = 0, off = 0; i < q.length; off += q[i].length, i++) out.set(q[i], off);
+  s.q = [];
+  s.qb = 0;
+  if (!s.x) s.so.write(out);
+}
+
+function clear(s: MqttSession, t: unknown): null {
+  if (t !== null) s.p.clearTimeout(t);
+  return null;
+}
+
+function finish(s: MqttSession, r: CloseReason): void {
+  if (s.x) return;
+  flush(s);
+  s.x = true;
+  s.tx = clear(s, s.tx);
+  s.rx = clear(s, s.rx);
+  s.dt = clear(s, s.dt);
+  s.ps.close();
+  s.so.close();
+  s.o.onClosed(r, s);
+}
+
+// A timer handle is nulled before its callback acts: Espruino's clearTimeout throws on a fired one.
+function dieIn(s: MqttSession, ms: number, r: CloseReason): void {
+  s.dt = s.p.setTimeout(() => {
+    s.dt = null;
+    finish(s, r);
+  }, ms);
+}
+
+/** (Re)starts an idle timer that pings after a keepalive period; returns its handle. No PINGRESP
+ *  within half a keepalive means the link is dead. */
+function idle(s: MqttSession, t: unknown): unknown {
+  clear(s, t);
+  const h = s.p.setTimeout(() => {
+    if (s.tx === h) s.tx = null;
+    if (s.rx === h) s.rx = null;
+    s.send({ cmd: 'pingreq' });
+    if (s.dt === null) dieIn(s, s.ka / 2, { reason: 'keepalive-timeout', message: 'no PINGRESP' });
+  }, s.ka);
+  return h;
 }

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { createDevice, type DeviceOptions } from '../../src/device/device';
 import { decodeJwt, fixture, nodeVerifyJwt } from '../helpers';
-import { createScriptedPlatform, recordingBroker } from './scripted-platform';
+import { createScriptedPlatform, intercept, recordingBroker } from './scripted-platform';
+import type { SocketOptions } from '../../src/platform';
 import { ecPrivateKeyPkcs8, parsePrivateKey } from '../../src/keys/index';
 import { sha256 } from '../../src/hash/sha256';
 import { p256Binding } from '../../src/sign/p256-binding';
@@ -106,7 +107,7 @@ describe('device logic (virtual time, scripted broker)', () => {
     const refuse = { n: 1e9 };
     // Refuse TCP connections by closing them at once.
     const orig = sp.platform.connect;
-    sp.platform.connect = (o) => orig({ ...o, onConnect: () => (refuse.n-- > 0 ? o.onError(new Error('ECONNREFUSED')) : o.onConnect()) });
+    sp.platform.connect = (o) => orig(intercept(o, { onConnect: () => (refuse.n-- > 0 ? o.onError(new Error('ECONNREFUSED')) : o.onConnect()) }));
     device.start();
     await sp.advance(600_000);
     const gaps = sp.connects.slice(1).map((t, i) => t - sp.connects[i]);
@@ -188,7 +189,7 @@ describe('device logic (virtual time, scripted broker)', () => {
 
   it('gives up on a CONNECT without CONNACK after 10 s', async () => {
     const { sp, state, device, named } = setup();
-    sp.platform.connect = ((orig) => (o: any) => orig({ ...o, onData: () => {} }))(sp.platform.connect);
+    sp.platform.connect = ((orig) => (o: SocketOptions) => orig(intercept(o, { onData: () => {} })))(sp.platform.connect);
     device.start();
     await sp.advance(10_001);
     expect(named('disconnected')[0].arg.reason).toBe('connack-timeout');
@@ -205,11 +206,12 @@ describe('device logic (virtual time, scripted broker)', () => {
     sp.platform.connect = (o) => {
       const slow = first;
       first = false;
-      return orig({
-        ...o,
-        onConnect: () => (slow && sp.stepWall(600_000), o.onConnect()),
-        onData: (b) => (slow ? sp.platform.setTimeout(() => o.onData(b), 1500) : o.onData(b)),
-      });
+      return orig(
+        intercept(o, {
+          onConnect: () => (slow && sp.stepWall(600_000), o.onConnect()),
+          onData: (b) => (slow ? sp.platform.setTimeout(() => o.onData(b), 1500) : o.onData(b)),
+        }),
+      );
     };
     device.start();
     await sp.advance(2000);

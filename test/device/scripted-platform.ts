@@ -183,3 +183,13 @@ export function recordingBroker() {
   };
   return { broker, state };
 }
+
+/** Socket options that call `o`'s callbacks as methods (they are the session's: a class), with
+ *  some replaced: for tests that intercept a connection's events. */
+export function intercept(o: SocketOptions, over: Partial<SocketOptions>): SocketOptions {
+  return {
+    host: o.host, port: o.port, tls: o.tls,
+    onConnect: () => o.onConnect(), onData: (b) => o.onData(b), onError: (e) => o.onError(e), onClose: () => o.onClose(),
+    ...over,
+  };
+}
