@@ -3,7 +3,7 @@
 // arrives exactly once, on the transport the device said carried it; the secret shows nowhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockCloud, type MockCloud, type Uplink } from '../../src/mock/index';
-import { createDevice, type Device } from '../../targets/node/index';
+import { createDevice, type Device, type DeviceEventName } from '../../targets/node/index';
 import { fixture } from '../helpers';
 
 const SECRET = 'fb-S3cret-77';
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => cloud.close());
 
-const waitFor = (device: Device, event: string, pred: (a: any) => boolean = () => true, timeoutMs = 10000) =>
+const waitFor = (device: Device, event: DeviceEventName, pred: (a: any) => boolean = () => true, timeoutMs = 10000) =>
   new Promise<any>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('timed out waiting for ' + event)), timeoutMs);
     const fn = (arg: unknown) => {
@@ -50,7 +50,7 @@ describe('fallback against the mock cloud', () => {
   it('MQTT stopped -> HTTP -> HTTP stopped -> CoAP -> MQTT back: each message exactly once, on the transport reported', async () => {
     const device = makeDevice();
     const events: { name: string; arg: any }[] = [];
-    for (const n of ['connected', 'disconnected', 'fallback', 'sent', 'transportError', 'authRejected', 'error']) device.on(n, (arg) => {
+    for (const n of ['connected', 'disconnected', 'fallback', 'sent', 'transportError', 'authRejected', 'error'] as const) device.on(n, (arg) => {
       events.push({ name: n, arg });
       if (process.env.FB_DEBUG && n !== 'sent') console.log(Date.now() % 100000, n, JSON.stringify(arg));
     });
