@@ -59,7 +59,7 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
   }
   const user = (cred as { connectorId?: string }).connectorId;
   const lifetimeS = o.tokenLifetimeS || DEFAULT_LIFETIME_S;
-  jwtParts('ES256', { deviceId, audienceBase: o.audienceBase, lifetimeS }); // validates options now, not at the first mint
+  jwtParts('ES256', { deviceId, audienceBase: o.audienceBase, lifetimeS }, 'tokenLifetimeS'); // validates options now, not at the first mint
   const m = o.mqtt || {};
   const url = parseUrl(m.url || 'mqtts://mqtt.akenza.io:8883');
   const limits: OutboxLimits = {
