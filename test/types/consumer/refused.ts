@@ -64,6 +64,15 @@ createDevice({
   // @ts-expect-error the token lifetime option is tokenLifetimeS
   lifetimeS: 600,
 });
+createDevice({
+  deviceId: 'd',
+  credentials: { privateKey: 'PEM' },
+  mqtt: {
+    url: 'mqtt://localhost',
+    // @ts-expect-error the device sets no MQTT will
+    will: { topic: 'x', payload: 'y' },
+  },
+});
 
 // publish() and signJwt() options.
 // @ts-expect-error publish has no retain option
