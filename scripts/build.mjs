@@ -3,8 +3,8 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { minify } from 'terser';
 import { ESPRUINO_FORBIDDEN, ESPRUINO_SUPPORTED, espruinoRegexProblems } from './espruino-profile.mjs';
 import { espruinoTableBytes } from './p256/espruino-table.mjs';
@@ -108,3 +108,24 @@ for (const name of Object.keys(espruinoModules)) {
 
 // Declarations for the package's typed entries (tests and scripts are not published).
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+addDeclarationExtensions('dist/types');
+
+// The sources import without extensions (Bundler resolution, as esbuild, vitest and tsx read them),
+// and tsc copies those specifiers into the .d.ts files; a consumer on NodeNext or Node16 resolution
+// refuses them (TS2834). So each relative specifier gets the file it names: './x' -> './x.js',
+// '../keys' -> '../keys/index.js'. One that names no emitted declaration fails the build.
+function addDeclarationExtensions(dir) {
+  for (const rel of readdirSync(dir, { recursive: true })) {
+    if (!rel.endsWith('.d.ts')) continue;
+    const file = join(dir, rel);
+    const text = readFileSync(file, 'utf8');
+    const fixed = text.replace(/(\bfrom\s+|\bimport\s*\(\s*|^import\s+)(['"])(\.\.?(?:\/[^'"]*)?)\2/gm, (all, lead, q, spec) => {
+      if (/\.js$/.test(spec)) return all;
+      const base = join(dirname(file), spec);
+      const to = existsSync(base + '.d.ts') ? spec + '.js' : existsSync(join(base, 'index.d.ts')) ? spec.replace(/\/$/, '') + '/index.js' : null;
+      if (!to) throw new Error(file + ': ' + spec + ' names no declaration file');
+      return lead + q + to + q;
+    });
+    if (fixed !== text) writeFileSync(file, fixed);
+  }
+}

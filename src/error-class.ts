@@ -5,10 +5,13 @@
 // (Node; on Espruino a stack string costs variables).
 const define = (o: object, k: string, value: unknown, enumerable?: boolean) => Object.defineProperty(o, k, { value, writable: true, configurable: true, enumerable: !!enumerable });
 
-/** A constructor `new C(code, message)` whose instances are Errors with `name`, `code`, and message `code: message`. */
+/**
+ * A constructor `new C(code, message)` whose instances are Errors with `name`, `code` and `message`.
+ * The message does not repeat the code: a log of both shows each once (docs/troubleshooting.md).
+ */
 export function errorClass<Code extends string>(name: string): new (code: Code, message: string) => Error & { readonly code: Code } {
   const C = function (this: object, code: Code, message: string) {
-    define(this, 'message', code + ': ' + message);
+    define(this, 'message', message);
     define(this, 'code', code, true);
     const capture = (Error as { captureStackTrace?: (o: object, c: unknown) => void }).captureStackTrace;
     if (capture) capture(this, C);

@@ -28,10 +28,16 @@ export const PEM_UNSUPPORTED = 'PEM_UNSUPPORTED';
 export const KEY_ENCRYPTED = 'KEY_ENCRYPTED';
 export const CURVE_UNSUPPORTED = 'CURVE_UNSUPPORTED';
 
-/** Every refusal of the SDK: `code` names the problem; the message explains it and never holds keys or secrets. */
+/** Every refusal of the SDK: `code` names the problem; the message explains it (without repeating the code) and never holds keys or secrets. */
 export const AkenzaError = errorClass<ErrorCode>('AkenzaError');
 /** An AkenzaError: `code` is the stable, machine-readable reason. */
 export type AkenzaError = InstanceType<typeof AkenzaError>;
+
+/** One line for a log or a terminal: `CODE: message` for an AkenzaError (its message does not repeat the code), the message otherwise. */
+export function errorText(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return e instanceof AkenzaError ? e.code + ': ' + m : m;
+}
 
 export function fail(code: ErrorCode, message: string): never {
   throw new AkenzaError(code, message);

@@ -53,15 +53,20 @@ export function audienceFor(deviceId: string, audienceBase?: string): string {
   return base.replace(/\/+$/, '') + '/devices/' + deviceId;
 }
 
-/** Validates the options and builds header and claims (`iat` = now - iatBackdateS, `exp` = now + lifetimeS). */
-export function jwtParts(alg: Alg, o: JwtClaimsOptions): JwtParts {
+/**
+ * Validates the options and builds header and claims (`iat` = now - iatBackdateS, `exp` = now + lifetimeS).
+ * `lifetimeName` is what the caller's user calls `lifetimeS` (createDevice: tokenLifetimeS), for the errors.
+ */
+export function jwtParts(alg: Alg, o: JwtClaimsOptions, lifetimeName?: string): JwtParts {
   const deviceId = checkDeviceId(o.deviceId);
   const lifetime = o.lifetimeS === undefined ? DEFAULT_LIFETIME_S : o.lifetimeS;
   const backdate = o.iatBackdateS === undefined ? DEFAULT_IAT_BACKDATE_S : o.iatBackdateS;
-  if (!(lifetime > 0) || Math.floor(lifetime) !== lifetime) fail(OPTION_INVALID, 'lifetimeS must be a positive whole number of seconds');
+  const name = lifetimeName || 'lifetimeS';
+  if (!(lifetime > 0) || Math.floor(lifetime) !== lifetime) fail(OPTION_INVALID, name + ' must be a positive whole number of seconds');
   if (!(backdate >= 0) || Math.floor(backdate) !== backdate) fail(OPTION_INVALID, 'iatBackdateS must be a whole number of seconds >= 0');
+  // The platform's 24 h is from iat to exp, and iat is backdated: what the user set, and its largest value.
   if (lifetime + backdate > MAX_LIFETIME_S)
-    fail(OPTION_INVALID, 'lifetimeS + iatBackdateS is ' + (lifetime + backdate) + ' s; the platform accepts at most ' + MAX_LIFETIME_S + ' s between iat and exp');
+    fail(OPTION_INVALID, name + ' is ' + lifetime + ' s; at most ' + (MAX_LIFETIME_S - backdate) + ' s (24 h from iat, set ' + backdate + ' s back)');
   const nowMs = o.now === undefined ? Date.now() : o.now;
   if (typeof nowMs !== 'number' || !(nowMs > 0)) fail(OPTION_INVALID, 'now must be milliseconds since the epoch');
   const now = Math.floor(nowMs / 1000);

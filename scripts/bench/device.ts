@@ -2,7 +2,7 @@
 // same mosquitto in the same run, and the offline gap of a token refresh next to a bare reconnect.
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
-import { createDevice, type Device } from '../../targets/node/index';
+import { createDevice, type Device, type DeviceEventName } from '../../targets/node/index';
 import { startMosquitto } from './mosquitto';
 
 const key = readFileSync(new URL('../../test/fixtures/keys/ec.pkcs8.pem', import.meta.url), 'utf8');
@@ -13,7 +13,7 @@ const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1
 const broker = await startMosquitto();
 const url = 'mqtt://127.0.0.1:' + broker.port;
 
-const once = (d: Device, ev: string) => new Promise<any>((r) => {
+const once = (d: Device, ev: DeviceEventName) => new Promise<any>((r) => {
   const f = (a: unknown) => (d.off(ev, f), r(a));
   d.on(ev, f);
 });

@@ -50,8 +50,9 @@ export async function jwtCommand(args: string[], io: Io): Promise<void> {
   const deviceId = deviceIdOption(values.device);
   // iat is DEFAULT_IAT_BACKDATE_S before now, and exp - iat may be at most MAX_LIFETIME_S.
   const maxLifetime = MAX_LIFETIME_S - DEFAULT_IAT_BACKDATE_S;
-  if (!/^\d+$/.test(values.lifetime) || Number(values.lifetime) < 1 || Number(values.lifetime) > maxLifetime)
-    throw new UsageError('--lifetime must be whole seconds from 1 to ' + maxLifetime + ' (iat is ' + DEFAULT_IAT_BACKDATE_S + ' s before now; the platform accepts at most ' + MAX_LIFETIME_S + ' s from iat to exp)');
+  const why = ' (iat is ' + DEFAULT_IAT_BACKDATE_S + ' s before now; the platform accepts at most ' + MAX_LIFETIME_S + ' s from iat to exp)';
+  if (!/^\d+$/.test(values.lifetime) || Number(values.lifetime) < 1) throw new UsageError('--lifetime ' + JSON.stringify(values.lifetime) + ' is not whole seconds from 1 to ' + maxLifetime + why);
+  if (Number(values.lifetime) > maxLifetime) throw new UsageError('--lifetime ' + values.lifetime + ' is more than ' + maxLifetime + ' s, the longest accepted' + why);
   audienceBaseOption(values['audience-base']);
   if (values.kid !== undefined && values.cert !== undefined) throw new UsageError('give --kid or --cert, not both');
   let kid = values.kid === undefined || values.kid === 'auto' ? 'auto' : values.kid === 'none' ? undefined : values.kid;

@@ -1,7 +1,7 @@
 // The akenza-device command line: dispatches to one module per subcommand, prints help, and maps
 // outcomes to the exit codes documented in docs/cli.md (0 done, 1 failed or refused, 2 usage).
 import { readFileSync } from 'node:fs';
-import { AkenzaError } from '../errors';
+import { AkenzaError, errorText } from '../errors';
 import { CERT_HELP, certCommand } from './cert';
 import { FINGERPRINT_HELP, fingerprintCommand } from './fingerprint';
 import { INSPECT_HELP, inspectCommand } from './inspect';
@@ -118,7 +118,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     // A port in use (EADDRINUSE from listen) counts as a system error too: the user's to fix, not a bug.
     if (e instanceof AkenzaError || e instanceof CommandFailed || isFsError(e)) {
       const hint = e instanceof AkenzaError && e.code === 'KEY_ENCRYPTED' && PASSPHRASE_COMMANDS.indexOf(name) >= 0 ? '; or give its passphrase with --passphrase-file FILE' : '';
-      io.err('akenza-device ' + name + ': ' + (e as Error).message + hint);
+      io.err('akenza-device ' + name + ': ' + errorText(e) + hint);
       return EXIT_FAILED;
     }
     throw e;

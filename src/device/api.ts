@@ -1,6 +1,6 @@
-// What the Device object takes and hands out: publish() options, downlinks, stats, and the Device
-// interface itself. Only types (see types.ts for the options and states).
-import type { Handler } from './events';
+// What the Device object takes and hands out: publish() options, stats, and the Device interface
+// itself. Only types (event-types.ts has the events, types.ts the options and states).
+import type { DeviceEventHandler, DeviceEventName } from './event-types';
 import type { DeviceState } from './types';
 
 /** Options of publish(). */
@@ -11,18 +11,6 @@ export interface PublishOptions {
   qos?: 0 | 1;
   /** Measurement time (ISO-8601 or ms since the epoch), sent by HTTP/CoAP/UDP as `timestamp`; MQTT has no field for it. */
   timestamp?: string | number;
-}
-
-/** A message from the cloud (`downlink` event). */
-export interface Downlink {
-  /** The full MQTT topic; in secret mode the secret in it reads `***`. */
-  topic: string;
-  /** The part after the device's downlink prefix ('' for the prefix itself). */
-  subTopic: string;
-  /** The payload bytes. */
-  payload: Uint8Array;
-  /** The payload as text, when it is UTF-8. */
-  text?: string;
 }
 
 /** A snapshot from stats(). */
@@ -60,10 +48,10 @@ export interface Device {
   refresh(): void;
   /** Sends DISCONNECT and closes every transport; the outbox is kept (and stored when persisted). start() resumes. */
   stop(): Promise<void>;
-  /** Adds a handler: connected, disconnected, downlink, tokenRefreshed, authRejected, clockState, dropped, fallback, sent, transportError, error. */
-  on(event: string, fn: Handler): void;
+  /** Adds a handler for one of the DeviceEvents: connected, disconnected, downlink, tokenRefreshed, authRejected, clockState, dropped, fallback, sent, transportError, error. */
+  on<E extends DeviceEventName>(event: E, fn: DeviceEventHandler<E>): void;
   /** Removes a handler added with on(). */
-  off(event: string, fn: Handler): void;
+  off<E extends DeviceEventName>(event: E, fn: DeviceEventHandler<E>): void;
   /** State, queue, in-flight, counters and per-transport counts. */
   stats(): DeviceStats;
 }

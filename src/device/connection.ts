@@ -10,7 +10,7 @@ import { mono, now } from './clock';
 import { clearTimer, delivered, error, fallbackOn, later, setState, setTimer, type DeviceContext, type Token } from './context';
 import { allocId, pump } from './pump';
 import { checkClock, finishDrain, mint, refresh, scheduleRefresh, tokenUsable } from './token';
-import type { Downlink } from './api';
+import type { Downlink } from './event-types';
 
 /**
  * Gets a usable token (minting when needed, waiting while the clock is untrusted), then connects:
@@ -175,7 +175,7 @@ function closed(c: DeviceContext, r: CloseReason): void {
     c.authFailures_++;
     c.token_ = null; // one fresh token for the next try; a second refusal backs off at least authFloorMs
     c.next_ = null;
-    c.events_.emit('authRejected', { transport: 'mqtt', returnCode: r.returnCode, attempts: c.authFailures_ });
+    c.events_.emit('authRejected', { transport: 'mqtt', returnCode: r.returnCode as number, attempts: c.authFailures_ });
     if (c.authFailures_ > 1) fallbackOn(c, 'MQTT refused the credentials (CONNACK ' + r.returnCode + ')');
   }
   scheduleReconnect(c, refused && c.authFailures_ > 1);

@@ -15,6 +15,7 @@ import type { Fallback } from './fallback-context';
 import type { Message, Outbox, OutboxLimits } from './outbox';
 import { saveOutbox } from './persist';
 import type { DeviceState } from './types';
+import type { DeviceEvents, SentEvent } from './event-types';
 
 export interface Token {
   value: string;
@@ -56,7 +57,7 @@ export interface DeviceContext {
   store_: KeyValueStore | null;
   // ---- collaborators ----
   outbox_: Outbox;
-  events_: Emitter;
+  events_: Emitter<DeviceEvents>;
   /** The fallback transports, null without a `fallback` list. */
   fb_: Fallback | null;
   // ---- state ----
@@ -136,7 +137,7 @@ export function clearTimer(c: DeviceContext, name: string): void {
 
 /** An error that belongs to no publish(). */
 export function error(c: DeviceContext, e: unknown): void {
-  c.events_.emit('error', e);
+  c.events_.emit('error', e as Error);
 }
 
 /** Runs `fn` after the current call returns (events never fire from inside a public call). */
@@ -145,7 +146,7 @@ export function later(fn: () => void): void {
 }
 
 /** Counts a delivered uplink, reports it and resolves its publish(). */
-export function delivered(c: DeviceContext, transport: string, msg: Message): void {
+export function delivered(c: DeviceContext, transport: SentEvent['transport'], msg: Message): void {
   c.sent_[transport]++;
   c.events_.emit('sent', { transport, topic: msg.sub, bytes: msg.payload.length });
   msg.done(null);

@@ -11,10 +11,11 @@ import { createContext } from './options';
 import { enqueue, pump } from './pump';
 import { clockLoop, refresh } from './token';
 import type { Device, DeviceStats, PublishOptions } from './api';
-import type { Handler } from './events';
+import type { DeviceEventHandler, DeviceEventName } from './event-types';
 import type { DeviceOptions } from './types';
 
-export type { Device, DeviceStats, Downlink, PublishOptions } from './api';
+export type { Device, DeviceStats, PublishOptions } from './api';
+export type { AuthRejectedEvent, ClockStateEvent, ConnectedEvent, DeviceEventHandler, DeviceEventName, DeviceEvents, DisconnectedEvent, Downlink, DroppedEvent, FallbackEvent, MqttAuthRejectedEvent, SentEvent, TokenRefreshedEvent, TransportErrorEvent } from './event-types';
 export type { Credentials, DeviceOptions, DeviceState, FallbackBackoff, FallbackEntry, MqttOptions } from './types';
 
 export function createDevice(platform: Platform, o: DeviceOptions): Device {
@@ -85,10 +86,10 @@ class DeviceApi implements Device {
       later(resolve);
     });
   }
-  on(event: string, fn: Handler): void {
+  on<E extends DeviceEventName>(event: E, fn: DeviceEventHandler<E>): void {
     this.c.events_.on(event, fn);
   }
-  off(event: string, fn: Handler): void {
+  off<E extends DeviceEventName>(event: E, fn: DeviceEventHandler<E>): void {
     this.c.events_.off(event, fn);
   }
   stats(): DeviceStats {

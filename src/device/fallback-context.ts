@@ -4,6 +4,7 @@ import type { Platform } from '../platform';
 import type { Emitter } from './events';
 import type { Message, Outbox } from './outbox';
 import type { DeviceOptions, DeviceState } from './types';
+import type { DeviceEvents, SentEvent } from './event-types';
 
 /** The options the fallback reads (createDevice passes its options object, typed down to these). */
 export type FallbackOptions = Pick<DeviceOptions, 'fallback' | 'fallbackAfterMs' | 'fallbackBackoff' | 'allowDuplicates'>;
@@ -16,7 +17,7 @@ export interface FallbackContext {
   /** credentials.uplinkSecret: the secret of entries without their own. */
   secret?: string;
   outbox: Outbox;
-  events: Emitter;
+  events: Emitter<DeviceEvents>;
   /** The device's named timers (stop() clears them all); the fallback uses 'fallback' and 'fb'. */
   setTimer(name: string, ms: number, fn: () => void): void;
   clearTimer(name: string): void;
@@ -25,7 +26,7 @@ export interface FallbackContext {
   state(): DeviceState;
   /** Uplinks delivered per transport: the fallback adds its transports at 0. */
   sent: { [transport: string]: number };
-  delivered(transport: string, msg: Message): void;
+  delivered(transport: SentEvent['transport'], msg: Message): void;
   error(e: unknown): void;
   /** Counts one more dropped message; returns the total. */
   dropped(): number;

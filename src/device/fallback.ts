@@ -38,7 +38,7 @@ export function createFallback(c: FallbackContext): Fallback {
   const mono = () => (platform.monotonic ? platform.monotonic() : platform.now());
   let active = false;
   let busy: Message | null = null;
-  let current: string | null = null;
+  let current: UplinkTransport['type'] | null = null;
 
   // While MQTT is down past the threshold, the oldest eligible message goes over the first
   // transport not backing off, one message at a time (in order, and never on two transports at

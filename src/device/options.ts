@@ -14,6 +14,7 @@ import { createOutbox, DEFAULT_OUTBOX, type OutboxLimits } from './outbox';
 import { loadOutbox } from './persist';
 import { jwtTopics, secretTopics, type Topics } from './topics';
 import type { DeviceOptions } from './types';
+import type { DeviceEventName, DeviceEvents } from './event-types';
 
 // mqtt[s]://host[:port][/], host a name or a bracketed IPv6 address. Scanned, not a regex:
 // Espruino's regexes have no '?' quantifier, no (?:...) and no quantified groups.
@@ -58,7 +59,7 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
   }
   const user = (cred as { connectorId?: string }).connectorId;
   const lifetimeS = o.tokenLifetimeS || DEFAULT_LIFETIME_S;
-  jwtParts('ES256', { deviceId, audienceBase: o.audienceBase, lifetimeS }); // validates options now, not at the first mint
+  jwtParts('ES256', { deviceId, audienceBase: o.audienceBase, lifetimeS }, 'tokenLifetimeS'); // validates options now, not at the first mint
   const m = o.mqtt || {};
   const url = parseUrl(m.url || 'mqtts://mqtt.akenza.io:8883');
   const limits: OutboxLimits = {
@@ -70,11 +71,11 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
   for (const k in o.backoff || {}) (policy as any)[k] = (o.backoff as any)[k];
   const co = o.clock || {};
   const r = o.refresh || {};
-  const events = new Emitter();
+  const events = new Emitter<DeviceEvents>();
   const names = ['Connected', 'Disconnected', 'Downlink', 'TokenRefreshed', 'AuthRejected', 'ClockState', 'Dropped', 'Error', 'Fallback', 'Sent', 'TransportError'];
   for (let i = 0; i < names.length; i++) {
     const h = (o as any)['on' + names[i]];
-    if (h) events.on(names[i].charAt(0).toLowerCase() + names[i].slice(1), h);
+    if (h) events.on((names[i].charAt(0).toLowerCase() + names[i].slice(1)) as DeviceEventName, h);
   }
   // Persistence: every change schedules one write (debounced), stop() writes at once.
   const store = limits.persist ? platform.storage || fail(OPTION_INVALID, 'outbox.persist needs a platform with storage') : null;

@@ -27,7 +27,7 @@ export interface Message {
   /** Set once removed (delivered or dropped). */
   gone?: boolean;
   /** The data sub-topic ('' for none): what HTTP/CoAP/UDP send as `topic`. */
-  sub?: string;
+  sub: string;
   /** ISO-8601 timestamp for the secret-based transports. */
   ts?: string;
   /** A JSON object or array: only those can go over HTTP/CoAP/UDP. */

@@ -5,7 +5,7 @@ import type { PrivateKeyInput } from '../keys';
 import type { Alg } from '../sign/signer';
 import type { FallbackEntry } from '../uplink/index';
 import type { BackoffPolicy } from './backoff';
-import type { Handler } from './events';
+import type { AuthRejectedEvent, ClockStateEvent, ConnectedEvent, DisconnectedEvent, Downlink, DroppedEvent, FallbackEvent, SentEvent, TokenRefreshedEvent, TransportErrorEvent } from './event-types';
 import type { OutboxLimits } from './outbox';
 
 /**
@@ -97,28 +97,28 @@ export interface DeviceOptions {
     /** How long before the refresh time the next token is minted. Default 30 s. */
     premintLeadMs?: number;
   };
-  /** {at, tokenExp}: MQTT is connected and subscribed to downlinks. */
-  onConnected?: Handler;
-  /** {reason, message, returnCode, planned}: the MQTT connection ended (planned: a token refresh). */
-  onDisconnected?: Handler;
-  /** A Downlink arrived. */
-  onDownlink?: Handler;
-  /** {previousExp, exp}: a refresh switched to the next token and reconnects now. */
-  onTokenRefreshed?: Handler;
-  /** {transport, returnCode | status, ...}: credentials refused (CONNACK 4/5, or 401/403 on a fallback). */
-  onAuthRejected?: Handler;
-  /** {trusted, stepped, now}: clock trust changed, or the wall clock stepped. */
-  onClockState?: Handler;
-  /** {topic, bytes, total, reason?}: the outbox bound dropped the oldest message, or (reason) a fallback transport refused one for good. */
-  onDropped?: Handler;
-  /** Errors that belong to no publish(): a failed signature, a refused subscription, a throwing handler. */
-  onError?: Handler;
-  /** {active, transport, reason}: the transport carrying uplinks changed. */
-  onFallback?: Handler;
-  /** {transport, topic, bytes}: one uplink delivered (see UplinkOutcome for what UDP's means). */
-  onSent?: Handler;
-  /** {transport, status, message, retryInMs}: a fallback attempt failed and will be retried. */
-  onTransportError?: Handler;
+  /** `connected`: MQTT is connected and subscribed to downlinks. Each event is also `device.on(name, fn)` (DeviceEvents lists them). */
+  onConnected?: (e: ConnectedEvent) => void;
+  /** `disconnected`: the MQTT connection ended (`planned`: a token refresh). */
+  onDisconnected?: (e: DisconnectedEvent) => void;
+  /** `downlink`: a message from the cloud. */
+  onDownlink?: (e: Downlink) => void;
+  /** `tokenRefreshed`: a refresh switched to the next token and reconnects now. */
+  onTokenRefreshed?: (e: TokenRefreshedEvent) => void;
+  /** `authRejected`: credentials refused (CONNACK 4/5, or 401/403 on a fallback). */
+  onAuthRejected?: (e: AuthRejectedEvent) => void;
+  /** `clockState`: clock trust changed, or the wall clock stepped. */
+  onClockState?: (e: ClockStateEvent) => void;
+  /** `dropped`: the outbox bound dropped the oldest message, or (`reason`) a fallback transport refused one for good. */
+  onDropped?: (e: DroppedEvent) => void;
+  /** `error`: errors that belong to no publish(): a failed signature, a refused subscription, a throwing handler. */
+  onError?: (e: Error) => void;
+  /** `fallback`: the transport carrying uplinks changed. */
+  onFallback?: (e: FallbackEvent) => void;
+  /** `sent`: one uplink delivered (see UplinkOutcome for what UDP's means). */
+  onSent?: (e: SentEvent) => void;
+  /** `transportError`: a fallback attempt failed and will be retried. */
+  onTransportError?: (e: TransportErrorEvent) => void;
 }
 
 /** Where the device is in its lifecycle. @inline */

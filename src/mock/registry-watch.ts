@@ -5,6 +5,7 @@
 // registry stays in use.
 import { statSync } from 'node:fs';
 import { Registry } from './registry';
+import { errorText } from '../errors';
 
 export interface RegistryWatchOptions {
   /** Poll interval. Default 250 ms. */
@@ -38,7 +39,7 @@ export function watchRegistry(file: string, loadedStamp: string, apply: (r: Regi
     try {
       r = Registry.load(file);
     } catch (e) {
-      const msg = (e as Error).message;
+      const msg = errorText(e);
       // The same broken content is reported once, not at every change of nothing.
       if (msg !== lastError) log('registry: not applied, the last good registry stays in use: ' + msg);
       lastError = msg;

@@ -12,7 +12,8 @@ import { nodeSigners } from './sign-node';
 export * from '../../src/index';
 export { createNodeSigner, nodeSigners } from './sign-node';
 export { nodePlatform } from './platform';
-export type { Device, DeviceOptions, Downlink, PublishOptions, DeviceStats } from '../../src/device/device';
+export type { Device, DeviceOptions, Downlink, PublishOptions, DeviceStats, DeviceEvents, DeviceEventName, DeviceEventHandler } from '../../src/device/device';
+export type { ConnectedEvent, DisconnectedEvent, TokenRefreshedEvent, AuthRejectedEvent, MqttAuthRejectedEvent, TransportErrorEvent, ClockStateEvent, DroppedEvent, FallbackEvent, SentEvent } from '../../src/device/device';
 
 /** Same contract as the portable signJwt, with the node:crypto fast path. */
 export const signJwt = makeSignJwt(nodeSigners);

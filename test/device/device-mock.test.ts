@@ -2,7 +2,7 @@
 // natural and forced refreshes, broker kills, CONNACK 5 handling; nothing acknowledged is lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockCloud, type MockCloud } from '../../src/mock/index';
-import { createDevice, type Device } from '../../targets/node/index';
+import { createDevice, type Device, type DeviceEventName } from '../../targets/node/index';
 import { fixture } from '../helpers';
 
 let cloud: MockCloud;
@@ -21,7 +21,7 @@ afterAll(async () => {
   await cloud.close();
 });
 
-const waitFor = (device: Device, event: string, timeoutMs = 10000) =>
+const waitFor = (device: Device, event: DeviceEventName, timeoutMs = 10000) =>
   new Promise<any>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('timed out waiting for ' + event)), timeoutMs);
     const fn = (arg: unknown) => {
@@ -76,7 +76,7 @@ describe('device against the mock cloud', () => {
     const before = cloud.authLog.length;
     cloud.faults.refuseNextConnects(3, 5);
     const rejected: number[] = [];
-    device.on('authRejected', (e) => rejected.push(e.returnCode));
+    device.on('authRejected', (e) => rejected.push(e.transport === 'mqtt' ? e.returnCode : -1));
     const connected = waitFor(device, 'connected', 10000);
     device.start();
     await connected;

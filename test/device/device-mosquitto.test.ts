@@ -3,7 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endProcess, startMosquitto, type Mosquitto } from '../../scripts/bench/mosquitto';
-import { createDevice, type Device } from '../../targets/node/index';
+import { createDevice, type Device, type DeviceEventName } from '../../targets/node/index';
 import { fixture } from '../helpers';
 
 let mosquitto: Mosquitto;
@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => mosquitto.stop());
 
-const waitFor = (device: Device, event: string) => new Promise<any>((resolve) => device.on(event, resolve));
+const waitFor = (device: Device, event: DeviceEventName) => new Promise<any>((resolve) => device.on(event, resolve));
 
 describe('device against mosquitto', () => {
   it('QoS 1 uplinks reach mosquitto_sub, mosquitto_pub downlinks reach the device, and a broker kill mid-stream is survived', async () => {

@@ -60,7 +60,7 @@ function setup(extra: Partial<DeviceOptions> = {}, scripts: { [t: string]: Scrip
     fallbackBackoff: { baseMs: 1000, capMs: 8000, authFloorMs: 20000 },
     ...extra,
   });
-  for (const n of ['connected', 'disconnected', 'fallback', 'sent', 'transportError', 'authRejected', 'error', 'dropped', 'downlink']) device.on(n, (arg) => events.push({ name: n, arg, at: sp.elapsed() }));
+  for (const n of ['connected', 'disconnected', 'fallback', 'sent', 'transportError', 'authRejected', 'error', 'dropped', 'downlink'] as const) device.on(n, (arg) => events.push({ name: n, arg, at: sp.elapsed() }));
   const named = (n: string) => events.filter((e) => e.name === n);
   const outcome = (p: Promise<void>) => p.then(() => 'ok', (e) => e.code || e.message);
   /** The outcome so far, without waiting ('pending' while open): a regression fails, it does not hang. */

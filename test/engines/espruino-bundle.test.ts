@@ -202,7 +202,7 @@ describe('espruino bundle under the Espruino profile', () => {
       tryFb('empty', function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} }, mqtt: mqtt, fallback: [] }); });
       report({ fb: fbOut });`, 'fallback.js');
     const out = h.reports.find((r) => 'fb' in r).fb;
-    expect(out.jwt).toBe('OPTION_INVALID OPTION_INVALID: fallback transports are not in the Espruino bundle');
+    expect(out.jwt).toBe('OPTION_INVALID fallback transports are not in the Espruino bundle');
     expect(out.secretOnly).toBe(out.jwt);
     expect(out.empty).toBe('created');
     expect(JSON.stringify(out)).not.toContain('s3cret-fb');

@@ -194,8 +194,8 @@ describe('registry edits while the mock runs', () => {
     });
     const log = m.out.join('\n');
     expect(log).toMatch(new RegExp('^' + ISO + ' registry: reloaded ' + reg.replace(/[.\\/]/g, '\\$&') + ': 2 device\\(s\\), 0 connector\\(s\\)$', 'm'));
-    expect(log).toMatch(new RegExp('^' + ISO + ' registry: not applied, the last good registry stays in use: ' + reg.replace(/[.\\/]/g, '\\$&') + ': not valid JSON', 'm'));
-    expect(log).toMatch(/registry: not applied, the last good registry stays in use: .*devices\[1\] \(deviceId "d2"\)\.credentials\[0\]: CURVE_UNSUPPORTED/);
+    expect(log).toMatch(new RegExp('^' + ISO + ' registry: not applied, the last good registry stays in use: OPTION_INVALID: ' + reg.replace(/[.\\/]/g, '\\$&') + ': not valid JSON', 'm'));
+    expect(log).toMatch(/registry: not applied, the last good registry stays in use: CURVE_UNSUPPORTED: .*devices\[1\] \(deviceId "d2"\)\.credentials\[0\]: /);
     expect(log).toMatch(/mqtt: refused clientId "d2" \(5\): device "d2" is not registered/);
   });
 });

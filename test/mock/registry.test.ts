@@ -25,7 +25,7 @@ describe('registry validation names the file and the entry', () => {
     ['p384', { devices: [dev('d1', fixture('ec.pub.pem')), dev('d2', fixture('p384.pub.pem'))] }, /devices\[1\] \(deviceId "d2"\)\.credentials\[0\]: .*P-384/, 'CURVE_UNSUPPORTED'],
     ['ed25519', { devices: [dev('d1', fixture('ed25519.pub.pem'))] }, /credentials\[0\]: .*Ed25519/, 'KEY_UNSUPPORTED'],
     ['fourth key', { devices: [dev('d1', fixture('ec.pub.pem'), fixture('rsa.pub.pem'), fixture('ec.cert.pem'), fixture('rsa.cert.pem'))] }, /devices\[0\] \(deviceId "d1"\)\.credentials: 4 keys; a device holds at most 3/],
-    ['bad PEM', { devices: [dev('d1', '-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n')] }, /devices\[0\] \(deviceId "d1"\)\.credentials\[0\]: PEM_INVALID/, 'PEM_INVALID'],
+    ['bad PEM', { devices: [dev('d1', '-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----\n')] }, /devices\[0\] \(deviceId "d1"\)\.credentials\[0\]: base64: bad padding/, 'PEM_INVALID'],
     ['private key', { devices: [dev('d1', fixture('ec.pkcs8.pem'))] }, /credentials\[0\]: .*never the private key/],
     ['duplicate deviceId', { devices: [dev('d1'), dev('d1')] }, /devices\[1\] \(deviceId "d1"\): duplicate deviceId/],
     ['same key twice', { devices: [dev('d1', fixture('ec.pub.pem'), fixture('ec.pub.pem'))] }, /credentials\[1\]: the same credential is registered twice/],

@@ -224,6 +224,7 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
       report('url', tryIt(function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${PKCS8} }, mqtt: { url: 'mqtt://host:1883/x' } }); }));
       report('id', tryIt(function () { akenza.createDevice({ deviceId: 'a/b', credentials: { privateKey: ${PKCS8} } }); }));
       report('aud', tryIt(function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${PKCS8} }, mqtt: { url: 'mqtt://127.0.0.1:1' }, audienceBase: 'ftp://x' }); }));
+      report('life', tryIt(function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${PKCS8} }, mqtt: { url: 'mqtt://127.0.0.1:1' }, tokenLifetimeS: 86341 }); }));
       var b0 = process.memory().usage, e1;
       try { akenza.fingerprint({ kty: 'EC', point: 5 }); } catch (e) { e1 = e; }
       report('native', { cost: process.memory().usage - b0, message: e1.message, stack: String(e1.stack).split('\\n')[0] });
@@ -237,6 +238,8 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
     expect(r.get('url')).toMatchObject({ code: 'OPTION_INVALID', message: expect.stringContaining('mqtt.url') });
     expect(r.get('id')).toMatchObject({ code: 'OPTION_INVALID', message: expect.stringContaining('deviceId') });
     expect(r.get('aud')).toMatchObject({ code: 'OPTION_INVALID', message: expect.stringContaining('audienceBase') });
+    // the option's own name, the value set and the largest accepted; the code in `code` only (issue 17)
+    expect(r.get('life')).toEqual({ code: 'OPTION_INVALID', akenza: true, error: true, message: 'tokenLifetimeS is 86341 s; at most 86340 s (24 h from iat, set 60 s back)' });
     expect(r.get('mismatch')).toEqual({ code: 'KEY_INVALID', akenza: true, message: expect.stringContaining('does not match') });
     // an interpreter error thrown inside a module (fingerprint runs in akenza-keys): its stack names a short line of it
     expect(r.get('native').stack).toMatch(/^ {4}at \S+ \(akenza-keys:\d+:\d{1,3}\)$/);

@@ -10,7 +10,7 @@ import { createCoapUplink } from '../../src/uplink/coap/uplink';
 import type { UplinkRequest, UplinkResult, UplinkTransport } from '../../src/uplink/common';
 import { createHttpUplink } from '../../src/uplink/http';
 import { createUdpUplink, frameUdpUplink } from '../../src/uplink/udp';
-import { createDevice, type Device } from '../../targets/node/index';
+import { createDevice, type Device, type DeviceEventName } from '../../targets/node/index';
 import { nodePlatform } from '../../targets/node/platform';
 
 const SECRET = 'uplink-S3CR3T-42';
@@ -152,11 +152,11 @@ describe('UDP uplink', () => {
 });
 
 describe('MQTT with the uplink secret (device and session code shared with JWT mode)', () => {
-  const waitFor = (d: Device, ev: string) => new Promise<any>((res) => d.on(ev, res));
+  const waitFor = (d: Device, ev: DeviceEventName) => new Promise<any>((res) => d.on(ev, res));
   it('username = connector id, password = secret: uplinks recorded for the device and topic, the secret redacted', async () => {
     const events: string[] = [];
     const device = createDevice({ deviceId: 'dev-t', credentials: { uplinkSecret: SECRET, connectorId: 'conn-1' }, mqtt: { url: 'mqtt://127.0.0.1:' + cloud.mqttPort } });
-    for (const e of ['connected', 'disconnected', 'sent', 'error', 'authRejected']) device.on(e, (a) => events.push(e + ' ' + JSON.stringify(a)));
+    for (const e of ['connected', 'disconnected', 'sent', 'error', 'authRejected'] as const) device.on(e, (a) => events.push(e + ' ' + JSON.stringify(a)));
     const connected = waitFor(device, 'connected');
     device.start();
     await connected;

@@ -4,6 +4,7 @@
 import { createDevice, type Device } from '../../../targets/node/index';
 import { Histogram } from './histogram';
 import type { SimCredential } from './keys';
+import { errorText } from '../../errors';
 
 export interface FleetOptions {
   creds: SimCredential[];
@@ -120,7 +121,7 @@ export class Fleet {
 
   private error(e: unknown): void {
     this.c.errors++;
-    const m = e instanceof Error ? e.message : String(e);
+    const m = errorText(e);
     this.errorKinds[m] = (this.errorKinds[m] || 0) + 1;
   }
 

@@ -4,7 +4,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AkenzaError } from '../../errors';
+import { AkenzaError, errorText } from '../../errors';
 import type { RegistryJson } from '../../mock/registry';
 
 export interface SimCredential {
@@ -83,7 +83,7 @@ export function loadFleet(dir: string, limit?: number): SimCredential[] {
       priv = createPrivateKey(privatePem);
     } catch (e) {
       // node:crypto's message names the format problem, never key material.
-      throw new AkenzaError('KEY_INVALID', join(dir, f) + ': not a readable private key (' + (e as Error).message + ')');
+      throw new AkenzaError('KEY_INVALID', join(dir, f) + ': not a readable private key (' + errorText(e) + ')');
     }
     const t = priv.asymmetricKeyType;
     const curve = priv.asymmetricKeyDetails && priv.asymmetricKeyDetails.namedCurve;

@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AkenzaError } from '../../errors';
+import { AkenzaError, errorText } from '../../errors';
 import { startMockCloud, type MockCloud, type RegistryJson } from '../../mock/index';
 import { watchLoopDelay, type LoopDelay, type LoopDelayWatch } from './loop-delay';
 
@@ -135,7 +135,7 @@ export async function runMockChild(registryFile: string): Promise<void> {
   try {
     cloud = await startCloud(registryFile);
   } catch (e) {
-    send({ type: 'error', message: (e as Error).message });
+    send({ type: 'error', message: errorText(e) });
     process.disconnect?.();
     return;
   }
