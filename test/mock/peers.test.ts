@@ -36,4 +36,12 @@ describe('the mock cloud\'s optional peer dependencies', () => {
     expect(Object.keys(pkg.dependencies)).toEqual(['@noble/curves']);
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual(Object.keys(MOCK_PEERS).sort());
   });
+
+  it('the install commands in the README, docs and examples name the same versions', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const pages = ['README.md', 'docs/cli.md', 'examples/ci/README.md', 'examples/ci/.github/workflows/firmware.yml', 'examples/node-simulator/README.md'];
+    const named = pages.flatMap((f) => [...readFileSync(join(root, f), 'utf8').matchAll(/\b(mqtt-packet|ws)@(\d[\w.-]*)/g)].map((m) => [f, m[1], m[2]]));
+    expect(named.length).toBeGreaterThanOrEqual(8);
+    for (const [f, name, version] of named) expect(version, f + ': ' + name).toBe(MOCK_PEERS[name as keyof typeof MOCK_PEERS]);
+  });
 });
