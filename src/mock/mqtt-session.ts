@@ -8,7 +8,7 @@ import type { IConnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePack
 import { audienceFor } from '../jwt';
 import type { InOrder } from './in-order';
 import { checkDeviceJwtAsync } from './jwt-auth';
-import { mqttPacket } from './peers';
+import { mqttPacket } from './peer-modules';
 import { secretMatches, type Connector, type Registry } from './registry';
 import { clip } from './sanitize';
 import { filterInside, jwtGrant, secretGrant, topicMatches, under, validFilter, validTopicName, type TopicGrant } from './topics';

@@ -2,9 +2,9 @@
 // device project does not install them. They are loaded on first use, not imported at load, so the
 // CLI's other commands and the mock entry's registry and JWT helpers run without them; a missing one
 // is a MockDependencyError naming the install command (startMockCloud checks before it starts).
+// The packages' types stay out of this file (it is in the mock entry's declarations, and a mock user
+// need not install @types/ws): peer-modules.ts types them for the mock's own code.
 import { createRequire } from 'node:module';
-import type * as MqttPacket from 'mqtt-packet';
-import type * as Ws from 'ws';
 import { MockSetupError } from './setup-error';
 
 /** The versions this package is tested with (its devDependencies; package.json's peerDependencies accept the same major). */
@@ -47,15 +47,11 @@ export function checkMockPeers(has: (name: MockPeer) => boolean = installed): vo
 }
 
 const cache: { [K in MockPeer]?: unknown } = {};
-function peer<T>(name: MockPeer): T {
+/** The package `name`, loaded on first use (peer-modules.ts gives each its type). */
+export function loadPeer(name: MockPeer): unknown {
   if (!(name in cache)) {
     checkMockPeers((p) => p !== name || installed(p));
     cache[name] = load(name);
   }
-  return cache[name] as T;
+  return cache[name];
 }
-
-/** mqtt-packet (CommonJS: its module.exports). */
-export const mqttPacket = (): typeof MqttPacket => peer<typeof MqttPacket>('mqtt-packet');
-/** ws (CommonJS: the WebSocket class carrying WebSocketServer and createWebSocketStream). */
-export const ws = (): typeof Ws => peer<typeof Ws>('ws');

@@ -6,7 +6,7 @@ import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, t
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ws as wsPackage } from './peers';
+import { ws as wsPackage } from './peer-modules';
 
 /** The WebSocket path of the MQTT endpoint. */
 export const WS_PATH = '/mqtt';

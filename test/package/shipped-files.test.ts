@@ -3,8 +3,8 @@
 // shipped code and type declarations cite (the CLI's help names docs/cli.md) are all in the tarball;
 // nothing shipped names DESIGN.md or ../shared. Links to what is only in the repository (src/, test/)
 // are written as text, not as links, in the README.
-import { readFileSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, shippedFiles } from './pack';
 
@@ -18,6 +18,22 @@ export function citedPaths(text: string): string[] {
   // Not after a path or URL character: $(MODDABLE)/examples/... and https://v8.dev/docs/... are others' files.
   const re = /(?<![\w./$)-])((?:docs|examples)\/[\w./-]*[\w/]|BENCHMARKS\.md|DESIGN\.md|\.\.\/shared\b)/g;
   return [...text.matchAll(re)].map((m) => m[1].replace(/\/$/, ''));
+}
+
+/** The packages the declarations reachable from `entry` (a .d.ts) import, by the file that imports them. */
+export function declarationImports(entry: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)) {
+      if (!m[1].startsWith('.')) out.push(relative(ROOT, file) + ': ' + m[1]);
+      else for (const c of [m[1] + '.d.ts', m[1] + '/index.d.ts']) if (existsSync(join(dirname(file), c))) visit(join(dirname(file), c));
+    }
+  };
+  visit(entry);
+  return out;
 }
 
 describe('the packed files reference only packed files', () => {
@@ -41,6 +57,17 @@ describe('the packed files reference only packed files', () => {
     for (const t of targets) expect(files, t).toContain(normalize(t));
     for (const f of ['README.md', 'docs/cli.md', 'docs/protocol.md', 'docs/api/README.md', 'dist/types/src/index.d.ts', 'examples/node/demo.mjs']) expect(files).toContain(f);
     expect(files.filter((f) => /^(src|test|scripts|targets|node_modules)\//.test(f) || f === 'DESIGN.md')).toEqual([]);
+  });
+
+  it('the entries\' declarations import node:*, @noble/curves and, for the mock, mqtt-packet (whose types it ships): no @types package a user must add', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    for (const [entry, e] of Object.entries(pkg.exports as Record<string, string | { types?: string }>)) {
+      if (typeof e === 'string' || !e.types) continue;
+      const allowed = entry === './mock' ? /^(node:|@noble\/curves\/|mqtt-packet$)/ : /^(node:|@noble\/curves\/)/;
+      const imports = declarationImports(join(ROOT, e.types));
+      expect(imports.filter((i) => !allowed.test(i.split(': ')[1])), entry).toEqual([]);
+    }
+    expect(declarationImports(join(ROOT, 'dist/types/src/mock/index.d.ts')).join('\n')).toContain(': mqtt-packet');
   });
 
   it('the relative links of shipped Markdown resolve to shipped files', () => {
