@@ -4,8 +4,8 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { minify } from 'terser';
 import { ESPRUINO_FORBIDDEN, ESPRUINO_SUPPORTED, espruinoRegexProblems } from './espruino-profile.mjs';
 import { espruinoTableBytes } from './p256/espruino-table.mjs';
@@ -109,3 +109,19 @@ for (const name of Object.keys(espruinoModules)) {
 
 // Declarations for the package's typed entries (tests and scripts are not published).
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+// Their relative imports name the file ('./keys/index.js' for './keys'), as ES modules must: a
+// "type": "module" package's declarations are read as ESM, and TypeScript users with Node's own
+// resolution (moduleResolution node16/nodenext) otherwise find none of them. An import that names no
+// declaration fails the build.
+for (const rel of readdirSync('dist/types', { recursive: true })) {
+  if (!rel.endsWith('.d.ts')) continue;
+  const file = join('dist/types', rel);
+  const text = readFileSync(file, 'utf8').replace(/(\bfrom\s*|\bimport\(\s*)(['"])(\.\.?(?:\/[^'"]*)?)\2/g, (_, lead, q, spec) => {
+    if (spec.endsWith('.js')) return lead + q + spec + q;
+    const base = resolve(dirname(file), spec);
+    const named = existsSync(base + '.d.ts') ? spec + '.js' : existsSync(join(base, 'index.d.ts')) ? spec.replace(/\/$/, '') + '/index.js' : null;
+    if (!named) throw new Error(file + ' imports ' + spec + ', which has no declaration');
+    return lead + q + named + q;
+  });
+  writeFileSync(file, text);
+}

@@ -29,7 +29,7 @@ export function declarationImports(entry: string): string[] {
     seen.add(file);
     for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^']+)'/g)) {
       if (!m[1].startsWith('.')) out.push(relative(ROOT, file) + ': ' + m[1]);
-      else for (const c of [m[1] + '.d.ts', m[1] + '/index.d.ts']) if (existsSync(join(dirname(file), c))) visit(join(dirname(file), c));
+      else for (const c of [m[1].replace(/\.js$/, '') + '.d.ts', m[1] + '/index.d.ts']) if (existsSync(join(dirname(file), c))) visit(join(dirname(file), c));
     }
   };
   visit(entry);

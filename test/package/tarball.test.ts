@@ -1,16 +1,18 @@
 // The package as users get it: `npm pack` (of the dist/ this run built; no script run) installed into
 // an empty project in another folder. There the CLI runs the README's commands, `akenza-device` and
 // `akenza-device/node` sign tokens node:crypto verifies, `npm ls --omit=dev` lists no mock package,
-// and the mock says which packages it lacks until they are installed. Needs npm registry access
+// the mock says which packages it lacks until they are installed, and TypeScript users' projects
+// type-check against the shipped declarations. Needs npm registry access
 // (or the packages in npm's cache: installs prefer it).
 import { createPublicKey, verify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, run } from './pack';
+import { ROOT, run, type Run } from './pack';
 
 const DEVICE = 'a1b2c3d4e5f60718';
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
 
 /** Verifies an ES256 JWT with node:crypto; returns its claims. */
@@ -111,6 +113,35 @@ describe('the packed tarball installed into an empty project', () => {
     for (const t of tokens) expect(verifyEs256(t, pub).aud).toBe('https://akenza.io/devices/' + DEVICE);
   }, 60_000);
 
+  /** Type-checks `files` in the app as a TypeScript user would (declarations checked too), with Node's
+   *  own module resolution or a bundler's; @types/node from this checkout. Returns tsc's output. */
+  const typecheck = (files: string[], resolution: 'nodenext' | 'bundler'): Run => {
+    const config = 'tsconfig.' + resolution + '.json';
+    const options = { module: resolution === 'bundler' ? 'esnext' : 'nodenext', moduleResolution: resolution, target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] };
+    writeFileSync(join(app, config), JSON.stringify({ compilerOptions: options, files }));
+    return run(process.execPath, [TSC, '-p', config], app);
+  };
+
+  it('TypeScript users: the declarations of akenza-device and akenza-device/node type-check under moduleResolution nodenext and bundler', () => {
+    writeFileSync(
+      join(app, 'check.ts'),
+      [
+        "import { signJwt, type SignJwtOptions } from 'akenza-device';",
+        "import { signJwt as nodeSignJwt, decryptPrivateKey, createDevice, type NodeSignJwtOptions } from 'akenza-device/node';",
+        "const o: SignJwtOptions = { privateKey: 'x', deviceId: 'd' };",
+        "const n: NodeSignJwtOptions = { ...o, passphrase: 'p' };",
+        'export const tokens: Promise<string>[] = [signJwt(o), nodeSignJwt(n)];',
+        "export const plain: string = decryptPrivateKey('x', 'y');",
+        'export const make = typeof createDevice;',
+      ].join('\n'),
+    );
+    for (const resolution of ['nodenext', 'bundler'] as const) {
+      const r = typecheck(['check.ts'], resolution);
+      expect(r.stdout + r.stderr, resolution).toBe('');
+      expect(r.code, resolution).toBe(0);
+    }
+  }, 120_000);
+
   it('the mock without its peer packages names the command; installed, it starts', () => {
     writeFileSync(join(app, 'registry.json'), JSON.stringify({ devices: [] }));
     const cli = npx(['mock', '--registry', 'registry.json', '--mqtt-port', '0']);
@@ -137,5 +168,9 @@ describe('the packed tarball installed into an empty project', () => {
     const install = run(cmd[0], [...cmd.slice(1), '--no-audit', '--no-fund', '--prefer-offline'], app);
     expect(install.code, install.stderr).toBe(0);
     expect(node('mock.mjs').stdout.trim()).toBe('started number');
+    // and its declarations type-check with them (mqtt-packet ships its types; no @types/ws needed)
+    writeFileSync(join(app, 'mock.ts'), "import { startMockCloud, type MockCloud } from 'akenza-device/mock';\nexport const cloud: Promise<MockCloud> = startMockCloud({ registry: { devices: [] } });\n");
+    const types = typecheck(['mock.ts'], 'nodenext');
+    expect(types.stdout + types.stderr).toBe('');
   }, 180_000);
 });
