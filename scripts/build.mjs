@@ -1,5 +1,6 @@
 // Builds every entry into dist/: the portable ESM core, the Node entry, the mock cloud, the CLI, and type declarations.
-// Run by `npm install` (prepare) so the `akenza-device` bin works in a fresh clone.
+// Run by `npm run build`, `npm test`, and `npm pack`/`npm publish` (prepack): installing the package runs
+// nothing (it ships dist/ built; this script and the sources it reads do not ship).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

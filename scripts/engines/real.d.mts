@@ -1,4 +1,5 @@
 // Types for scripts/engines/real.mjs.
+export function kitsDeclaredAbsent(): boolean;
 export function kitsDir(): string | null;
 export function cacheDir(): string;
 export const ESPRUINO_VARIABLES: number;

@@ -1,7 +1,7 @@
 // What every subcommand shares: the output sinks, the usage error (exit 2) and JSON output.
-import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { decryptPrivateKey } from '../../targets/node/encrypted-key';
 import { AkenzaError } from '../errors';
 import { checkDeviceId } from '../jwt';
 
@@ -80,12 +80,10 @@ export function readPrivateKey(keyFile: string, passphraseFile: string | undefin
   if (passphraseFile === undefined) return input;
   const passphrase = readFirstLine(passphraseFile, '--passphrase-file');
   try {
-    const key =
-      typeof input === 'string'
-        ? createPrivateKey({ key: input, format: 'pem', passphrase })
-        : createPrivateKey({ key: Buffer.from(input), format: 'der', type: 'pkcs8', passphrase });
-    return key.export({ format: 'pem', type: 'pkcs8' }) as string;
+    return decryptPrivateKey(input, passphrase); // akenza-device/node's `passphrase` option does the same
   } catch (e) {
-    throw new CommandFailed('cannot decrypt ' + keyFile + ' with the passphrase from ' + passphraseFile + ' (' + ((e as { code?: string }).code || (e as Error).message) + ')');
+    // its reason (node:crypto's code) is the message's closing parenthesis
+    const why = /\(([^()]*)\)$/.exec((e as Error).message);
+    throw new CommandFailed('cannot decrypt ' + keyFile + ' with the passphrase from ' + passphraseFile + ' (' + (why ? why[1] : (e as Error).message) + ')');
   }
 }

@@ -3,7 +3,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXIT_FAILED, UsageError, type Io } from './io';
+import { checkMockPeers, MockDependencyError } from '../mock/peers';
+import { CommandFailed, EXIT_FAILED, UsageError, type Io } from './io';
 import { Fleet } from './simulate/fleet';
 import { generateFleet, hasKeys, loadFleet, registryFor, writeFleet, type SimCredential } from './simulate/keys';
 import { checkDescriptors } from './simulate/limits';
@@ -78,6 +79,14 @@ function credentials(o: SimOptions, io: Io): { creds: SimCredential[]; source: '
 export async function simulateCommand(args: string[], io: Io): Promise<number | void> {
   if (args[0] === '--mock-child') return runMockChild(args[1]);
   const o = parseSimOptions(args);
+  if (!o.url && !o.prepareOnly) {
+    try {
+      checkMockPeers(); // before any key is made: the mock's packages are optional peer dependencies
+    } catch (e) {
+      if (e instanceof MockDependencyError) throw new CommandFailed(e.message);
+      throw e;
+    }
+  }
   const keys = credentials(o, io);
   const creds = keys.creds;
   const registry = registryFor(creds, o.audienceBase);

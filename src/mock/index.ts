@@ -30,6 +30,7 @@ import { logCoapRefusals, logHttpRefusals } from './refusal-log';
 import { attachUdp } from './udp-capture';
 import { AuthRecords } from './auth-log';
 import { escapeControls } from './sanitize';
+import { checkMockPeers } from './peers';
 import { DEFAULT_MAX_UPLINK_BYTES, uplinkToJsonLine, UplinkLog, type Uplink, type UplinkPredicate } from './uplinks';
 
 export { Registry, RegistryError, type RegistryJson, type Credential, type DeviceEntry, type Connector } from './registry';
@@ -38,6 +39,8 @@ export { parseUdpDatagram, formatUdpDatagram } from './udp-framing';
 export { uplinkToJsonLine, type Uplink, type Transport } from './uplinks';
 export type { AuthLogEntry } from './mqtt-session';
 export type { ListenerName } from './listener';
+export { MockDependencyError, MOCK_PEERS, type MockPeer } from './peers';
+export { MockSetupError } from './setup-error';
 
 /** Options of startMockCloud; all optional. */
 export interface MockCloudOptions {
@@ -214,8 +217,13 @@ function info(s: MqttSession): SessionInfo {
   return i;
 }
 
-/** Starts the mock cloud; every listener on a free port unless `ports` names one. close() stops it. */
+/**
+ * Starts the mock cloud; every listener on a free port unless `ports` names one. close() stops it.
+ * Rejects with MockDependencyError (before opening anything) when mqtt-packet or ws, the mock's optional
+ * peer dependencies, is not installed.
+ */
 export async function startMockCloud(options: MockCloudOptions = {}): Promise<MockCloud> {
+  checkMockPeers(); // before anything is opened or written
   if (options.stateDir) ensureStateDir(options.stateDir);
   const registryFile = options.registryFile !== undefined ? options.registryFile : options.stateDir && options.registry === undefined ? stateRegistryFile(options.stateDir) : undefined;
   // Stamped before the load: a change made after it is reloaded, however soon it comes.

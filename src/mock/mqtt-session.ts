@@ -4,11 +4,11 @@
 // before the parser buffers anything, and every socket callback runs under a guard that closes (and
 // logs) the one connection whose packet made a handler throw.
 import type { Socket } from 'node:net';
-import mqttPacket from 'mqtt-packet';
 import type { IConnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
 import { audienceFor } from '../jwt';
 import type { InOrder } from './in-order';
 import { checkDeviceJwtAsync } from './jwt-auth';
+import { mqttPacket } from './peer-modules';
 import { secretMatches, type Connector, type Registry } from './registry';
 import { clip } from './sanitize';
 import { filterInside, jwtGrant, secretGrant, topicMatches, under, validFilter, validTopicName, type TopicGrant } from './topics';
@@ -79,7 +79,7 @@ export class MqttSession {
   readonly subs = new Map<string, number>();
   closed = false;
   private connected = false;
-  private readonly parser = mqttPacket.parser();
+  private readonly parser = mqttPacket().parser();
   private lastRx = Date.now();
   private keepaliveMs = 0;
   private keepTimer?: NodeJS.Timeout;
@@ -180,7 +180,7 @@ export class MqttSession {
 
   send(p: Packet, then?: () => void): void {
     if (this.closed) return;
-    this.sendBytes(mqttPacket.generate(p), then);
+    this.sendBytes(mqttPacket().generate(p), then);
   }
 
   private sendBytes(buf: Uint8Array, then?: () => void): void {

@@ -6,7 +6,7 @@ import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, t
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import { ws as wsPackage } from './peer-modules';
 
 /** The WebSocket path of the MQTT endpoint. */
 export const WS_PATH = '/mqtt';
@@ -60,6 +60,7 @@ export function makeWsServer(o: WsServerOptions): Server {
     : createHttpServer(onRequest);
   if (o.tls) server.on('tlsClientError', tlsFailureLogger(o.name, o.log));
   server.on('clientError', (_e, sock: Duplex) => sock.destroy());
+  const { createWebSocketStream, WebSocketServer } = wsPackage();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: o.maxPayload,
