@@ -180,6 +180,7 @@ export interface CombJob {
   ny: Int32Array;
   col: number; // next column, counting down; -1 when done
   j: number; // next table within the column; -1: the column's doubling is next
+  w?: number; // its parts' cost factor in a signing job's slices (slower kernels: targets/espruino/comb.ts), default 1
 }
 
 /** A job's 7 field elements come from `fe` (a signing job passes views on its one buffer). */

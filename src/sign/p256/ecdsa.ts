@@ -110,7 +110,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
         if (spent > 0 && phase === BLIND) break;
         // the frequent phases first: Espruino reads past every branch before the one that runs
         if (phase === COMB) {
-          spent += comb.j < 0 ? cost.double : cost.part;
+          spent += (comb.j < 0 ? cost.double : cost.part) * (comb.w || 1);
           if (combPart(comb, table)) phase = BLIND;
         } else if (phase === ZINV) {
           spent += cost.invBatch;
@@ -150,7 +150,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
             phase = HASH;
             spent = budget;
           } else {
-            spent += check.j < 0 ? cost.double : cost.part;
+            spent += (check.j < 0 ? cost.double : cost.part) * (check.w || 1);
             combPart(check, table);
           }
         } else if (phase === HASH) {
