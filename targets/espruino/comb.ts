@@ -16,7 +16,7 @@ export interface CombJob extends BaseJob {
 /** Variables the RAM kernels take over their flash copy's (362 against 203 measured: BENCHMARKS.md). */
 const RAM_COMB = 160;
 
-declare const process: { memory?: (gc?: boolean) => { free: number } };
+declare const process: { memory?: (gc?: boolean) => { free: number } } | undefined;
 
 /** Variables left free beside the RAM kernels, else the flash copy runs (~2x slower a token): the rest
  *  of a refresh after the k*G (inversions, token, reconnect: ~200 measured) and a downlink or the
@@ -24,9 +24,10 @@ declare const process: { memory?: (gc?: boolean) => { free: number } };
 const MARGIN = 600;
 
 /** Whether `need` more variables (RAM kernels over their flash copies) leave MARGIN free: without a
- *  garbage collection first, then after one. Not Espruino (Node): true (both copies are the same). */
+ *  garbage collection first, then after one. Elsewhere (Node, the Espruino-profile harness): true. */
 export function ramFits(need: number): boolean {
-  return !process.memory || process.memory(false).free - need >= MARGIN || process.memory().free - need >= MARGIN;
+  if (typeof process === 'undefined' || !process.memory) return true;
+  return process.memory(false).free - need >= MARGIN || process.memory().free - need >= MARGIN;
 }
 
 export const newCombJob = newBaseJob as (fe?: () => Int32Array) => CombJob;

@@ -2,6 +2,7 @@
 // and inversion by Fermat (constant time).
 import { fpMul, fpSqr } from './fp-gen';
 import { condSub, feFrom, limbsFromBytes, limbsToBytes, newFe } from './limbs';
+import { PLAIN_ONE } from './fn'; // plain 1: multiplying by it leaves Montgomery form (one array for both fields)
 
 export { fpMul, fpSqr, fpAdd, fpSub } from './fp-gen';
 
@@ -13,8 +14,6 @@ const R2 = feFrom([196608, 0, 0, 16776960, 16515071, 16777215, 16777214, 1677721
 export const FP_ONE = feFrom([256, 0, 0, 0, 16776960, 16777215, 16777215, 16777215, 16776959, 65535, 0]);
 /** Curve coefficient b in Montgomery form. */
 export const FP_B = feFrom([12443612, 6433220, 14195935, 8663184, 380060, 14068976, 16195886, 10625195, 4731913, 1958023, 12294]);
-/** Plain 1 (multiplying by it leaves Montgomery form). */
-const PLAIN_ONE = feFrom([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
 /** o = 32-byte big-endian value at `off`, in Montgomery form. Returns -1 if the value is < p, else 0. */
 export function fpFromBytes(o: Int32Array, b: Uint8Array, off: number): number {
