@@ -472,8 +472,10 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
         // the first token (about 4 s of CPU here, more on a busy machine) comes before the first attempt
         const r = await runEspruino(bin, deviceDir(bin), tlsScript(port, cloud.caPem, 30000, 2), { timeoutMs: 60000 });
         // The interpreter prints its handshake failure as uncaught (not catchable from JS) after the
-        // socket's error event; the device has the event and goes on.
-        expectClean(r, /Uncaught (undefined|InternalError: mbedtls_ssl_handshake returned -0x[0-9a-f]+)\r?$/);
+        // socket's error event; the device has the event and goes on. When the failure surfaces in a
+        // promise reaction (a turn's timing: seen once in 5 runs after the faster mint) the
+        // interpreter prints it wrapped in "Unhandled promise rejection"s, the same failure.
+        expectClean(r, /Uncaught (undefined|(Error: Unhandled promise rejection: )*InternalError: mbedtls_ssl_handshake returned -0x[0-9a-f]+)\r?$/);
         expect(r.get('connected')).toBeUndefined();
         expect(r.get('events').length, JSON.stringify(r.reports)).toBeGreaterThanOrEqual(2); // failed, backed off, retried
         expect(r.all('error')).toEqual([]);
