@@ -18,9 +18,10 @@ const RAM_COMB = 160;
 
 declare const process: { memory?: (gc?: boolean) => { free: number } } | undefined;
 
-/** Variables left free beside the RAM kernels, else the flash copy runs (~2x slower a token): the rest
- *  of a refresh after the k*G (inversions, token, reconnect: ~200 measured) and a downlink or the
- *  application's own work arriving meanwhile (a 1 KB message takes ~300 as string, bytes and JSON). */
+/** Variables left free beside the RAM kernels, else the flash copy runs (a token ~2x the CPU): the
+ *  k*G is the mint's peak, and the application runs on meanwhile (~0.3 s of turns): its timers,
+ *  publishes (a held message ~67 variables, BENCHMARKS.md), an incoming packet. On a 3,400 pool
+ *  with the device connected (~1,910 idle) this picks the flash copy: the peak is ~170 lower. */
 const MARGIN = 600;
 
 /** Whether `need` more variables (RAM kernels over their flash copies) leave MARGIN free: without a
