@@ -38,14 +38,13 @@ export function ramKernels(): RamKernels {
   // is column k's sum of a_i b_(k-i).
   const V = E.convolve;
   // every array is a view on one buffer: fewer variables than separate arrays
-  const S = new Int32Array(22 + 88 + 8 + 11 * 11);
+  const S = new Int32Array(22 + 88 + 8 + 10 * 11);
   let at = 22; // (no helper function: it would live as long as the kernels)
   const Q = S.subarray(0, 22);
   const R = Q.subarray(0, 11);
   const ROW = S.subarray(at, (at += 88)); // half of the table being looked up (its x or y limbs), copied from flash in one native call
   const H = S.subarray(at, (at += 8));
   const D = S.subarray(at, (at += 11)), P4 = S.subarray(at, (at += 11)), P6 = S.subarray(at, (at += 11)), P8 = S.subarray(at, (at += 11)); // 2p, 4p, 6p, 8p
-  const Z0 = S.subarray(at, (at += 11)); // zero
   const t0 = S.subarray(at, (at += 11)), t1 = S.subarray(at, (at += 11)), t2 = S.subarray(at, (at += 11));
   const t3 = S.subarray(at, (at += 11)), t4 = S.subarray(at, (at += 11)), t5 = S.subarray(at, (at += 11));
   const W = 16777216;
@@ -88,7 +87,7 @@ export function ramKernels(): RamKernels {
   // The linear kernels make one carry pass and never reduce: each subtraction adds a multiple of p
   // (K) above what it subtracts, so values stay positive and below 16p, which the multiplication
   // takes (a b < 256 p^2 < p R, so its output is below 2p). Bounds are noted at each use.
-  /** o = a - b + v d + K (v = 1, -1 or -2; 0 with d = Z0 for a - b + K: one function less). */
+  /** o = a - b + v d + K (v = 1, -1 or -2; 0 for a - b + K, d then any array: one function less). */
   function sub2(o: Int32Array, a: Int32Array, b: Int32Array, d: Int32Array, v: number, K: Int32Array): void {
     'ram';
     for (i = 0, c = 0; i < 11; i++) {
@@ -120,14 +119,14 @@ export function ramKernels(): RamKernels {
     add(t2, t1, t1); // 4 gamma, < 8p
     mul(t2, X, t2); // beta4 = 4 x gamma
     mul(t1, t1, t1); // s = 4 gamma^2
-    sub2(t4, X, t0, Z0, 0, D); // x - delta, < 10p
+    sub2(t4, X, t0, t0, 0, D); // x - delta, < 10p
     add(t5, X, t0); // x + delta, < 10p
     mul(t3, t4, t5);
     add(t4, t3, t3);
     add(t3, t3, t4); // alpha = 3 (x - delta)(x + delta), < 6p
     mul(t4, t3, t3);
     sub2(X, t4, t2, t2, -1, P4); // x3 = alpha^2 - 2 beta4, < 6p
-    sub2(t2, t2, X, Z0, 0, P6); // beta4 - x3, < 8p
+    sub2(t2, t2, X, X, 0, P6); // beta4 - x3, < 8p
     mul(t2, t3, t2);
     sub2(Y, t2, t1, t1, -1, P4); // y3 = alpha (beta4 - x3) - 2 s, < 6p
   }
@@ -140,8 +139,8 @@ export function ramKernels(): RamKernels {
     mul(t1, t0, Z);
     mul(t0, t0, qx);
     mul(t1, t1, qy);
-    sub2(t0, t0, X, Z0, 0, P8); // E = x2 z1^2 - x1, < 10p
-    sub2(t1, Z0, Y, t1, s, P8); // F = s y2 z1^3 - y1, < 10p
+    sub2(t0, t0, X, X, 0, P8); // E = x2 z1^2 - x1, < 10p
+    sub2(t1, P6, Y, t1, s, D); // F = s y2 z1^3 - y1 (+ 6p + 2p), < 10p
     mul(Z, Z, t0);
     mul(t2, t0, t0);
     mul(t3, t2, t0); // H = E^3
@@ -149,9 +148,9 @@ export function ramKernels(): RamKernels {
     mul(t4, Y, t3);
     mul(t5, t1, t1);
     sub2(X, t5, t3, t2, -2, P6); // x3 = F^2 - H - 2 I, < 8p
-    sub2(t2, t2, X, Z0, 0, P8); // I - x3, < 10p
+    sub2(t2, t2, X, X, 0, P8); // I - x3, < 10p
     mul(t2, t1, t2);
-    sub2(Y, t2, t4, Z0, 0, D); // y3 = F (I - x3) - y1 H, < 4p
+    sub2(Y, t2, t4, t4, 0, D); // y3 = F (I - x3) - y1 H, < 4p
   }
 
   // The comb part (comb.ts combPart, TEETH 4, TABLES 8, COLS 8, SPAN 64): the three low teeth's
