@@ -79,6 +79,17 @@ function swaps(target, extra, used) {
 const espruinoTable = espruinoTableBytes(readFileSync('src/sign/p256/comb-table.bin'));
 const espruinoModules = JSON.parse(readFileSync('targets/espruino/modules.json', 'utf8'));
 const espruinoUsed = new Set();
+// targets/espruino/p256-flash.ts is built from p256-ram.ts's text without its "ram" directives (one
+// source for both copies of the kernels); the build fails if there were none to take out.
+const flashCopies = {
+  name: 'espruino-flash-kernels',
+  setup: (b) => b.onLoad({ filter: /targets[\\/]espruino[\\/]p256-flash\.ts$/ }, () => {
+    const ram = readFileSync('targets/espruino/p256-ram.ts', 'utf8');
+    const contents = ram.replace(/^\s*'ram';\n/gm, '');
+    if (contents === ram || /['"]ram['"]/.test(contents.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ''))) throw new Error('targets/espruino/p256-ram.ts: no "ram" directives to take out for p256-flash.ts');
+    return { contents: contents.replace(/export function ramKernels\(/, 'export function flashKernels(').replace(/export function ramInv\(/, 'export function flashInv('), loader: 'ts', resolveDir: resolve('targets/espruino') };
+  }),
+};
 await Promise.all(Object.keys(espruinoModules).map((name) => buildDevice({
   entryPoints: [espruinoModules[name].entry], outfile: 'dist/espruino/' + name + '.js', supported: ESPRUINO_SUPPORTED,
   // the comb table's SHA-256: the module checks the Storage file against it with the native hash
@@ -87,10 +98,10 @@ await Promise.all(Object.keys(espruinoModules).map((name) => buildDevice({
   // the banner/footer still give the module its own scope.
   format: 'cjs',
   external: ['net', 'tls', 'crypto', 'Storage', ...Object.keys(espruinoModules)], logOverride: { 'commonjs-variable-in-esm': 'silent' },
-  plugins: [swaps('espruino', espruinoModules[name].swaps || {}, espruinoUsed)],
+  plugins: [swaps('espruino', espruinoModules[name].swaps || {}, espruinoUsed), flashCopies],
   // Short lines: Espruino's stack trace quotes the line an error was thrown from, so errors read
   // well; the variables a caught error keeps measured the same either way (BENCHMARKS.md).
-}, { max_line_len: 100 }, { directives: false }, true))); // keeps the "ram" directives (targets/espruino/p256-ram.ts)
+}, { max_line_len: 100 }, { directives: false }, true))); // keeps the "ram" directives (targets/espruino/p256-ram.ts; p256-flash.ts is its copy without them)
 {
   // A swap that never applied names a module that moved: fail rather than ship the full one.
   const declared = Object.keys(JSON.parse(readFileSync('targets/espruino/swaps.json', 'utf8')));

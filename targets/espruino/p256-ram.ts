@@ -6,7 +6,9 @@
 // defined, pretokenised (keywords one byte, no white space): about 2.3x faster here. ramKernels()
 // defines them when a k*G starts (comb.ts stand-in); the job drops them when it ends, so an idle
 // device keeps none of the ~350 variables (353 measured) they take. Names the kernels use are locals or this
-// factory's (a lookup walks the scope chain, and the bundle's own scope is long).
+// factory's (a lookup walks the scope chain, and the bundle's own scope is long). The build also
+// makes a flash copy of this file (p256-flash.ts: the same text without the directives), which
+// comb.ts and inv.ts run instead when the RAM copy would leave too little memory free.
 //
 // Field elements are ../../src/sign/p256's: 11 limbs of 24 bits, Montgomery form (R = 2^264); the
 // linear kernels leave values below 16p instead of 2p (bounds at each use), which the shared code
@@ -15,6 +17,8 @@
 import type { CombJob, CombTable } from '../../src/sign/p256/comb'; // (the shared module's types)
 import { FP_ONE, P } from '../../src/sign/p256/fp';
 import type { JPoint } from '../../src/sign/p256/point';
+import type { InvJob } from '../../src/sign/p256/inv';
+import { newFe } from '../../src/sign/p256/limbs';
 
 export interface RamKernels {
   /** o = a b / R mod p (o may alias a or b). */
@@ -34,14 +38,13 @@ export function ramKernels(): RamKernels {
   // is column k's sum of a_i b_(k-i).
   const V = E.convolve;
   // every array is a view on one buffer: fewer variables than separate arrays
-  const S = new Int32Array(22 + 88 + 8 + 11 * 11);
+  const S = new Int32Array(22 + 88 + 8 + 10 * 11);
   let at = 22; // (no helper function: it would live as long as the kernels)
   const Q = S.subarray(0, 22);
   const R = Q.subarray(0, 11);
   const ROW = S.subarray(at, (at += 88)); // half of the table being looked up (its x or y limbs), copied from flash in one native call
   const H = S.subarray(at, (at += 8));
   const D = S.subarray(at, (at += 11)), P4 = S.subarray(at, (at += 11)), P6 = S.subarray(at, (at += 11)), P8 = S.subarray(at, (at += 11)); // 2p, 4p, 6p, 8p
-  const Z0 = S.subarray(at, (at += 11)); // zero
   const t0 = S.subarray(at, (at += 11)), t1 = S.subarray(at, (at += 11)), t2 = S.subarray(at, (at += 11));
   const t3 = S.subarray(at, (at += 11)), t4 = S.subarray(at, (at += 11)), t5 = S.subarray(at, (at += 11));
   const W = 16777216;
@@ -84,7 +87,7 @@ export function ramKernels(): RamKernels {
   // The linear kernels make one carry pass and never reduce: each subtraction adds a multiple of p
   // (K) above what it subtracts, so values stay positive and below 16p, which the multiplication
   // takes (a b < 256 p^2 < p R, so its output is below 2p). Bounds are noted at each use.
-  /** o = a - b + v d + K (v = 1, -1 or -2; 0 with d = Z0 for a - b + K: one function less). */
+  /** o = a - b + v d + K (v = 1, -1 or -2; 0 for a - b + K, d then any array: one function less). */
   function sub2(o: Int32Array, a: Int32Array, b: Int32Array, d: Int32Array, v: number, K: Int32Array): void {
     'ram';
     for (i = 0, c = 0; i < 11; i++) {
@@ -116,14 +119,14 @@ export function ramKernels(): RamKernels {
     add(t2, t1, t1); // 4 gamma, < 8p
     mul(t2, X, t2); // beta4 = 4 x gamma
     mul(t1, t1, t1); // s = 4 gamma^2
-    sub2(t4, X, t0, Z0, 0, D); // x - delta, < 10p
+    sub2(t4, X, t0, t0, 0, D); // x - delta, < 10p
     add(t5, X, t0); // x + delta, < 10p
     mul(t3, t4, t5);
     add(t4, t3, t3);
     add(t3, t3, t4); // alpha = 3 (x - delta)(x + delta), < 6p
     mul(t4, t3, t3);
     sub2(X, t4, t2, t2, -1, P4); // x3 = alpha^2 - 2 beta4, < 6p
-    sub2(t2, t2, X, Z0, 0, P6); // beta4 - x3, < 8p
+    sub2(t2, t2, X, X, 0, P6); // beta4 - x3, < 8p
     mul(t2, t3, t2);
     sub2(Y, t2, t1, t1, -1, P4); // y3 = alpha (beta4 - x3) - 2 s, < 6p
   }
@@ -136,8 +139,8 @@ export function ramKernels(): RamKernels {
     mul(t1, t0, Z);
     mul(t0, t0, qx);
     mul(t1, t1, qy);
-    sub2(t0, t0, X, Z0, 0, P8); // E = x2 z1^2 - x1, < 10p
-    sub2(t1, Z0, Y, t1, s, P8); // F = s y2 z1^3 - y1, < 10p
+    sub2(t0, t0, X, X, 0, P8); // E = x2 z1^2 - x1, < 10p
+    sub2(t1, P6, Y, t1, s, D); // F = s y2 z1^3 - y1 (+ 6p + 2p), < 10p
     mul(Z, Z, t0);
     mul(t2, t0, t0);
     mul(t3, t2, t0); // H = E^3
@@ -145,9 +148,9 @@ export function ramKernels(): RamKernels {
     mul(t4, Y, t3);
     mul(t5, t1, t1);
     sub2(X, t5, t3, t2, -2, P6); // x3 = F^2 - H - 2 I, < 8p
-    sub2(t2, t2, X, Z0, 0, P8); // I - x3, < 10p
+    sub2(t2, t2, X, X, 0, P8); // I - x3, < 10p
     mul(t2, t1, t2);
-    sub2(Y, t2, t4, Z0, 0, D); // y3 = F (I - x3) - y1 H, < 4p
+    sub2(Y, t2, t4, t4, 0, D); // y3 = F (I - x3) - y1 H, < 4p
   }
 
   // The comb part (comb.ts combPart, TEETH 4, TABLES 8, COLS 8, SPAN 64): the three low teeth's
@@ -208,4 +211,127 @@ export function ramKernels(): RamKernels {
   // dbl and madd are named here too, so the minifier keeps them functions of their own instead
   // of inlining them into part() (an inlined "ram" function would be made anew at every call)
   return { mul: mul, part: part, dbl: dbl, madd: madd };
+}
+
+/** inv.ts's invRun as RAM code (targets/espruino/inv.ts). */
+export function ramInv(): (job: InvJob, out: Int32Array, batches: number) => boolean {
+  const F = Math.floor;
+  const T1 = newFe();
+  const T2 = newFe();
+  const IW = 5.9604644775390625e-8; // 2^-24
+  const W = 16777216;
+
+  // o = (a x + b y + k add) / 2^22 for signed limb numbers, where the division is exact
+  function combine(o: Int32Array, x: Int32Array, y: Int32Array, a: number, b: number, add: Int32Array | null, k: number): void {
+    'ram';
+    let c = 0, t = 0, i = 0;
+    for (i = 0; i < 11; i++) {
+      t = a * x[i] + b * y[i] + c; // |t| < 2^48
+      if (add) t += k * add[i];
+      if (i === 10) break; // the top stays a double: it may exceed 32 bits before the shift
+      c = F(t * IW);
+      o[i] = t - c * W;
+    }
+    c = F(t * 2.384185791015625e-7); // top / 2^22
+    for (i = 0; i < 9; i++) o[i] = (o[i] >> 22) | ((o[i + 1] & 4194303) << 2);
+    o[9] = (o[9] >> 22) | ((t - c * 4194304) << 2);
+    o[10] = c;
+  }
+
+  // d += s m (s = 1 or -1), limbs 0..9 carried, the top signed
+  function addSigned(d: Int32Array, m: Int32Array, s: number): void {
+    'ram';
+    let c = 0, t = 0;
+    for (let i = 0; i < 10; i++) {
+      t = d[i] + s * m[i] + c;
+      c = t >> 24;
+      d[i] = t & 16777215;
+    }
+    d[10] += s * m[10] + c;
+  }
+
+  // brings a signed d with |d| < 2m into [0, m)
+  function normalise(d: Int32Array, m: Int32Array): void {
+    'ram';
+    while (d[10] < 0) addSigned(d, m, 1);
+    for (;;) {
+      let c = 0;
+      for (let i = 0; i < 11; i++) c = (d[i] - m[i] + c) >> 24;
+      if (c) return; // d < m
+      addSigned(d, m, -1);
+    }
+  }
+
+  // the k that makes (a x + b y + k m) divisible by 2^22: k = low * (-m^-1) mod 2^22
+  function quotient(mPrime: number, x: Int32Array, y: Int32Array, a: number, b: number): number {
+    'ram';
+    const t = a * x[0] + b * y[0];
+    const p = (t - F(t * IW) * W) * mPrime; // < 2^48
+    return (p - F(p * IW) * W) & 4194303;
+  }
+
+  function run(job: InvJob, out: Int32Array, batches: number): boolean {
+    'ram';
+    const f = job.f, g = job.g, d = job.d, e = job.e, m = job.m;
+    for (let n = 0; n < batches; n++) {
+      let z = 0;
+      for (let i = 0; i < 11; i++) z |= g[i];
+      if (!z) {
+        // f = +1 or -1 (the gcd); x^-1 = f d
+        out.set(d);
+        if (f[10] < 0) {
+          out.fill(0);
+          addSigned(out, d, -1);
+          normalise(out, m);
+        }
+        return true;
+      }
+      // 22 divsteps on the low bits: 2^22 [f'; g'] = [u v; q r] [f; g]
+      let lf = f[0], lg = g[0], delta = job.delta, u = 1, v = 0, q = 0, r = 1, t = 0;
+      for (let i = 0; i < 22; i++) {
+        if (lg & 1) {
+          if (delta > 0) {
+            delta = 1 - delta;
+            t = lg;
+            lg = (lg - lf) >> 1;
+            lf = t;
+            t = q;
+            q = t - u;
+            u = 2 * t;
+            t = r;
+            r = t - v;
+            v = 2 * t;
+          } else {
+            delta = 1 + delta;
+            lg = (lg + lf) >> 1;
+            q += u;
+            r += v;
+            u *= 2;
+            v *= 2;
+          }
+        } else {
+          delta = 1 + delta;
+          lg >>= 1;
+          u *= 2;
+          v *= 2;
+        }
+      }
+      job.delta = delta;
+      combine(T1, f, g, u, v, null, 0);
+      combine(T2, f, g, q, r, null, 0);
+      f.set(T1);
+      g.set(T2);
+      const kd = quotient(job.mPrime, d, e, u, v);
+      const ke = quotient(job.mPrime, d, e, q, r);
+      combine(T1, d, e, u, v, m, kd);
+      combine(T2, d, e, q, r, m, ke);
+      normalise(T1, m);
+      normalise(T2, m);
+      d.set(T1);
+      e.set(T2);
+    }
+    return false;
+  }
+
+  return run;
 }

@@ -16,10 +16,11 @@ import { deviceDir, killAll, runEspruino, startEspruino, type RunResult } from '
 import { realEngines, skipWithout } from './kit';
 
 /** Guards on variables in use (process.memory().usage, interpreter and harness included): today's
- *  figures at 3,400 (BENCHMARKS.md: connected 2,264-2,360, peak 3,145-3,222 over runs) plus a little, so growth fails here. Issue 15's goals are lower
+ *  figures at 3,400 (BENCHMARKS.md: connected 2,264-2,360; peak 3,145-3,222 over runs, 3,050-3,130
+ *  since refreshes here run akenza-sign's flash kernels) plus a little, so growth fails here. Issue 15's goals are lower
  *  (1,700 connected, 2,400 peak). */
 const CONNECTED_MAX = 2450;
-const PEAK_MAX = 3300;
+const PEAK_MAX = 3200;
 
 const DEVICE = 'esp-mem';
 const PKCS8 = fixture('ec.pkcs8.pem');

@@ -295,6 +295,42 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
         expect(s.cpuMax, JSON.stringify(slices)).toBeLessThan(50);
       }
     }, 120000);
+
+    it('short of memory, the kernels run from flash (p256-flash.ts, made from p256-ram.ts by the build): tokens node:crypto verifies, a lower peak, turns within 50 ms', async () => {
+      // at 3,400 variables (a WiFi ESP32's pool): two tokens with room (the RAM kernels), then ballast
+      // leaves 1,300 variables free (the RAM kernels would leave less than the 600 margin at the
+      // k*G's start: targets/espruino/comb.ts) and two more: only the flash copies fit
+      const small = realEngines()!.espruinoAt[3400];
+      const r = await runEspruino(small, deviceDir(small), `
+        var akenza = require('akenza-device');
+        ${TICKER}
+        function m() { process.memory(); return process.memory().usage; }
+        var key = akenza.parsePrivateKey(${PKCS8}), B = [], runs = [], pk = 0;
+        function samp() { var u = process.memory().usage; if (u > pk) pk = u; }
+        function next(i) {
+          if (i === 2) { var f = process.memory().free; for (var j = 0; j < f - 1300; j++) B.push(j); }
+          if (i === 4) { B = null; report('runs', runs); return done(); }
+          var before = m(); pk = 0;
+          var iv = setInterval(samp, 10);
+          tickerStart();
+          akenza.signJwt({ privateKey: key, deviceId: 'esp-dev', lifetimeS: 600 }).then(function (t) {
+            var s = tickerStop(); clearInterval(iv);
+            runs.push({ token: t, peak: pk - before, free: process.memory().total - before, cpuMax: s.cpuMax, cpuMs: s.cpuMs });
+            setTimeout(function () { next(i + 1); }, 20);
+          }, function (e) { report('error', e.code + ' ' + e.message); done(); });
+        }
+        setTimeout(function () { next(0); }, 60);`, { timeoutMs: 120000 });
+      expectClean(r, undefined, 3400);
+      expect(r.get('error')).toBeUndefined();
+      const runs = r.get('runs');
+      expect(runs).toHaveLength(4);
+      for (const x of runs) nodeVerifyJwt(x.token, fixture('ec.pub.pem'));
+      expect(runs[2].free).toBeLessThan(1400);
+      // the flash copies take ~160 fewer variables in the k*G (the peak) than the RAM ones
+      expect(runs[3].peak).toBeLessThan(runs[1].peak - 100);
+      for (const x of runs) expect(x.cpuMax, JSON.stringify(runs)).toBeLessThan(50);
+      figures.flashKernels = runs.map((x: { peak: number; cpuMs: number; cpuMax: number }) => ({ peak: x.peak, cpuMs: x.cpuMs, cpuMax: x.cpuMax }));
+    }, 120000);
   });
 
   it('generateKeyPair: refused without a good source on the Linux build (E.hwRand repeats across starts); with /dev/urandom, two starts give two keys', async () => {
@@ -444,8 +480,10 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
         // the first token (about 4 s of CPU here, more on a busy machine) comes before the first attempt
         const r = await runEspruino(bin, deviceDir(bin), tlsScript(port, cloud.caPem, 30000, 2), { timeoutMs: 60000 });
         // The interpreter prints its handshake failure as uncaught (not catchable from JS) after the
-        // socket's error event; the device has the event and goes on.
-        expectClean(r, /Uncaught (undefined|InternalError: mbedtls_ssl_handshake returned -0x[0-9a-f]+)\r?$/);
+        // socket's error event; the device has the event and goes on. When the failure surfaces in a
+        // promise reaction (a turn's timing: seen once in 5 runs after the faster mint) the
+        // interpreter prints it wrapped in "Unhandled promise rejection"s, the same failure.
+        expectClean(r, /Uncaught (undefined|(Error: Unhandled promise rejection: )*InternalError: mbedtls_ssl_handshake returned -0x[0-9a-f]+)\r?$/);
         expect(r.get('connected')).toBeUndefined();
         expect(r.get('events').length, JSON.stringify(r.reports)).toBeGreaterThanOrEqual(2); // failed, backed off, retried
         expect(r.all('error')).toEqual([]);

@@ -25,7 +25,7 @@ import { FP_ONE, P, fpFromBytes, fpInv, fpMul, fpSub } from './fp';
 import { fnAdd, fnFromMont, fnMul, fnToMont } from './fn';
 import { tableSelect } from './fp-gen';
 import { pointAdd, pointAddMixed, pointDouble, newPoint, copyPoint, onCurveMask, type JPoint } from './point';
-import { cmov, feFrom, fromHexBytes, ltMask, newFe } from './limbs';
+import { cmov, fromHexBytes, ltMask, newFe } from './limbs';
 import { fail, KEY_INVALID } from '../../errors';
 
 import { COLS, ENTRY, PER, SPAN, TABLE_BYTES, TABLE_POINTS, TABLES, TEETH } from './comb-shape';
@@ -162,8 +162,8 @@ function reduceInto(t: Int32Array, off: number, v: Int32Array): void {
 }
 
 // (2^256 - 1) mod n and 1/2 mod n, both in Montgomery form (for the recoding B = (k + 2^L - 1) / 2).
-const C1M = feFrom([9639098, 9374285, 8241680, 4302082, 7104704, 5840444, 2845676, 4567609, 5644482, 9722329, 57645]);
-const INV2M = feFrom([7165824, 10387918, 8790810, 7614653, 8562988, 8588, 0, 0, 16777088, 32767, 0]);
+const C1M = /* @__PURE__ */ new Int32Array([9639098, 9374285, 8241680, 4302082, 7104704, 5840444, 2845676, 4567609, 5644482, 9722329, 57645]);
+const INV2M = /* @__PURE__ */ new Int32Array([7165824, 10387918, 8790810, 7614653, 8562988, 8588, 0, 0, 16777088, 32767, 0]);
 // (these constants assume TEETH * TABLES * COLS = 256 positions; table.test.ts checks the layout)
 
 /** State of one k*G computation, advanced a table (combPart) or a column (combStep) at a time. */
@@ -175,6 +175,7 @@ export interface CombJob {
   ny: Int32Array;
   col: number; // next column, counting down; -1 when done
   j: number; // next table within the column; -1: the column's doubling is next
+  w?: number; // its parts' cost factor in a signing job's slices (slower kernels: targets/espruino/comb.ts), default 1
 }
 
 /** A job's 7 field elements come from `fe` (a signing job passes views on its one buffer). */

@@ -73,15 +73,14 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
   const d = dd.subarray(0, LIMBS);
   const dM = dd.subarray(LIMBS);
   privateScalar(d, opts.privateKey);
-  const dBytes = new Uint8Array(32);
-  fnToBytes(d, dBytes, 0);
-  fnToMont(dM, d);
+  fnToMont(dM, d); // (the bytes of d for RFC 6979 are made from dM per job: not held between jobs)
   // kept for the stored public key's check (the first job's CHECK phase), then wiped
   let unchecked: Int32Array | null = opts.publicKey ? new Int32Array(d) : null;
   d.fill(0);
   const table = opts.table;
   const hash = opts.hash;
   const budget = opts.sliceBudget && opts.sliceBudget > 0 ? opts.sliceBudget : 150;
+  const pub = opts.publicKey; // (not opts: nothing else of it is held)
   const extra = opts.extraEntropy, cost = opts.costs || { part: 18, double: 8, invBatch: 3, modn: 8 }; // (made only when not given)
 
   function start(message: Uint8Array): SignStep {
@@ -92,10 +91,11 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
     // the job's field elements (its comb and inversion jobs' included) are views on one buffer: on
     // Espruino a view is a variable, a separate 11-limb array about five. Those of the comb now,
     // the rest (15) when the comb is done (BLIND): not held beside the comb's kernels (the peak).
-    const fe = views(9);
+    let fe: (() => Int32Array) | null = views(9);
     const e = fe(); // bits2int(H(m)) mod n, plain
     const k = fe();
     const comb = newCombJob(fe);
+    fe = null; // (a closure: not held for the job's length)
     let zInv: Int32Array, blindP: Int32Array, invP: InvJob, kInv: Int32Array, blind: Int32Array;
     let invN: InvJob, r: Int32Array, s: Int32Array, t: Int32Array;
     let late = false;
@@ -110,7 +110,7 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
         if (spent > 0 && phase === BLIND) break;
         // the frequent phases first: Espruino reads past every branch before the one that runs
         if (phase === COMB) {
-          spent += comb.j < 0 ? cost.double : cost.part;
+          spent += (comb.j < 0 ? cost.double : cost.part) * (comb.w || 1);
           if (combPart(comb, table)) phase = BLIND;
         } else if (phase === ZINV) {
           spent += cost.invBatch;
@@ -143,14 +143,14 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           if (check.col < 0) {
             // d*G is done: the comparison (5 multiplications, 4 conversions) in a slice of its own
             if (spent > 0) break;
-            if (!samePoint(check.r, opts.publicKey as Uint8Array)) fail(KEY_INVALID, 'the public key stored with the EC private key does not match it');
+            if (!samePoint(check.r, pub as Uint8Array)) fail(KEY_INVALID, 'the public key stored with the EC private key does not match it');
             (unchecked as Int32Array).fill(0);
             unchecked = null;
             check = null;
             phase = HASH;
             spent = budget;
           } else {
-            spent += check.j < 0 ? cost.double : cost.part;
+            spent += (check.j < 0 ? cost.double : cost.part) * (check.w || 1);
             combPart(check, table);
           }
         } else if (phase === HASH) {
@@ -161,15 +161,20 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           phase = SEED;
           spent = budget; // a hash call is a slice of its own
         } else if (phase === SEED) {
-          const h1 = new Uint8Array(32);
-          fnToBytes(e, h1, 0);
-          const parts: Uint8Array[] = [dBytes, h1];
+          // int2octets(d) || bits2octets(h1); d from dM into k (unused until NONCE)
+          const h1 = new Uint8Array(64);
+          fnFromMont(k, dM);
+          fnToBytes(k, h1, 0);
+          k.fill(0);
+          fnToBytes(e, h1, 32);
+          const parts: Uint8Array[] = [h1];
           if (extra) {
             const k1 = extra();
             if (!(k1 instanceof Uint8Array)) fail(OPTION_INVALID, 'extraEntropy must return bytes');
             parts.push(k1);
           }
           seed = concatBytes(parts);
+          h1.fill(0);
           drbg = drbgInit(hash, seed);
           phase = SEED2;
           spent = budget;
@@ -194,15 +199,9 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
           if (!late) {
             late = true;
             const f = views(15);
-            zInv = f();
-            blindP = f();
+            zInv = f(), blindP = f(), kInv = f(), blind = f(), r = f(), s = f(), t = f();
             invP = newInvJob(P, 1, f); // -p^-1 mod 2^24 = 1
-            kInv = f();
-            blind = f();
             invN = newInvJob(N, NPRIME, f);
-            r = f();
-            s = f();
-            t = f();
           }
           bb = drbgBlind(drbg as Drbg);
           limbsFromBytes(blindP, bb, 0);

@@ -2,18 +2,18 @@
 // bytes conversion; inversion is inv.ts (variable time, so callers blind it, see ecdsa.ts).
 // The scalar field is used a dozen times per signature plus one inversion, so compact loops win
 // over unrolled code here (code size matters on Espruino; speed is in the base field).
-import { condSub, feFrom, limbsFromBytes, limbsToBytes, ltMask, newFe } from './limbs';
+import { condSub, limbsFromBytes, limbsToBytes, ltMask, newFe } from './limbs';
 import { invVar } from './inv';
 
 /** n, the order of the base point. */
-export const N = feFrom([6497617, 13288188, 8713145, 10950558, 15137453, 16777148, 16777215, 16777215, 0, 16776960, 65535]);
+export const N = /* @__PURE__ */ new Int32Array([6497617, 13288188, 8713145, 10950558, 15137453, 16777148, 16777215, 16777215, 0, 16776960, 65535]);
 /** floor(n / 2): the low-S bound. */
-export const HALF_N = feFrom([3248808, 15032702, 4356572, 13863887, 7568726, 16777182, 16777215, 8388607, 0, 16777088, 32767]);
+export const HALF_N = /* @__PURE__ */ new Int32Array([3248808, 15032702, 4356572, 13863887, 7568726, 16777182, 16777215, 8388607, 0, 16777088, 32767]);
 /** 2*n, the bound of the redundant [0, 2*n) range. */
-const N2 = feFrom([12995234, 9799160, 649075, 5123901, 13497691, 16777081, 16777215, 16777215, 1, 16776704, 131071]);
+const N2 = /* @__PURE__ */ new Int32Array([12995234, 9799160, 649075, 5123901, 13497691, 16777081, 16777215, 16777215, 1, 16776704, 131071]);
 /** R^2 mod n, R = 2^264. */
-export const R2N = feFrom([10481103, 14191258, 3018624, 2800439, 12109450, 6393962, 7072857, 11680043, 2081124, 5945942, 11669]);
-export const PLAIN_ONE = feFrom([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+export const R2N = /* @__PURE__ */ new Int32Array([10481103, 14191258, 3018624, 2800439, 12109450, 6393962, 7072857, 11680043, 2081124, 5945942, 11669]);
+export const PLAIN_ONE = /* @__PURE__ */ new Int32Array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 /** -n^-1 mod 2^24 (scripts/p256/gen-field.ts prints it). */
 export const NPRIME = 48207;
 let MS: Int32Array; // Montgomery quotient digits m_i (made at first use: a preloaded module-level array is read-only in Moddable)

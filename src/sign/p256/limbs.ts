@@ -63,7 +63,7 @@ export function cmov(o: Int32Array, a: Int32Array, mask: number): void {
   for (let i = 0; i < LIMBS; i++) o[i] ^= (o[i] ^ a[i]) & mask;
 }
 
-/** Limbs from a list of numbers (module constants). */
+/** Limbs from a list of numbers (the modules' constants are `new Int32Array([...])`: no function to hold). */
 export function feFrom(v: number[]): Int32Array {
   const o = new Int32Array(LIMBS);
   for (let i = 0; i < LIMBS; i++) o[i] = v[i];
