@@ -69,12 +69,9 @@ function randomBytes(n: number): Uint8Array {
   return out;
 }
 
-/** Work per signing step, in ms of this interpreter's CPU on the test machine (the costs, measured with
- *  the RAM code of p256-ram.ts and inv.ts): ~20-25 ms a turn of the event loop (4 comb parts, or 6
- *  inversion batches; 25-40 ms measured with the machine's 2 cores loaded 3x), so no slice blocks it
- *  for more than 50 ms (checked in the real interpreter). Few, long turns: each costs a few ms. */
-const SLICE_BUDGET = 20;
-export const signers = p256Binding({ table: combTable, hash: sha256, extraEntropy: () => randomBytes(32), sliceBudget: SLICE_BUDGET, costs: { part: 6, double: 5, invBatch: 4, modn: 8 }, checkKeyInJob: true });
+// The slice budget and the parts' costs are akenza-sign's (sign-module.ts): here they would be
+// variables held by the core for as long as it is loaded.
+export const signers = p256Binding({ table: combTable, hash: sha256, extraEntropy: () => randomBytes(32) });
 
 // A connection holds one small object (its state; write and close are shared functions called
 // on it) and two closures: the connect callback and one handler for the socket's events and the
