@@ -61,10 +61,13 @@ class MqttSession implements Session, ParserOptions, SocketOptions {
   declare x: boolean;
   /** CONNACK accepted */
   declare up: boolean;
-  /** nothing sent for a keepalive period: PINGREQ (the protocol's rule) */
-  declare tx: unknown;
-  /** nothing received for a keepalive period: PINGREQ (a half-open link) */
-  declare rx: unknown;
+  /** the keepalive timer: one for both rules (nothing sent for a keepalive: PINGREQ, the protocol's
+   *  rule; nothing received for one: PINGREQ too, a half-open link), not re-armed per packet: it
+   *  reads the times below when it fires (one pending timer is ~15 variables on Espruino) */
+  declare kt: unknown;
+  /** when a packet was last sent, and received (platform.now()) */
+  declare lt: number;
+  declare lr: number;
   /** PINGREQ or CONNECT unanswered: the link is dead */
   declare dt: unknown;
   /** keepalive in ms */
@@ -85,7 +88,8 @@ class MqttSession implements Session, ParserOptions, SocketOptions {
     s.tls = o.tls;
     s.maxPacketSize = o.maxPacketSize;
     s.x = s.up = false;
-    s.tx = s.rx = s.dt = null;
+    s.kt = s.dt = null;
+    s.lt = s.lr = 0;
     s.ka = o.keepaliveS * 1000;
     s.q = [];
     s.qb = 0;
@@ -101,7 +105,7 @@ class MqttSession implements Session, ParserOptions, SocketOptions {
     if (!s.q.length) Promise.resolve().then(() => flush(s));
     s.q.push(b);
     s.qb += b.length;
-    if (s.up && s.ka) s.tx = idle(s, s.tx);
+    s.lt = s.p.now();
   }
 
   disconnect(): void {
@@ -118,17 +122,14 @@ class MqttSession implements Session, ParserOptions, SocketOptions {
     const s = this;
     if (s.x) return;
     s.dt = clear(s, s.dt); // any packet proves the link is alive
-    if (s.up && s.ka) s.rx = idle(s, s.rx);
+    s.lr = s.p.now();
     const o = s.o;
     if (!s.up) {
       if (p.cmd !== 'connack') return finish(s, { reason: 'protocol-error', message: p.cmd + ' before CONNACK' });
       // 4: bad username or password (malformed token/secret), 5: not authorized.
       if (p.returnCode !== 0) return finish(s, { reason: 'refused', returnCode: p.returnCode, message: 'CONNACK ' + p.returnCode });
       s.up = true;
-      if (s.ka) {
-        s.rx = idle(s, s.rx);
-        s.tx = idle(s, s.tx);
-      }
+      if (s.ka) keepalive(s, s.ka);
       o.onConnected(p.sessionPresent, s);
       return;
     }
@@ -174,8 +175,7 @@ function finish(s: MqttSession, r: CloseReason): void {
   if (s.x) return;
   flush(s);
   s.x = true;
-  s.tx = clear(s, s.tx);
-  s.rx = clear(s, s.rx);
+  s.kt = clear(s, s.kt);
   s.dt = clear(s, s.dt);
   s.ps.close();
   s.so.close();
@@ -190,15 +190,17 @@ function dieIn(s: MqttSession, ms: number, r: CloseReason): void {
   }, ms);
 }
 
-/** (Re)starts an idle timer that pings after a keepalive period; returns its handle. No PINGRESP
+/** Fires in `ms`: a PINGREQ when nothing was sent or nothing received for a keepalive (or the wall
+ *  clock went back: the times cannot be trusted), else again when that would be so. No PINGRESP
  *  within half a keepalive means the link is dead. */
-function idle(s: MqttSession, t: unknown): unknown {
-  clear(s, t);
-  const h = s.p.setTimeout(() => {
-    if (s.tx === h) s.tx = null;
-    if (s.rx === h) s.rx = null;
+function keepalive(s: MqttSession, ms: number): void {
+  s.kt = s.p.setTimeout(() => {
+    s.kt = null;
+    const now = s.p.now();
+    const due = Math.min(s.lt, s.lr) + s.ka;
+    if (now < due && now >= Math.max(s.lt, s.lr)) return keepalive(s, due - now);
     s.send({ cmd: 'pingreq' });
     if (s.dt === null) dieIn(s, s.ka / 2, { reason: 'keepalive-timeout', message: 'no PINGRESP' });
-  }, s.ka);
-  return h;
+    keepalive(s, s.ka);
+  }, ms);
 }
