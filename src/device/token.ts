@@ -22,10 +22,15 @@ export function checkClock(c: DeviceContext): boolean {
   return trusted;
 }
 
-/** Checks the clock every clockCheckMs until stop(). */
+/**
+ * Checks the clock now, and every clockCheckMs until stop() where there is a monotonic clock to see
+ * steps by. Without one (Espruino, Moddable) trust is checked while waiting for it (connection.ts)
+ * and before each mint; a periodic check could see nothing more, and one pending timer is ~15
+ * variables on Espruino.
+ */
 export function clockLoop(c: DeviceContext): void {
   checkClock(c);
-  if (c.state_ !== 'stopped') setTimer(c, 'clock', c.clockCheckMs_, clockLoop);
+  if (c.state_ !== 'stopped' && c.platform_.monotonic) setTimer(c, 'clock', c.clockCheckMs_, clockLoop);
 }
 
 /** One signature at a time; callers that arrive while it runs get the same token. */
@@ -66,7 +71,7 @@ export function scheduleRefresh(c: DeviceContext): void {
 /** Mints the next token ahead of the refresh, whose timer it then sets. */
 function premint(c: DeviceContext): void {
   setTimer(c, 'refresh', c.refreshIn_, refresh);
-  if (!c.next_) mint(c, (n) => (c.next_ = n));
+  if (!c.next_ && checkClock(c)) mint(c, (n) => (c.next_ = n)); // no token from an untrusted clock
 }
 
 /**

@@ -70,7 +70,7 @@ export interface DeviceOptions {
   outbox?: Partial<OutboxLimits>;
   /** Reconnect backoff (full jitter, 1 s base, 120 s cap, 60 s floor after a repeated CONNACK 4/5). */
   backoff?: Partial<BackoffPolicy>;
-  /** Clock trust; `checkIntervalMs` (default 10 s) is how often trust and steps are checked. */
+  /** Clock trust; `checkIntervalMs` (default 10 s) is how often trust and steps are checked (with a monotonic clock; else while waiting for trust). */
   clock?: Partial<ClockOptions> & { checkIntervalMs?: number };
   /**
    * Secret-based transports, in order of preference, used while MQTT is down: see fallbackAfterMs.

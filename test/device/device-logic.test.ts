@@ -331,6 +331,25 @@ describe('device logic (virtual time, scripted broker)', () => {
     await device.stop();
   });
 
+  it('without a monotonic clock no periodic check runs, and a clock gone untrusted mints no next token', async () => {
+    const { sp, state, device, named } = setup({ tokenLifetimeS: 600 });
+    delete (sp.platform as { monotonic?: unknown }).monotonic; // as on Espruino and Moddable
+    device.start();
+    await sp.advance(10);
+    expect(named('connected').length).toBe(1);
+    const pending = sp.pendingTimers();
+    sp.setWall(Date.UTC(2001, 0, 1)); // a board that lost its time
+    await sp.advance(60_000); // six check intervals: nothing looks at the clock
+    expect(named('clockState').filter((e) => e.arg.trusted === false)).toEqual([]);
+    expect(sp.pendingTimers()).toBeLessThanOrEqual(pending);
+    await sp.advance(600_000); // the pre-mint and the refresh: checked there, no token from that clock
+    expect(named('clockState').filter((e) => e.arg.trusted === false).length).toBeGreaterThanOrEqual(1);
+    // the token in use is still the one minted on the good clock (no claims from 2001)
+    expect(device.stats().tokenExp).toBe(decodeJwt(state.connects[0].password!).claims.exp);
+    expect(state.connects.slice(1).every((c) => c.password === state.connects[0].password)).toBe(true);
+    await device.stop();
+  });
+
   it('outbox.persist: accepted messages survive a restart through platform.storage and are delivered once', async () => {
     const kv = new Map<string, string>();
     const storage = { get: (k: string) => kv.get(k), set: (k: string, v: string) => void kv.set(k, v), remove: (k: string) => void kv.delete(k) };

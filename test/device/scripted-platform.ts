@@ -149,6 +149,8 @@ export function createScriptedPlatform(broker: ScriptedBroker, startMs = Date.UT
     /** Every datagram sent over platform.udp, and the scripted peer that receives them. */
     datagrams,
     setUdpPeer: (f: ((d: Datagram) => void) | null) => (udpPeer = f),
+    /** Timers pending now (socket events included). */
+    pendingTimers: () => timers.length,
     /** Steps the wall clock (not the monotonic one) by `ms`. */
     stepWall: (ms: number) => (wallOffset += ms),
     setWall: (ms: number) => (wallOffset = ms - vt),
