@@ -18,7 +18,9 @@ import type { Downlink } from './event-types';
  */
 export function connectWithToken(c: DeviceContext): void {
   if (!c.jwtMode_) return connect(c);
-  if (!checkClock(c)) {
+  const trusted = checkClock(c);
+  if (c.state_ === 'stopped') return; // a clockState handler stopped the device
+  if (!trusted) {
     setState(c, 'waiting-clock');
     fallbackOn(c, 'clock untrusted: cannot sign a token');
     if (c.platform_.syncTime) c.platform_.syncTime((err, t) => {
