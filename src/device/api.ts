@@ -35,13 +35,23 @@ export interface DeviceStats {
   sent: { [transport: string]: number };
 }
 
+/** How start() settled: connected over MQTT, delivering over a fallback transport (or fallback only), or stopped first. */
+export type StartResult = 'connected' | 'fallback' | 'stopped';
+
 /** A device connection from createDevice: MQTT with token refresh, fallback uplinks, outbox, events. */
 export interface Device {
-  /** Connects once the clock is trusted and a token is minted; events follow, never from inside the call. No-op while running. */
-  start(): void;
+  /**
+   * Connects once the clock is trusted and a token is minted; events follow, never from inside the
+   * call. Resolves at the first of: connected over MQTT ('connected'), uplinks going over a fallback
+   * transport or the device left with fallback only ('fallback'), or stop() ('stopped'). It never
+   * rejects: a refused token is an event and the device keeps trying. While running, a call starts
+   * nothing and resolves the same way (at once when connected).
+   */
+  start(): Promise<StartResult>;
   /**
    * Queues an uplink: an object or array as JSON, a string as UTF-8, bytes as they are. Resolves when
    * delivered (QoS 1: on PUBACK), rejects with MESSAGE_DROPPED or UPLINK_REJECTED; `cb(err)` is called too.
+   * Before start() the message waits in the outbox and goes out once the device connects.
    */
   publish(payload: unknown, options?: PublishOptions, cb?: (err: Error | null) => void): Promise<void>;
   /** Mints a new token and reconnects with it now (also what the refresh timer does). */

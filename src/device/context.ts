@@ -14,6 +14,7 @@ import type { Emitter } from './events';
 import type { Fallback } from './fallback-context';
 import type { Message, Outbox, OutboxLimits } from './outbox';
 import { saveOutbox } from './persist';
+import type { StartResult } from './api';
 import type { DeviceState } from './types';
 import type { DeviceEvents, SentEvent } from './event-types';
 
@@ -72,6 +73,8 @@ export interface DeviceContext {
   next_: Token | null;
   /** Callbacks of the mint in progress (one signature at a time), null when none runs. */
   mintWaiters_: ((t: Token | null, err?: unknown) => void)[] | null;
+  /** start() promises not yet settled (null when none: nothing kept once connected). */
+  startWaiters_?: ((r: StartResult) => void)[] | null;
   /** From the pre-mint to the refresh (ms). */
   refreshIn_: number;
   /** A refresh runs: no new QoS 1 until it reconnected. */
@@ -118,6 +121,16 @@ export interface DeviceContext {
  */
 export function setState(c: DeviceContext, to: DeviceState): void {
   c.state_ = to;
+  if (to === 'connected' || to === 'stopped') started(c, to);
+  else if (to === 'fallback-only') started(c, 'fallback');
+}
+
+/** Settles the pending start() promises. */
+export function started(c: DeviceContext, r: StartResult): void {
+  const w = c.startWaiters_;
+  if (!w) return;
+  c.startWaiters_ = null;
+  for (let i = 0; i < w.length; i++) w[i](r);
 }
 
 /** Sets the named timer, clearing the one it replaces; `fn` gets the context (a module-level

@@ -4,13 +4,13 @@
 // This module assembles the parts around one context (context.ts): options.ts builds it,
 // token.ts, connection.ts, pump.ts and fallback.ts drive it, and the Device object below is its API.
 import type { Platform } from '../platform';
-import { clearTimer, delivered, error, fallbackOn, later, persist, setState, setTimer, type DeviceContext } from './context';
+import { clearTimer, delivered, error, fallbackOn, later, persist, setState, setTimer, started, type DeviceContext } from './context';
 import { connectWithToken } from './connection';
 import { createFallback } from './fallback';
 import { createContext } from './options';
 import { enqueue, pump } from './pump';
 import { clockLoop, refresh } from './token';
-import type { Device, DeviceStats, PublishOptions } from './api';
+import type { Device, DeviceStats, PublishOptions, StartResult } from './api';
 import type { DeviceEventHandler, DeviceEventName } from './event-types';
 import type { DeviceOptions } from './types';
 
@@ -34,6 +34,8 @@ export function createDevice(platform: Platform, o: DeviceOptions): Device {
       state: () => c.state_,
       dropped: () => ++c.dropped_,
     });
+  // start() settles when uplinks first go over a fallback transport, however it was switched on
+  if (c.fb_) c.events_.on('fallback', (e) => e.active && started(c, 'fallback'));
   return new DeviceApi(c);
 }
 
@@ -55,11 +57,14 @@ class DeviceApi implements Device {
   constructor(c: DeviceContext) {
     this.c = c;
   }
-  start(): void {
+  start(): Promise<StartResult> {
     const c = this.c;
-    if (c.state_ !== 'idle' && c.state_ !== 'stopped') return;
-    setState(c, 'idle');
-    later(() => begin(c));
+    if (c.state_ === 'connected') return Promise.resolve<StartResult>('connected');
+    if (c.state_ === 'idle' || c.state_ === 'stopped') {
+      setState(c, 'idle');
+      later(() => begin(c));
+    }
+    return new Promise<StartResult>((resolve) => (c.startWaiters_ = c.startWaiters_ || []).push(resolve));
   }
   publish(payload: unknown, opts?: PublishOptions, cb?: (err: Error | null) => void): Promise<void> {
     const c = this.c; // not `this` inside the arrow: Espruino's arrows do not keep it

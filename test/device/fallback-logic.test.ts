@@ -76,11 +76,14 @@ describe('fallback (virtual time)', () => {
   it('MQTT unreachable: nothing over HTTP before fallbackAfterMs, then queued and new uplinks drain over HTTP in order', async () => {
     const { sp, device, named, sends, setAccept, state } = setup();
     setAccept(false);
-    device.start();
+    let started = 'pending';
+    void device.start().then((r) => (started = r));
     const p = [device.publish({ n: 1 }, { topic: 'a', timestamp: START + 1000 }), device.publish({ n: 2 }, { qos: 0 })];
     await sp.advance(4990);
     expect(sends).toEqual([]);
+    expect(started).toBe('pending');
     await sp.advance(20);
+    expect(started).toBe('fallback'); // start() settles when the fallback takes over
     expect(named('fallback').map((e) => e.arg)).toEqual([{ active: true, transport: 'http', reason: 'MQTT down for 5000 ms' }]);
     await sp.advance(100);
     p.push(device.publish({ n: 3 }, { topic: 'b' }));

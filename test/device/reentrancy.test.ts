@@ -109,3 +109,38 @@ describe('each event handler may call stop(), refresh() or publish()', () => {
     }
   }
 });
+
+describe('start() and a publish() before it', () => {
+  it("resolves 'connected' at the first connect, at once when already connected; a publish() made before start() goes out then", async () => {
+    const { broker, state } = recordingBroker();
+    const sp = createScriptedPlatform(broker, START);
+    const d = createDevice(sp.platform, { deviceId: 'dev-1', credentials: { privateKey: fixture('ec.pkcs8.pem') }, mqtt: { url: 'mqtt://broker.test:1883' } });
+    const early = d.publish('before start');
+    await sp.advance(60_000);
+    expect(state.published).toEqual([]); // queued, not sent, not refused
+    let result = '';
+    void d.start().then((r) => (result = r));
+    await sp.advance(10);
+    expect(result).toBe('connected');
+    await early;
+    expect(state.published.map((p) => p.payload)).toEqual(['before start']);
+    expect(await d.start()).toBe('connected');
+    await d.stop();
+  });
+
+  it("resolves 'stopped' when stop() comes first, and never rejects while the token is refused", async () => {
+    const { broker, state } = recordingBroker();
+    const sp = createScriptedPlatform(broker, START);
+    sp.setRandom(() => 0.5);
+    state.refuseNext = new Array(100).fill(5);
+    const d = createDevice(sp.platform, { deviceId: 'dev-1', credentials: { privateKey: fixture('ec.pkcs8.pem') }, mqtt: { url: 'mqtt://broker.test:1883' } });
+    let result = 'pending';
+    void d.start().then((r) => (result = r), () => (result = 'rejected'));
+    await sp.advance(300_000);
+    expect(state.connects.length).toBeGreaterThan(2);
+    expect(result).toBe('pending');
+    await d.stop();
+    await sp.advance(10);
+    expect(result).toBe('stopped');
+  });
+});
