@@ -14,6 +14,7 @@ import { N, NPRIME } from '../../src/sign/p256/fn';
 import { fpToPlain } from '../../src/sign/p256/fp';
 import { fnMul, fnReduce } from '../../src/sign/p256/fn';
 import { limbsFromBytes, newFe } from '../../src/sign/p256/limbs';
+import { fe, p, sample } from './field-samples';
 import { newPoint, type JPoint } from '../../src/sign/p256/point';
 import { espruinoTableBytes } from '../../scripts/p256/espruino-table.mjs';
 
@@ -40,19 +41,6 @@ beforeAll(async () => {
   espFnMul = (await import('../../targets/espruino/fn')).fnMul;
 });
 
-const p = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
-const fe = (v: bigint) => {
-  const o = newFe();
-  limbsFromBytes(o, new Uint8Array(Buffer.from(v.toString(16).padStart(64, '0'), 'hex')), 0);
-  return o;
-};
-const EDGE = [0n, 1n, p - 1n, p, p + 1n, 2n * p - 1n, (1n << 256n) - 1n - p, 1n << 255n];
-function sample(i: number): Int32Array {
-  if (i < EDGE.length) return fe(EDGE[i]);
-  let v = BigInt('0x' + randomBytes(32).toString('hex'));
-  while (v >= 2n * p) v -= p;
-  return fe(v);
-}
 
 /** x and y of a point's coordinates, out of Montgomery form and reduced: comparable limbs. */
 function plainXY(q: JPoint): number[] {

@@ -5,25 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import * as gen from '../../src/sign/p256/fp-gen';
 import * as small from '../../src/sign/p256/fp-small';
-import { limbsFromBytes, newFe } from '../../src/sign/p256/limbs';
+import { newFe } from '../../src/sign/p256/limbs';
+import { p, sample } from './field-samples';
 
-const p = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 const R = 1n << 264n;
 const big = (a: Int32Array) => a.reduceRight((acc, l) => acc * (1n << 24n) + BigInt(l), 0n);
 const mod = (a: bigint) => ((a % p) + p) % p;
-const fe = (v: bigint) => {
-  const o = newFe();
-  limbsFromBytes(o, new Uint8Array(Buffer.from(v.toString(16).padStart(64, '0'), 'hex')), 0);
-  return o;
-};
-// inputs in [0, 2p): the edges, then random values below 2^256 folded under 2p
-const EDGE = [0n, 1n, p - 1n, p, p + 1n, 2n * p - 1n, (1n << 256n) - 1n - p, 1n << 255n];
-function sample(i: number): Int32Array {
-  if (i < EDGE.length) return fe(EDGE[i]);
-  let v = BigInt('0x' + randomBytes(32).toString('hex'));
-  while (v >= 2n * p) v -= p;
-  return fe(v);
-}
 const COUNT = 4000;
 
 describe('fp-small kernels', () => {
