@@ -47,21 +47,21 @@ afterEach(() => {
   process.off('unhandledRejection', onUnhandled);
 });
 
-async function run(event: string, action: Action) {
+/** A device on the scripted platform and broker (random 0.5); its storage holds a corrupt outbox under 'k'. */
+function setup(opts: Partial<DeviceOptions> = {}) {
   const { broker, state } = recordingBroker();
   const sp = createScriptedPlatform(broker, START);
   sp.setRandom(() => 0.5);
-  const t = TRIGGERS[event];
-  const errors: unknown[] = [];
   const storage = new Map<string, string>([['k', 'not json']]);
   sp.platform.storage = { get: (k) => storage.get(k), set: (k, v) => void storage.set(k, v), remove: (k) => void storage.delete(k) };
-  const d = createDevice(sp.platform, {
-    deviceId: 'dev-1',
-    credentials: { privateKey: fixture('ec.pkcs8.pem') },
-    mqtt: { url: 'mqtt://broker.test:1883' },
-    tokenLifetimeS: 600,
-    ...t.opts,
-  });
+  const d = createDevice(sp.platform, { deviceId: 'dev-1', credentials: { privateKey: fixture('ec.pkcs8.pem') }, mqtt: { url: 'mqtt://broker.test:1883' }, ...opts });
+  return { sp, state, d };
+}
+
+async function run(event: string, action: Action) {
+  const t = TRIGGERS[event];
+  const errors: unknown[] = [];
+  const { sp, state, d } = setup({ tokenLifetimeS: 600, ...t.opts });
   let calls = 0;
   let stoppedAt = -1;
   let published: Promise<string> | null = null;
@@ -112,9 +112,7 @@ describe('each event handler may call stop(), refresh() or publish()', () => {
 
 describe('start() and a publish() before it', () => {
   it("resolves 'connected' at the first connect, at once when already connected; a publish() made before start() goes out then", async () => {
-    const { broker, state } = recordingBroker();
-    const sp = createScriptedPlatform(broker, START);
-    const d = createDevice(sp.platform, { deviceId: 'dev-1', credentials: { privateKey: fixture('ec.pkcs8.pem') }, mqtt: { url: 'mqtt://broker.test:1883' } });
+    const { sp, state, d } = setup();
     const early = d.publish('before start');
     await sp.advance(60_000);
     expect(state.published).toEqual([]); // queued, not sent, not refused
@@ -129,11 +127,8 @@ describe('start() and a publish() before it', () => {
   });
 
   it("resolves 'stopped' when stop() comes first, and never rejects while the token is refused", async () => {
-    const { broker, state } = recordingBroker();
-    const sp = createScriptedPlatform(broker, START);
-    sp.setRandom(() => 0.5);
+    const { sp, state, d } = setup();
     state.refuseNext = new Array(100).fill(5);
-    const d = createDevice(sp.platform, { deviceId: 'dev-1', credentials: { privateKey: fixture('ec.pkcs8.pem') }, mqtt: { url: 'mqtt://broker.test:1883' } });
     let result = 'pending';
     void d.start().then((r) => (result = r), () => (result = 'rejected'));
     await sp.advance(300_000);
