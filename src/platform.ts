@@ -79,6 +79,12 @@ export interface SignerBinding {
   createSigner(key: PrivateKey): Signer;
   /** 65-byte public point of a P-256 scalar, for `kid: 'auto'` when the key file has none. */
   ecPublicKey(d: Uint8Array): Uint8Array;
+  /**
+   * Optional: whether a signature started now leaves the target's reserve of memory free. When it
+   * says no, a token refresh mints after its disconnect instead of before (a longer offline gap,
+   * a lower peak: the connection's memory is free while the signer runs). Absent: always yes.
+   */
+  fitsNow?(): boolean;
 }
 
 export type UplinkFactory = (platform: Platform, entry: FallbackEntry, secret: string) => UplinkTransport;

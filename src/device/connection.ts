@@ -38,11 +38,16 @@ export function connectWithToken(c: DeviceContext): void {
     c.token_ = c.next_;
     c.next_ = null;
   }
-  if (tokenUsable(c, c.token_)) return connect(c);
+  // a refresh short of memory (token.ts) mints here, after its disconnect
+  const renew = c.renew_;
+  if (renew) c.renew_ = false; // (set only when true: a property is a variable on Espruino)
+  if (tokenUsable(c, c.token_) && !renew) return connect(c);
   setState(c, 'minting');
   const e = c.epoch_;
   mint(c, (t, err) => {
     if (c.state_ === 'stopped' || e !== c.epoch_) return;
+    // the refresh's mint failed: the current token still serves
+    if (!t && renew && tokenUsable(c, c.token_)) return connect(c);
     if (!t) {
       fallbackOn(c, 'cannot sign a token');
       // A key the signer refuses (its stored public key does not match) fails the same way every
@@ -50,7 +55,9 @@ export function connectWithToken(c: DeviceContext): void {
       if (err && (err as { code?: string }).code === KEY_INVALID) return setState(c, 'fallback-only');
       return scheduleReconnect(c, false);
     }
+    if (renew) c.events_.emit('tokenRefreshed', { previousExp: c.token_ ? c.token_.exp : null, exp: t.exp });
     c.token_ = t;
+    // (a tokenRefreshed handler may have stopped the device: connect() checks)
     connect(c);
   });
 }

@@ -79,6 +79,8 @@ export interface DeviceContext {
   refreshIn_: number;
   /** A refresh runs: no new QoS 1 until it reconnected. */
   refreshing_: boolean;
+  /** the refresh mints its token after the disconnect (the signer binding's fitsNow() said no) */
+  renew_?: boolean;
   /** A refresh has its next token and waits for PUBACKs. */
   draining_: boolean;
   /** The coming close is the refresh's own: reconnect at once, no backoff. */

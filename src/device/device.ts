@@ -82,7 +82,7 @@ class DeviceApi implements Device {
       setState(c, 'stopped');
       persist(c);
       c.epoch_++;
-      c.refreshing_ = c.draining_ = c.reconnectNow_ = false;
+      c.refreshing_ = c.draining_ = c.reconnectNow_ = c.renew_ = false;
       const names = Object.keys(c.timers_);
       for (let i = 0; i < names.length; i++) clearTimer(c, names[i]);
       c.session_ = null;

@@ -71,7 +71,10 @@ export function scheduleRefresh(c: DeviceContext): void {
 /** Mints the next token ahead of the refresh, whose timer it then sets. */
 function premint(c: DeviceContext): void {
   setTimer(c, 'refresh', c.refreshIn_, refresh);
-  if (!c.next_ && checkClock(c)) mint(c, (n) => (c.next_ = n)); // no token from an untrusted clock
+  // no token from an untrusted clock; none now if a mint does not fit beside the connection (the
+  // signer binding's word: on Espruino, memory): refresh() mints after its disconnect then
+  const f = c.platform_.signers.fitsNow;
+  if (!c.next_ && (!f || f()) && checkClock(c)) mint(c, (n) => (c.next_ = n));
 }
 
 /**
@@ -88,8 +91,13 @@ export function refresh(c: DeviceContext): void {
     if (c.outbox_.inflight() === 0) finishDrain(c);
     else setTimer(c, 'drain', c.drainTimeoutMs_, finishDrain);
   };
+  const f = c.platform_.signers.fitsNow; // (inline, as in premint(): a function is ~6 variables on Espruino)
   if (c.next_ || !checkClock(c)) later(proceed);
-  else mint(c, (n) => {
+  else if (f && !f()) {
+    // short of memory: connectWithToken mints after the disconnect, with the connection's memory free
+    c.renew_ = true;
+    later(proceed);
+  } else mint(c, (n) => {
     c.next_ = n;
     proceed();
   });
@@ -100,13 +108,15 @@ export function finishDrain(c: DeviceContext): void {
   clearTimer(c, 'drain');
   c.draining_ = false;
   if (!c.session_ || !c.refreshing_) return;
-  const oldExp = c.token_ ? c.token_.exp : null;
-  if (c.next_) c.token_ = c.next_;
-  c.next_ = null;
-  c.events_.emit('tokenRefreshed', { previousExp: oldExp, exp: c.token_ ? c.token_.exp : null });
-  // A handler may have stopped the device (which closed the session): nothing left to do.
-  if (!c.session_ || !c.refreshing_) return;
-  // The new token is ready: disconnecting now means the offline gap is one reconnect.
+  if (!c.renew_) {
+    const oldExp = c.token_ ? c.token_.exp : null;
+    if (c.next_) c.token_ = c.next_;
+    c.next_ = null;
+    c.events_.emit('tokenRefreshed', { previousExp: oldExp, exp: c.token_ ? c.token_.exp : null });
+    // A handler may have stopped the device (which closed the session): nothing left to do.
+    if (!c.session_ || !c.refreshing_) return;
+  }
+  // The new token is ready (or, short of memory, is minted next): the offline gap is one reconnect (and that mint).
   c.reconnectNow_ = true;
   c.session_.disconnect();
 }

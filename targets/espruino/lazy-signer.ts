@@ -16,6 +16,18 @@ export interface SignModule {
 }
 
 const SIGN = 'akenza-sign';
+
+declare const process: { memory(): { free: number } };
+
+/** Variables a mint takes (akenza-sign, its job and kernels: ~1,090 measured, BENCHMARKS.md) and those
+ *  it must leave free for the application (a WiFi-connected ESP32 has ~3,400 in all). */
+const MINT_VARS = 1100;
+const RESERVE = 1000;
+
+/** SignerBinding.fitsNow: after a garbage collection (a few ms, once per refresh). */
+function fitsNow(): boolean {
+  return process.memory().free >= MINT_VARS + RESERVE;
+}
 const inSign = <T>(fn: (m: SignModule) => T): T => withModule(SIGN, fn);
 
 export function p256Binding(o: P256BindingOptions): SignerBinding {
@@ -46,6 +58,9 @@ export function p256Binding(o: P256BindingOptions): SignerBinding {
             if (sig) {
               release(SIGN);
               m = signer = step = null;
+              // collect the mint's garbage now (~1,000 variables, a few ms): the connect that follows
+              // a refresh's mint would otherwise meet a full pool (the idle-time collection needs 10 ms idle)
+              process.memory();
               // the stored public point was checked by this signature: later ones skip the check
               k = { kty: 'EC', alg: 'ES256', d: k.d };
             }
@@ -55,5 +70,6 @@ export function p256Binding(o: P256BindingOptions): SignerBinding {
       };
     },
     ecPublicKey: (d) => inSign((m) => m.p256Binding(o).ecPublicKey(d)),
+    fitsNow,
   };
 }

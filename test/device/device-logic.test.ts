@@ -374,3 +374,90 @@ describe('device logic (virtual time, scripted broker)', () => {
   });
 });
 
+
+// SignerBinding.fitsNow (Espruino: whether a mint leaves 1,000 variables free): when it says no, a
+// refresh disconnects first and mints with the connection's memory free.
+describe('a refresh short of memory (the signer binding says a mint does not fit now)', () => {
+  function lowMemory(fits: boolean, failSecond = false) {
+    const order: string[] = [];
+    const { broker, state } = recordingBroker();
+    const b = broker.packet;
+    broker.packet = (conn, p) => {
+      if (p.cmd === 'connect' || p.cmd === 'disconnect') order.push(p.cmd);
+      b(conn, p);
+    };
+    const sp = createScriptedPlatform(broker, START);
+    sp.setRandom(() => 0.5);
+    const base = sp.platform.signers;
+    let signs = 0;
+    let asked = 0;
+    sp.platform.signers = {
+      ecPublicKey: base.ecPublicKey,
+      fitsNow: () => (asked++, fits),
+      createSigner(key) {
+        const s = base.createSigner(key);
+        return { alg: s.alg, start: (m) => {
+          order.push('sign');
+          if (failSecond && ++signs === 2) throw new Error('signer failed');
+          return s.start(m);
+        } };
+      },
+    };
+    const events: { name: string; arg: any }[] = [];
+    const on = (name: string) => (arg: any) => events.push({ name, arg });
+    const device = createDevice(sp.platform, {
+      deviceId: 'dev-1', credentials: { privateKey: fixture('ec.pkcs8.pem') }, mqtt: { url: 'mqtt://broker.test:1883' }, tokenLifetimeS: 3600,
+      onTokenRefreshed: on('tokenRefreshed'), onError: on('error'), onConnected: on('connected'),
+    });
+    return { sp, state, device, order, events, asked: () => asked };
+  }
+
+  it('mints after the disconnect, then connects with the new token; tokenRefreshed once, after the mint; QoS 1 kept', async () => {
+    const { sp, state, device, order, events, asked } = lowMemory(false);
+    device.start();
+    await sp.advance(10);
+    state.withholdPuback = true;
+    const pub = device.publish('kept');
+    await sp.advance(10);
+    state.withholdPuback = false;
+    await sp.advance(3060_000 + 100); // past the pre-mint (skipped) and the refresh: it drains first
+    expect(order).toEqual(['sign', 'connect']);
+    await sp.advance(30_000); // the drain's timeout (the PUBACK was withheld)
+    expect(asked()).toBe(2); // the pre-mint's and the refresh's question
+    expect(order).toEqual(['sign', 'connect', 'disconnect', 'sign', 'connect']);
+    expect(state.connects.length).toBe(2);
+    const first = decodeJwt(state.connects[0].password!).claims;
+    const second = decodeJwt(state.connects[1].password!).claims;
+    expect(second.iat - first.iat).toBeGreaterThan(3060); // minted after the drain, not 30 s ahead of the refresh
+    nodeVerifyJwt(state.connects[1].password!, fixture('ec.pub.pem'));
+    const refreshed = events.filter((e) => e.name === 'tokenRefreshed');
+    expect(refreshed.map((e) => e.arg)).toEqual([{ previousExp: first.exp, exp: second.exp }]);
+    await pub; // resent with DUP on the new connection and acknowledged
+    expect(state.published.map((p) => [p.payload, p.dup])).toEqual([['kept', false], ['kept', true]]);
+    await device.stop();
+  });
+
+  it('a failed mint after the disconnect connects again with the current token (still usable), and says why', async () => {
+    const { sp, state, device, order, events } = lowMemory(false, true);
+    device.start();
+    await sp.advance(10);
+    device.refresh();
+    await sp.advance(100);
+    expect(order).toEqual(['sign', 'connect', 'disconnect', 'sign', 'connect']);
+    expect(state.connects.map((c) => c.password)).toEqual([state.connects[0].password, state.connects[0].password]);
+    expect(events.filter((e) => e.name === 'error').map((e) => e.arg.message)).toEqual(['signer failed']);
+    expect(events.filter((e) => e.name === 'tokenRefreshed').length).toBe(0);
+    expect(events.filter((e) => e.name === 'connected').length).toBe(2);
+    await device.stop();
+  });
+
+  it('when a mint fits, the next token is minted before the disconnect (the shortest offline gap)', async () => {
+    const { sp, state, device, order } = lowMemory(true);
+    device.start();
+    await sp.advance(10);
+    await sp.advance(3060_000 + 100);
+    expect(order).toEqual(['sign', 'connect', 'sign', 'disconnect', 'connect']);
+    expect(decodeJwt(state.connects[1].password!).claims.iat - decodeJwt(state.connects[0].password!).claims.iat).toBe(3030);
+    await device.stop();
+  });
+});

@@ -16,11 +16,11 @@ import { deviceDir, killAll, runEspruino, startEspruino, type RunResult } from '
 import { realEngines, skipWithout } from './kit';
 
 /** Guards on variables in use (process.memory().usage, interpreter and harness included): today's
- *  figures at 3,400 (BENCHMARKS.md: connected, sampled at the event, 2,135-2,240; peak 2,935-3,023 with
- *  the RAM kernels, which fit again once the session became a class) plus a little, so growth fails
- *  here. Issue 15's goals are lower (1,700 connected, 2,400 peak). */
+ *  figures at 3,400 (BENCHMARKS.md: connected, sampled at the event, 2,135-2,240; peak 2,852, down
+ *  from 2,935-3,023 since a refresh short of memory mints after its disconnect) plus a little, so
+ *  growth fails here. Issue 15's goals are lower (1,700 connected, 2,400 peak). */
 const CONNECTED_MAX = 2300;
-const PEAK_MAX = 3150;
+const PEAK_MAX = 2950;
 
 const DEVICE = 'esp-mem';
 const PKCS8 = fixture('ec.pkcs8.pem');
