@@ -7,7 +7,11 @@
 // persisted outbox across a restart. The scenario itself runs from Storage too (a script in RAM
 // would hold its own source in variables), and process.memory() is sampled every 200 ms and at
 // each event.
+import { execFileSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockCloud, type MockCloud } from '../../src/mock/index';
@@ -20,6 +24,20 @@ import { realEngines, skipWithout } from './kit';
  *  from 2,935-3,023 since a refresh short of memory mints after its disconnect) plus a little, so
  *  growth fails here. Issue 15's goals are lower (1,700 connected, 2,400 peak). */
 const CONNECTED_MAX = 2300;
+const IDLE_GOAL = 1700;
+
+/** Variables in use in the bare interpreter (no SDK, no harness), asked the way the harness asks. */
+function bareUsage(bin: string): number {
+  const dir = mkdtempSync(join(tmpdir(), 'esp-bare-'));
+  try {
+    const out = execFileSync(bin, ['-e', 'print("@@ bare " + process.memory().usage)'], { cwd: dir, encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20000 });
+    const m = /@@ bare (\d+)/.exec(out);
+    if (!m) throw new Error('no usage from the bare interpreter: ' + out.slice(-500));
+    return Number(m[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 const PEAK_MAX = 2950;
 
 const DEVICE = 'esp-mem';
@@ -73,7 +91,8 @@ global.go = function () {
     mqtt: { url: 'mqtt://127.0.0.1:${port}' }, tokenLifetimeS: 8 });
   report('created', M());
   var connects = 0, refreshed = 0, sent = 0, acked = 0, timer, finishing = false;
-  dev.on('connected', function () { connects++; report('connected', { n: connects, usage: M() }); });
+  dev.on('connected', function () { connects++; report('connected', { n: connects, usage: M() });
+    if (connects === 1) setTimeout(function () { report('idle', M()); }, 300); });
   dev.on('tokenRefreshed', function () { refreshed++; report('refreshed', { n: refreshed, usage: M() }); });
   dev.on('downlink', function (d) { report('downlink', { subTopic: d.subTopic, text: d.text }); });
   dev.on('error', function (e) { report('error', e.code + ' ' + e.message); });
@@ -131,10 +150,36 @@ describe.skipIf(skipWithout('espruino'))('the Espruino device path in an ESP32-s
       const ns = cloud.uplinks.slice(before).filter((u) => u.deviceId === DEVICE && u.topic === 'mem').map((u) => (u.payload as { n: number }).n);
       expect(new Set(ns).size).toBe(s.sent); // every message arrived (a resend after a refresh may repeat one)
       const connected = r.get('connected').usage;
-      figures[total] = { load: r.get('load'), afterKeygen: r.get('afterKeygen'), created: r.get('created'), connected, refreshed: r.all('refreshed').map((x: { usage: number }) => x.usage), peak: end.peak, end: end.usage };
+      // The test's own variables (this harness: report(), the sampler and its timer, the scenario
+      // module) stand for the application's: the interpreter alone, asked the same way, uses `bare`.
+      const bare = bareUsage(bin);
+      const harness = r.get('load').base - bare;
+      const idle = r.get('idle');
+      figures[total] = { bare, harness, load: r.get('load'), afterKeygen: r.get('afterKeygen'), created: r.get('created'), idle, idleWithoutHarness: idle - harness, connected, refreshed: r.all('refreshed').map((x: { usage: number }) => x.usage), peak: end.peak, peakWithoutHarness: end.peak - harness, end: end.usage };
       expect(connected).toBeLessThanOrEqual(CONNECTED_MAX);
       expect(end.peak).toBeLessThanOrEqual(PEAK_MAX);
     }, 300000);
+
+    it(`${total} variables: require + createDevice + connected, idle: at most 1,700 in use besides the test's own`, async () => {
+      // issue 15's goal, as it is worded: nothing but require, createDevice and a connection (the
+      // key in Storage, one event handler); the harness's own variables are the application's
+      const bin = realEngines()!.espruinoAt[total];
+      cloud.setRegistry({ devices: [{ deviceId: DEVICE, credentials: [{ publicKey: fixture('ec.pub.pem') }] }], connectors: [] });
+      const r = await runEspruino(bin, deviceDir(writer(), { 'device.key': PKCS8 }), `
+        var base = __sample();
+        var akenza = require('akenza-device');
+        var dev = akenza.createDevice({ deviceId: '${DEVICE}', credentials: { privateKey: require('Storage').read('device.key'), kid: 'auto' }, mqtt: { url: 'mqtt://127.0.0.1:${cloud.mqttPort}' } });
+        dev.on('connected', function () { setTimeout(function () { report('idle', { base: base, usage: __sample() }); dev.stop().then(done); }, 300); });
+        dev.start();`, { timeoutMs: 60000 });
+      expectClean(r, total);
+      const { base, usage } = r.get('idle');
+      const bare = bareUsage(bin);
+      const harness = base - bare;
+      figures[total + ' minimal'] = { bare, harness, idle: usage, idleWithoutHarness: usage - harness };
+      expect(harness).toBeGreaterThan(50); // (a measure gone wrong would make the goal below trivial)
+      expect(harness).toBeLessThan(200);
+      expect(usage - harness).toBeLessThanOrEqual(IDLE_GOAL);
+    }, 90000);
 
     it(`${total} variables: the persisted outbox survives a restart`, async () => {
       const bin = realEngines()!.espruinoAt[total];
