@@ -17,16 +17,17 @@ export interface SignModule {
 
 const SIGN = 'akenza-sign';
 
-declare const process: { memory(): { free: number } };
+declare const process: { memory?: () => { free: number } } | undefined;
 
 /** Variables a mint takes (akenza-sign, its job and kernels: ~1,090 measured, BENCHMARKS.md) and those
  *  it must leave free for the application (a WiFi-connected ESP32 has ~3,400 in all). */
 const MINT_VARS = 1100;
 const RESERVE = 1000;
 
-/** SignerBinding.fitsNow: after a garbage collection (a few ms, once per refresh). */
+/** SignerBinding.fitsNow, after a garbage collection (a few ms, once per refresh); also called when a
+ *  mint ends, for that collection. True where there is no process.memory (the Espruino-profile harness). */
 function fitsNow(): boolean {
-  return process.memory().free >= MINT_VARS + RESERVE;
+  return typeof process === 'undefined' || !process.memory || process.memory().free >= MINT_VARS + RESERVE;
 }
 const inSign = <T>(fn: (m: SignModule) => T): T => withModule(SIGN, fn);
 
@@ -60,7 +61,7 @@ export function p256Binding(o: P256BindingOptions): SignerBinding {
               m = signer = step = null;
               // collect the mint's garbage now (~1,000 variables, a few ms): the connect that follows
               // a refresh's mint would otherwise meet a full pool (the idle-time collection needs 10 ms idle)
-              process.memory();
+              fitsNow();
               // the stored public point was checked by this signature: later ones skip the check
               k = { kty: 'EC', alg: 'ES256', d: k.d };
             }
