@@ -20,8 +20,10 @@ import { deviceDir, killAll, runEspruino, startEspruino, type RunResult } from '
 import { realEngines, skipWithout } from './kit';
 
 /** Guards on variables in use (process.memory().usage, interpreter and harness included): today's
- *  figures at 3,400 (BENCHMARKS.md: connected, sampled at the event, 2,135-2,240; peak 2,852, down
- *  from 2,935-3,023 since a refresh short of memory mints after its disconnect) plus a little, so
+ *  figures at 3,400 (BENCHMARKS.md: connected, sampled at the event, 2,135-2,240; peak 2,852 on a
+ *  quiet machine, down from 2,935-3,023 since a refresh short of memory mints after its disconnect,
+ *  but up to 3,064 on a loaded one: this scenario publishes every 700 ms, and what it publishes
+ *  while a slower mint runs offline waits in the outbox, ~67 variables a message) plus a little, so
  *  growth fails here. Issue 15's goals are lower (1,700 connected, 2,400 peak). */
 const CONNECTED_MAX = 2300;
 const IDLE_GOAL = 1700;
@@ -38,7 +40,7 @@ function bareUsage(bin: string): number {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-const PEAK_MAX = 2950;
+const PEAK_MAX = 3150;
 
 const DEVICE = 'esp-mem';
 const PKCS8 = fixture('ec.pkcs8.pem');
