@@ -13,16 +13,23 @@ const root = new URL('..', import.meta.url).pathname;
  *  (test/real-engines/espruino.test.ts), not bytes: their `guard` is a growth guard only, the size
  *  measured when they were split (issue 15) rounded up to the next 0.5 KB. */
 export const BUDGETS = [
-  { name: 'espruino akenza-device (core)', file: 'dist/espruino/akenza-device.js', guard: 28.5 * 1024 },
+  // core 28.5 -> 29.5 KB (2026-12-06): a refresh short of memory mints offline (+300 bytes), ws:// and
+  // wss:// URLs and the akenza-ws loader (+660)
+  { name: 'espruino akenza-device (core)', file: 'dist/espruino/akenza-device.js', guard: 29.5 * 1024 },
   // akenza-sign: 13 KB + 4 KB for the kernels' flash copy (p256-flash.ts, used when memory is short):
   // flash bytes are cheap, variables are not
   { name: 'espruino akenza-sign', file: 'dist/espruino/akenza-sign.js', guard: 17.5 * 1024 },
   { name: 'espruino akenza-keys', file: 'dist/espruino/akenza-keys.js', guard: 9 * 1024 },
-  { name: 'quickjs bundle', file: 'dist/quickjs/akenza-device.mjs', budget: 60 * 1024 },
+  { name: 'espruino akenza-ws', file: 'dist/espruino/akenza-ws.js', guard: 4 * 1024 },
+  // QuickJS 60 -> 62.5 KB (2026-12-06): MQTT over WebSocket (ws://, wss://), the SDK's RFC 6455 client
+  // over the host's connect() with SHA-1 for the handshake's accept check: +3.2 KB.
+  { name: 'quickjs bundle', file: 'dist/quickjs/akenza-device.mjs', budget: 62.5 * 1024 },
   // Moddable 60 -> 61 KB and the MQTT row 6 -> 6.5 KB (2026-12-06): the session became a class
   // (+397 bytes: `s.` field accesses where closures had one-letter locals), which takes 37 variables
   // fewer per connection on Espruino, where variables are the budget that matters.
-  { name: 'moddable bundle', file: 'dist/moddable/akenza-device.js', budget: 61 * 1024 },
+  // 61 -> 61.5 KB (2026-12-06): ws:// and wss:// URLs parsed (+351 bytes), refused while the bundle has
+  // no WebSocket client.
+  { name: 'moddable bundle', file: 'dist/moddable/akenza-device.js', budget: 61.5 * 1024 },
   // src/mqtt/* only: UTF-8 and the error class are shared with the JWT code (counted in the bundles).
   { name: 'MQTT codec + session', entry: "export { encode } from './src/mqtt/encode'; export { createParser } from './src/mqtt/parser'; export { openSession } from './src/mqtt/session';", shared: /^\.\.\/(utf8|errors)$/, budget: 6.5 * 1024 },
   { name: 'MQTT codec + session + utf8 + errors', entry: "export { encode } from './src/mqtt/encode'; export { createParser } from './src/mqtt/parser'; export { openSession } from './src/mqtt/session';" },

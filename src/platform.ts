@@ -103,6 +103,13 @@ export interface Platform {
   /** Optional: fetch trusted time (SNTP, HTTP Date) when the wall clock is untrusted. */
   syncTime?(cb: (err: Error | null, nowMs?: number) => void): void;
   storage?: KeyValueStore;
+  /**
+   * Optional: MQTT over WebSocket with the runtime's own client (subprotocol `mqtt`, binary messages,
+   * `o.onConnect()` once the upgrade is accepted), for `ws://` and `wss://` URLs: the runtime's own
+   * client, or `wsConnect` (src/mqtt/websocket.ts: RFC 6455 over connect()). Without it a WebSocket
+   * URL is refused (OPTION_INVALID).
+   */
+  webSocket?(o: SocketOptions, path: string): Socket;
   /** Optional UDP (CoAP and raw-UDP uplinks); onMessage is never called from inside send(). */
   udp?(options: UdpOptions): UdpSocket;
   /**

@@ -101,6 +101,7 @@ export class Conn implements SessionOptions {
   declare keepaliveS: number;
   declare connackTimeoutMs: number;
   declare maxPacketSize: number;
+  declare ws?: string;
   constructor(c: DeviceContext, host: string, port: number, tls: TlsOptions | undefined, username: string | undefined, m: MqttOptions) {
     this.c = c;
     this.host = host;

@@ -16,22 +16,29 @@ import { jwtTopics, secretTopics, type Topics } from './topics';
 import type { DeviceOptions } from './types';
 import type { DeviceEventName, DeviceEvents } from './event-types';
 
-// mqtt[s]://host[:port][/], host a name or a bracketed IPv6 address. Scanned, not a regex:
+// scheme://host[:port][/path], host a name or a bracketed IPv6 address: mqtt and mqtts with no path,
+// ws and wss (MQTT over WebSocket) with one, /mqtt when none is given. Scanned, not a regex:
 // Espruino's regexes have no '?' quantifier, no (?:...) and no quantified groups.
-function parseUrl(url: string): { tls: boolean; host: string; port: number } {
-  const tls = url.indexOf('mqtts://') === 0;
-  let rest = tls ? url.slice(8) : url.indexOf('mqtt://') === 0 ? url.slice(7) : '';
-  if (rest.charAt(rest.length - 1) === '/') rest = rest.slice(0, -1);
+function parseUrl(url: string): { tls: boolean; host: string; port: number; ws?: string } {
+  const sep = url.indexOf('://');
+  const scheme = sep > 0 ? url.slice(0, sep) : '';
+  const ws = scheme === 'ws' || scheme === 'wss';
+  const tls = scheme === 'mqtts' || scheme === 'wss';
+  let rest = ws || tls || scheme === 'mqtt' ? url.slice(sep + 3) : '';
   const v6 = rest.charAt(0) === '[';
+  const slash = rest.indexOf('/', v6 ? rest.indexOf(']') : 0);
+  const path = slash < 0 ? '' : rest.slice(slash);
+  if (slash >= 0) rest = rest.slice(0, slash);
   const end = v6 ? rest.indexOf(']') + 1 : rest.indexOf(':') < 0 ? rest.length : rest.indexOf(':');
   const host = v6 ? rest.slice(1, end - 1) : rest.slice(0, end);
   const portText = rest.slice(end + 1);
-  const port = portText ? Number(portText) : tls ? 8883 : 1883;
-  const badHost = !host || (v6 ? !end : /[\/?#]/.test(host));
+  const port = portText ? Number(portText) : ws ? (tls ? 443 : 80) : tls ? 8883 : 1883;
+  const badHost = !host || (v6 ? !end : /[\/?#@]/.test(host));
   const badPort = end < rest.length && (rest.charAt(end) !== ':' || !portText || !/^\d*$/.test(portText));
-  if (badHost || badPort || port < 1 || port > 65535)
-    return fail(OPTION_INVALID, 'mqtt.url must look like mqtts://host:8883 or mqtt://host:1883 (port 1-65535)');
-  return { tls, host, port };
+  const badPath = ws ? /[\s#]/.test(path) : path.length > 1;
+  if (badHost || badPort || badPath || port < 1 || port > 65535)
+    return fail(OPTION_INVALID, 'mqtt.url must look like mqtts://host:8883, mqtt://host:1883, wss://host:443/mqtt or ws://host:80/mqtt (port 1-65535)');
+  return ws ? { tls, host, port, ws: path || '/mqtt' } : { tls, host, port };
 }
 
 function noop(): void {}
@@ -91,6 +98,10 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
   } as unknown as DeviceContext;
   c.outbox_ = createOutbox(limits, changed, c);
   c.conn_ = new Conn(c, url.host, url.port, url.tls ? { ca: m.ca, servername: m.servername } : undefined, jwtMode ? deviceId : user, m);
+  if (url.ws) {
+    if (!platform.webSocket) fail(OPTION_INVALID, 'MQTT over WebSocket (' + url.ws + ') is not in this bundle: use mqtts:// or mqtt://');
+    c.conn_.ws = url.ws; // (set only for WebSocket: a property is a variable on Espruino)
+  }
   stepped(c); // starts the step check from now
 
   // What a previous run accepted and did not deliver goes out first (its publish() promise is gone).

@@ -38,7 +38,7 @@ export interface FallbackBackoff {
 
 /** MQTT connection options. @inline */
 export interface MqttOptions {
-  /** mqtts://host:8883 (TLS) or mqtt://host:1883. Default mqtts://mqtt.akenza.io:8883. */
+  /** mqtts://host:8883 (TLS) or mqtt://host:1883; over WebSocket wss://host:443/mqtt or ws://host:80/mqtt (where the target has a WebSocket client). Default mqtts://mqtt.akenza.io:8883. */
   url?: string;
   /** PEM CA for TLS; the target's default store when absent. */
   ca?: string;

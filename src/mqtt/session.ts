@@ -17,6 +17,8 @@ export interface SessionOptions {
   keepaliveS: number;
   connackTimeoutMs: number;
   maxPacketSize: number;
+  /** MQTT over WebSocket at this path (ws:// and wss:// URLs: platform.webSocket); TCP/TLS without it. */
+  ws?: string;
   // Each callback gets its session last: one options object can serve one session after another.
   onConnected(sessionPresent: boolean, s: Session): void;
   onPuback(messageId: number, s: Session): void;
@@ -94,7 +96,7 @@ class MqttSession implements Session, ParserOptions, SocketOptions {
     s.q = [];
     s.qb = 0;
     s.ps = createParser(s);
-    s.so = platform.connect(s);
+    s.so = o.ws === undefined ? platform.connect(s) : (platform.webSocket as NonNullable<Platform['webSocket']>)(s, o.ws);
     dieIn(s, o.connackTimeoutMs, { reason: 'connack-timeout', message: 'no CONNACK' });
   }
 

@@ -5,6 +5,7 @@
 // test/real-engines/espruino.test.ts.
 import { createDevice as createCoreDevice, type DeviceOptions } from '../../src/device/device';
 import { AkenzaError } from '../../src/errors';
+import { MqttError } from '../../src/mqtt/errors';
 import { fingerprint, parsePrivateKey, parsePublicKey } from '../../src/keys';
 import { makeSignJwt } from '../../src/sign/sign-jwt';
 import { generateKeyPair, platform, signers } from './platform';
@@ -15,4 +16,5 @@ exports.parsePrivateKey = parsePrivateKey;
 exports.parsePublicKey = parsePublicKey;
 exports.fingerprint = fingerprint;
 exports.AkenzaError = AkenzaError;
+exports.MqttError = MqttError; // (for akenza-ws, whose broken frames the session must recognise)
 exports.generateKeyPair = generateKeyPair;

@@ -148,6 +148,25 @@ function connect(o: SocketOptions): Socket {
 
 const S = require('Storage');
 
+interface WsModule {
+  wsConnect(p: Platform, o: SocketOptions, path: string): Socket;
+}
+
+/** Platform.webSocket: the akenza-ws module (loaded with the first WebSocket connection, then cached).
+ *  Missing from Storage, each attempt fails as a socket error naming the file, on a later turn. */
+function webSocket(o: SocketOptions, path: string): Socket {
+  let m: WsModule | null = null;
+  try {
+    m = require('akenza-ws') as WsModule;
+  } catch (e) {}
+  if (m) return (m as WsModule).wsConnect(platform, o, path);
+  setTimeout(() => {
+    o.onError(new Error('Storage file akenza-ws is missing: upload dist/espruino/akenza-ws.js as akenza-ws (see the README)'));
+    o.onClose();
+  }, 0);
+  return { write() {}, close() {} };
+}
+
 // The interpreter's own functions where they fit (static natives: no `this` needed), not arrows: a
 // function of ours costs 5-7 variables for as long as the core is loaded, a native one none.
 export const platform: Platform = {
@@ -159,6 +178,7 @@ export const platform: Platform = {
   now: Date.now,
   randomBytes,
   signers,
+  webSocket,
 };
 
 /**

@@ -9,6 +9,8 @@ import { connect as tlsConnect } from 'node:tls';
 import type { HttpRequest, HttpResponse, Platform, Socket, SocketOptions, UdpOptions, UdpSocket } from '../../src/platform';
 import { allUplinks } from '../../src/uplink/index';
 import { nodeSigners } from './sign-node';
+import { wsConnect } from '../../src/mqtt/websocket';
+import { wsPackageClient } from './websocket';
 
 function connect(o: SocketOptions): Socket {
   let done = false;
@@ -120,6 +122,7 @@ export const nodePlatform: Platform = {
   monotonic: () => performance.now(),
   randomBytes: (n) => new Uint8Array(randomBytes(n)),
   signers: nodeSigners,
+  webSocket: wsPackageClient() || ((o, path) => wsConnect(nodePlatform, o, path)),
   http,
   udp,
   uplinks: allUplinks,

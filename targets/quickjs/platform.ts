@@ -1,6 +1,7 @@
 // The QuickJS-style embedder as a Platform: the host injects its IO through one small object
 // (QuickJsHost: sockets, timers, clock, randomness); ES256 on the BigInt-free P-256 signer, RS256 on BigInt.
 import { sha256 } from '../../src/hash/sha256';
+import { wsConnect } from '../../src/mqtt/websocket';
 import type { Platform, Socket, SocketOptions } from '../../src/platform';
 import { p256Binding } from '../../src/sign/p256-binding';
 import { combTable } from '../../src/sign/p256/keys';
@@ -46,6 +47,8 @@ export const createPlatform = (host: QuickJsHost): Platform => {
     now: () => host.now(),
     randomBytes: (n) => host.randomBytes(n),
     signers,
+    // ws:// and wss://: the SDK's RFC 6455 framing over the host's connect()
+    webSocket: (o, path) => wsConnect(p, o, path),
   };
   if (host.monotonic) p.monotonic = () => (host.monotonic as () => number)();
   return p;

@@ -69,4 +69,33 @@ describe('quickjs bundle in QuickJS', () => {
     h.run(`device.stop().then(() => report({ event: 'stopped' }));`, 'stop.mjs');
     await h.waitForReport((v) => v.event === 'stopped', 5000);
   });
+
+  it('MQTT over WebSocket (ws://, the SDK RFC 6455 framing over the host connect): QoS 1 before and after a refresh', async () => {
+    h.run(`
+      import { createDevice } from 'akenza-device';
+      let n = 0;
+      const wsDevice = createDevice({
+        deviceId: 'qjs-dev',
+        credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} },
+        mqtt: { url: 'ws://127.0.0.1:${cloud.wsPort}/mqtt' },
+      }, host);
+      wsDevice.on('connected', () => report({ event: 'ws-connected', n: ++n }));
+      wsDevice.on('error', (e) => report({ event: 'error', message: String(e && e.message) }));
+      globalThis.wsDevice = wsDevice;
+      wsDevice.start();
+    `, 'ws-device.mjs');
+    await h.waitForReport((v) => v.event === 'ws-connected' && v.n === 1, 10000);
+    expect(cloud.sessions().filter((s) => s.clientId === 'qjs-dev').map((s) => s.websocket)).toEqual(['ws']);
+    h.run(`wsDevice.publish({ over: 'ws', n: 1 }, { topic: 'engines' }).then(() => report({ event: 'ws-acked', n: 1 }));`, 'ws-pub1.mjs');
+    await h.waitForReport((v) => v.event === 'ws-acked' && v.n === 1, 10000);
+    h.run(`wsDevice.refresh();`, 'ws-refresh.mjs');
+    await h.waitForReport((v) => v.event === 'ws-connected' && v.n === 2, 10000);
+    h.run(`wsDevice.publish({ over: 'ws', n: 2 }, { topic: 'engines' }).then(() => report({ event: 'ws-acked', n: 2 }));`, 'ws-pub2.mjs');
+    await h.waitForReport((v) => v.event === 'ws-acked' && v.n === 2, 10000);
+    const got = cloud.uplinks.filter((u) => (u.payload as { over?: string }).over === 'ws');
+    expect(got.map((u) => [u.transport, (u.payload as { n: number }).n])).toEqual([['mqtt', 1], ['mqtt', 2]]);
+    expect(h.reports.filter((r) => r.event === 'error')).toEqual([]);
+    h.run(`wsDevice.stop().then(() => report({ event: 'ws-stopped' }));`, 'ws-stop.mjs');
+    await h.waitForReport((v) => v.event === 'ws-stopped', 5000);
+  });
 });
