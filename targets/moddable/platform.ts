@@ -7,6 +7,7 @@ import Timer from 'timer';
 import { base64Decode } from '../../src/base64';
 import { concatBytes } from '../../src/bytes';
 import { fail } from '../../src/errors';
+import { wsConnect } from '../../src/mqtt/websocket';
 import type { Platform, SignerBinding, Socket, SocketOptions } from '../../src/platform';
 
 type Io = { read(count?: number): ArrayBuffer | undefined; write(b: ArrayBuffer): number; close(): void };
@@ -176,14 +177,17 @@ export interface ModdablePlatformOptions {
 
 export function createModdablePlatform(signers: SignerBinding, o?: ModdablePlatformOptions): Platform {
   const rng = (o && o.randomBytes) || jitterRandom;
-  return {
+  const p: Platform = {
     connect,
     setTimeout: (fn, ms) => Timer.set(fn, ms),
     clearTimeout: (h) => Timer.clear(h),
     now: () => Date.now(),
     randomBytes: rng,
     signers,
+    // ws:// and wss://: the SDK's RFC 6455 client over the ECMA-419 TCP/TLS socket above
+    webSocket: (so, path) => wsConnect(p, so, path),
   };
+  return p;
 }
 
 type Crypto = { getRandomValues?(a: Uint8Array): Uint8Array };

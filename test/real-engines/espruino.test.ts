@@ -111,7 +111,8 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
       report('load', { before: m0, after: m1, api: Object.keys(akenza).sort() });`);
     const end = expectClean(r);
     const load = r.get('load');
-    expect(load.api).toEqual(['AkenzaError', 'createDevice', 'fingerprint', 'generateKeyPair', 'parsePrivateKey', 'parsePublicKey', 'signJwt']);
+    // (MqttError: for akenza-ws, whose broken frames the session reports as protocol errors)
+    expect(load.api).toEqual(['AkenzaError', 'MqttError', 'createDevice', 'fingerprint', 'generateKeyPair', 'parsePrivateKey', 'parsePublicKey', 'signJwt']);
     expect(load.after - load.before).toBeGreaterThan(100);
     expect(load.after - load.before).toBeLessThan(3400); // an ESP32's whole pool with WiFi up
     figures.loadVariables = load.after - load.before;

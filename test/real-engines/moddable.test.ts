@@ -60,7 +60,7 @@ describe.skipIf(skipWithout('moddable'))('Moddable SDK (real XS, lin)', () => {
       const fixtures = {
         EC: fixture('ec.pkcs8.pem'), RSA: fixture('rsa.pkcs8.pem'), CA: cloud.caPem,
         WRONG_CA: fixture('rsa.cert.pem'), // a certificate that did not sign the server's
-        mqttPort: cloud.mqttPort, mqttsPort: cloud.mqttsPort, seedHex: SEED, lifetimeS: LIFETIME_S,
+        mqttPort: cloud.mqttPort, mqttsPort: cloud.mqttsPort, wsPort: cloud.wsPort, wssPort: cloud.wssPort, seedHex: SEED, lifetimeS: LIFETIME_S,
       };
       dir = appFolder(variant.app, {
         'manifest.json': manifest(variant.include),
@@ -154,6 +154,17 @@ describe.skipIf(skipWithout('moddable'))('Moddable SDK (real XS, lin)', () => {
       expect(t.acked).toBe(true);
       const u = cloud.uplinks.find((x) => x.deviceId === 'dev-tls' && x.topic === 'tls');
       expect(u).toMatchObject({ transport: 'mqtts', payload: { over: 'tls' } });
+    });
+
+    it('MQTT over WebSocket (ws://, wss:// with the CA): QoS 1 acked before and after a refresh, recorded once each', () => {
+      for (const scheme of ['ws', 'wss']) {
+        const t = record(run, scheme);
+        expect(t.connected, scheme).toBe(true);
+        expect(t.acked, scheme).toEqual([true, true]);
+        expect(t.events.filter((e: any) => e.event === 'tokenRefreshed').length, scheme).toBe(1);
+        const got = cloud.uplinks.filter((x) => x.deviceId === 'dev-tls' && x.topic === 'ws' && (x.payload as any).over === scheme);
+        expect(got.map((x) => [x.transport, (x.payload as any).n]), scheme).toEqual([[scheme === 'ws' ? 'mqtt' : 'mqtts', 1], [scheme === 'ws' ? 'mqtt' : 'mqtts', 2]]);
+      }
     });
 
     it('mqtts with a CA that did not sign the server: refused, reported as a disconnect event, the app lives on', () => {

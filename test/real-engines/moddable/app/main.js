@@ -161,11 +161,36 @@ async function mqttsRun() {
 	});
 }
 
+// MQTT over WebSocket (the SDK's RFC 6455 client over the same sockets): ws://, then wss:// with the
+// mock's CA; QoS 1 before and after a refresh on each.
+async function wsRun() {
+	for (const url of ["ws://127.0.0.1:" + F.wsPort + "/mqtt", "wss://127.0.0.1:" + F.wssPort + "/mqtt"]) {
+		const scheme = url.slice(0, url.indexOf(":"));
+		await check(scheme, async () => {
+			const w = watched({ deviceId: "dev-tls", credentials: { privateKey: F.EC }, mqtt: { url, ca: F.CA }, backoff: fastBackoff });
+			w.device.start();
+			let connected = true;
+			await w.when("connected", 20000).catch(() => { connected = false; });
+			const acked = [];
+			if (connected) {
+				acked.push(await within(w.device.publish({ over: scheme, n: 1 }, { topic: "ws", qos: 1 }), 10000, "puback").then(() => true, (e) => e.message));
+				w.device.refresh();
+				await w.when("tokenRefreshed", 20000).catch(() => {});
+				await w.when("connected", 20000).catch(() => {});
+				acked.push(await within(w.device.publish({ over: scheme, n: 2 }, { topic: "ws", qos: 1 }), 10000, "puback").then(() => true, (e) => e.message));
+			}
+			await w.device.stop();
+			return { connected, acked, events: w.events };
+		});
+	}
+}
+
 async function main() {
 	out({ phase: "start" });
 	await offline();
 	await mqttRun();
 	await mqttsRun();
+	await wsRun();
 }
 
 main().then(
