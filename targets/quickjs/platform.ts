@@ -2,6 +2,7 @@
 // (QuickJsHost: sockets, timers, clock, randomness); ES256 on the BigInt-free P-256 signer, RS256 on BigInt.
 import { sha256 } from '../../src/hash/sha256';
 import { wsConnect } from '../../src/mqtt/websocket';
+import { allUplinks } from '../../src/uplink/index';
 import type { Platform, Socket, SocketOptions } from '../../src/platform';
 import { p256Binding } from '../../src/sign/p256-binding';
 import { combTable } from '../../src/sign/p256/keys';
@@ -27,6 +28,14 @@ export interface QuickJsHost {
   monotonic?(): number;
   /** Cryptographically strong random bytes. */
   randomBytes(n: number): Uint8Array;
+  /**
+   * Optional UDP (the CoAP and UDP fallback uplinks): one socket per call, bound to any local port;
+   * `send` resolves host names itself. Without it only the HTTP fallback (HTTP/1.1 over `connect`) runs.
+   */
+  udp?(events: { onMessage(bytes: Uint8Array, address: string, port: number): void; onError?(message: string): void }): {
+    send(bytes: Uint8Array, host: string, port: number): void;
+    close(): void;
+  };
 }
 
 // The comb table is computed on first use (about 80 ms in QuickJS) rather than shipped.
@@ -49,7 +58,11 @@ export const createPlatform = (host: QuickJsHost): Platform => {
     signers,
     // ws:// and wss://: the SDK's RFC 6455 framing over the host's connect()
     webSocket: (o, path) => wsConnect(p, o, path),
+    // the fallback: HTTP/1.1 over connect(), CoAP and UDP over host.udp
+    uplinks: allUplinks,
   };
   if (host.monotonic) p.monotonic = () => (host.monotonic as () => number)();
+  const udp = host.udp;
+  if (udp) p.udp = (o) => udp({ onMessage: (b, address, port) => o.onMessage(b, { address, port }), onError: (m) => o.onError && o.onError(new Error(m)) });
   return p;
 };

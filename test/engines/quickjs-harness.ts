@@ -3,6 +3,7 @@
 // VM function `__dispatch`, so handles stay simple. Optionally strips globals and limits memory to
 // emulate a smaller engine.
 import { createHash, randomBytes } from 'node:crypto';
+import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten-core';
 import variant from '@jitl/quickjs-wasmfile-release-sync';
@@ -23,7 +24,7 @@ export interface HarnessOptions {
 const PRELUDE = `
 const __cbs = {};
 let __next = 1;
-globalThis.__dispatch = function (kind, id, arg) {
+globalThis.__dispatch = function (kind, id, arg, from) {
   const cb = __cbs[id];
   if (!cb) return;
   if (kind === 'timer') { delete __cbs[id]; cb(); }
@@ -31,6 +32,8 @@ globalThis.__dispatch = function (kind, id, arg) {
   else if (kind === 'data') cb.onData(new Uint8Array(arg));
   else if (kind === 'error') cb.onError(arg);
   else if (kind === 'close') { delete __cbs[id]; cb.onClose(); }
+  else if (kind === 'udp') cb.onMessage(new Uint8Array(arg), from.slice(0, from.lastIndexOf(':')), Number(from.slice(from.lastIndexOf(':') + 1)));
+  else if (kind === 'udp-error') { if (cb.onError) cb.onError(arg); }
 };
 globalThis.host = {
   connect(o, events) {
@@ -47,6 +50,15 @@ globalThis.host = {
   now() { return __host.now(); },
   monotonic() { return __host.monotonic(); },
   randomBytes(n) { return new Uint8Array(__host.randomBytes(n)); },
+  udp(events) {
+    const id = __next++;
+    __cbs[id] = events;
+    __host.udpOpen(id);
+    return {
+      send(b, h, port) { __host.udpSend(id, b.buffer.slice(b.byteOffset, b.byteOffset + b.length), h, port); },
+      close() { delete __cbs[id]; __host.udpClose(id); },
+    };
+  },
 };
 globalThis.print = (s) => __host.print(String(s));
 globalThis.report = (v) => __host.report(JSON.stringify(v));
@@ -79,18 +91,20 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
   });
   const vm = rt.newContext();
   const sockets = new Map<number, Socket>();
+  const udps = new Map<number, DgramSocket>();
   const timers = new Map<number, NodeJS.Timeout>();
   const reports: any[] = [];
   const printed: string[] = [];
   const waiters: { pred: (v: any) => boolean; resolve: (v: any) => void }[] = [];
   let disposed = false;
 
-  const dispatch = (kind: string, id: number, arg?: string | Uint8Array) => {
+  const dispatch = (kind: string, id: number, arg?: string | Uint8Array, from?: string) => {
     if (disposed) return;
     const fn = vm.getProp(vm.global, '__dispatch');
     const args: QuickJSHandle[] = [vm.newString(kind), vm.newNumber(id)];
     if (typeof arg === 'string') args.push(vm.newString(arg));
     else if (arg) args.push(vm.newArrayBuffer(arg.slice().buffer));
+    if (from !== undefined) args.push(vm.newString(from));
     const r = vm.callFunction(fn, vm.undefined, ...args);
     fn.dispose();
     args.forEach((a) => a.dispose());
@@ -138,6 +152,27 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
   });
   fn('close', (id) => {
     sockets.get(vm.getNumber(id))?.destroy();
+  });
+  // UDP for the CoAP and UDP uplinks: node:dgram, one socket per udp() call
+  fn('udpOpen', (id) => {
+    const uid = vm.getNumber(id);
+    const u = createSocket('udp4');
+    udps.set(uid, u);
+    u.on('message', (b, r) => dispatch('udp', uid, new Uint8Array(b), r.address + ':' + r.port));
+    u.on('error', (e) => dispatch('udp-error', uid, e.message));
+  });
+  fn('udpSend', (id, buf, h, port) => {
+    const u = udps.get(vm.getNumber(id));
+    const lt = vm.getArrayBuffer(buf);
+    const b = Buffer.from(lt.value);
+    lt.dispose();
+    const uid = vm.getNumber(id);
+    if (u) u.send(b, vm.getNumber(port), vm.getString(h), (e) => e && dispatch('udp-error', uid, e.message));
+  });
+  fn('udpClose', (id) => {
+    const uid = vm.getNumber(id);
+    udps.get(uid)?.close();
+    udps.delete(uid);
   });
   fn('setTimeout', (id, ms) => {
     const tid = vm.getNumber(id);
@@ -210,6 +245,7 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
     dispose() {
       disposed = true;
       for (const s of sockets.values()) s.destroy();
+      for (const u of udps.values()) u.close();
       for (const t of timers.values()) clearTimeout(t);
       vm.dispose();
       rt.dispose();
