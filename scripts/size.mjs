@@ -28,9 +28,11 @@ export const BUDGETS = [
   // Moddable 60 -> 61 KB and the MQTT row 6 -> 6.5 KB (2026-12-06): the session became a class
   // (+397 bytes: `s.` field accesses where closures had one-letter locals), which takes 37 variables
   // fewer per connection on Espruino, where variables are the budget that matters.
-  // 61 -> 64 KB (2026-12-06): MQTT over WebSocket (ws://, wss://), the SDK's RFC 6455 client over the
-  // ECMA-419 TCP/TLS socket with SHA-1 for the handshake's accept check: +3.3 KB (run in the real SDK).
-  { name: 'moddable bundle', file: 'dist/moddable/akenza-device.js', budget: 64 * 1024 },
+  // 61 -> 75 KB (2026-12-06): MQTT over WebSocket (ws://, wss://), the SDK's RFC 6455 client over the
+  // ECMA-419 TCP/TLS socket with SHA-1 for the handshake's accept check, +3.3 KB; the fallback uplinks
+  // (HTTP/1.1 over that socket, CoAP and UDP over ECMA-419 UDP), +11.2 KB. Both run in the real SDK;
+  // the bundle is preloaded, so these bytes sit in flash, not in the heap.
+  { name: 'moddable bundle', file: 'dist/moddable/akenza-device.js', budget: 75 * 1024 },
   // src/mqtt/* only: UTF-8 and the error class are shared with the JWT code (counted in the bundles).
   { name: 'MQTT codec + session', entry: "export { encode } from './src/mqtt/encode'; export { createParser } from './src/mqtt/parser'; export { openSession } from './src/mqtt/session';", shared: /^\.\.\/(utf8|errors)$/, budget: 6.5 * 1024 },
   { name: 'MQTT codec + session + utf8 + errors', entry: "export { encode } from './src/mqtt/encode'; export { createParser } from './src/mqtt/parser'; export { openSession } from './src/mqtt/session';" },

@@ -27,6 +27,14 @@ declare module 'embedded:io/socket/tcp/tls' {
     close(): void;
   }
 }
+declare module 'embedded:io/socket/udp' {
+  export default class UDP {
+    constructor(options: { port?: number; onReadable?(this: UDP, count: number): void; onError?(this: UDP): void });
+    read(): ArrayBuffer & { address: string; port: number };
+    write(buffer: ArrayBuffer, address: string, port: number): void;
+    close(): void;
+  }
+}
 declare module 'timer' {
   const Timer: {
     set(callback: () => void, ms?: number): unknown;

@@ -1,14 +1,16 @@
-// The platform contract over Moddable's ECMA-419 IO: embedded:io/socket/tcp (and /tcp/tls), the
-// `timer` module, and `net` for DNS. Sockets buffer what cannot be written yet and flush on onWritable.
+// The platform contract over Moddable's ECMA-419 IO: embedded:io/socket/tcp (and /tcp/tls, and
+// /udp for the fallback), the `timer` module, and `net` for DNS. Sockets buffer what cannot be written yet and flush on onWritable.
 import TCP, { type TCPOptions } from 'embedded:io/socket/tcp';
 import TLSSocket from 'embedded:io/socket/tcp/tls';
+import UDP from 'embedded:io/socket/udp';
 import Net from 'net';
 import Timer from 'timer';
 import { base64Decode } from '../../src/base64';
 import { concatBytes } from '../../src/bytes';
 import { fail } from '../../src/errors';
 import { wsConnect } from '../../src/mqtt/websocket';
-import type { Platform, SignerBinding, Socket, SocketOptions } from '../../src/platform';
+import type { Platform, SignerBinding, Socket, SocketOptions, UdpOptions, UdpSocket } from '../../src/platform';
+import { allUplinks } from '../../src/uplink/index';
 
 type Io = { read(count?: number): ArrayBuffer | undefined; write(b: ArrayBuffer): number; close(): void };
 
@@ -167,6 +169,49 @@ function connect(o: SocketOptions): Socket {
   };
 }
 
+/** Platform.udp over ECMA-419 UDP (the CoAP and UDP uplinks): IPv4 only, so a host name is resolved
+ *  (Net.resolve, once per name) before its first datagram. */
+function udp(o: UdpOptions): UdpSocket {
+  let closed = false;
+  const names: { [host: string]: string } = {};
+  const sock = new UDP({
+    onReadable(count) {
+      while (count-- > 0) {
+        const p = sock.read();
+        if (!closed) o.onMessage(new Uint8Array(p), { address: p.address, port: p.port });
+      }
+    },
+    onError() {
+      if (!closed && o.onError) o.onError(new Error('UDP socket error'));
+    },
+  });
+  const write = (b: Uint8Array, address: string, port: number) => {
+    try {
+      sock.write(b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer, address, port);
+    } catch (e) {
+      if (o.onError) o.onError(e instanceof Error ? e : new Error(String(e)));
+    }
+  };
+  return {
+    send(bytes, host, port) {
+      if (closed) return;
+      const known = /^\d{1,3}(\.\d{1,3}){3}$/.test(host) ? host : names[host];
+      if (known) return write(bytes, known, port);
+      Net.resolve(host, (_name, address) => {
+        if (closed) return;
+        if (!address) return o.onError && o.onError(new Error('DNS lookup failed for ' + host));
+        names[host] = address;
+        write(bytes, address, port);
+      });
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      sock.close();
+    },
+  };
+}
+
 export interface ModdablePlatformOptions {
   /**
    * Random bytes from the hardware RNG. The device uses them for reconnect jitter only; without
@@ -186,6 +231,9 @@ export function createModdablePlatform(signers: SignerBinding, o?: ModdablePlatf
     signers,
     // ws:// and wss://: the SDK's RFC 6455 client over the ECMA-419 TCP/TLS socket above
     webSocket: (so, path) => wsConnect(p, so, path),
+    // the fallback: HTTP/1.1 over connect(), CoAP and UDP over udp()
+    udp,
+    uplinks: allUplinks,
   };
   return p;
 }

@@ -16,6 +16,7 @@ const here = join(import.meta.dirname, 'moddable', 'app');
 const template = (name: string) => readFileSync(join(here, name), 'utf8');
 const SEED = '11'.repeat(16) + '22'.repeat(16) + '33'.repeat(16);
 const LIFETIME_S = 2;
+const FB_SECRET = 'moddable-fb-S3cret';
 
 /**
  * The app's manifest: what the README tells users, plus the test's fixtures and a preloaded BigInt
@@ -52,8 +53,9 @@ describe.skipIf(skipWithout('moddable'))('Moddable SDK (real XS, lin)', () => {
           devices: [
             { deviceId: 'dev-es', credentials: [{ publicKey: fixture('ec.pub.pem') }] },
             { deviceId: 'dev-tls', credentials: [{ publicKey: fixture('ec.pub.pem') }] },
+            { deviceId: 'dev-fb', credentials: [{ publicKey: fixture('ec.pub.pem') }] },
           ],
-          connectors: [],
+          connectors: [{ id: 'conn-fb', uplinkSecret: FB_SECRET, devices: ['dev-fb'] }],
         },
       });
       await cloud.faults.stopListener('mqtt'); // down at start: the device must retry
@@ -61,6 +63,7 @@ describe.skipIf(skipWithout('moddable'))('Moddable SDK (real XS, lin)', () => {
         EC: fixture('ec.pkcs8.pem'), RSA: fixture('rsa.pkcs8.pem'), CA: cloud.caPem,
         WRONG_CA: fixture('rsa.cert.pem'), // a certificate that did not sign the server's
         mqttPort: cloud.mqttPort, mqttsPort: cloud.mqttsPort, wsPort: cloud.wsPort, wssPort: cloud.wssPort, seedHex: SEED, lifetimeS: LIFETIME_S,
+        httpPort: cloud.httpPort, coapPort: cloud.coapPort, udpPort: cloud.udpPort, fbSecret: FB_SECRET,
       };
       dir = appFolder(variant.app, {
         'manifest.json': manifest(variant.include),
@@ -75,6 +78,11 @@ describe.skipIf(skipWithout('moddable'))('Moddable SDK (real XS, lin)', () => {
           if (r.phase === 'broker-down-seen') {
             acted.push('broker started');
             void cloud.faults.startListener('mqtt');
+          } else if (r.phase === 'fb-stop-mqtt') void cloud.faults.stopListener('mqtt');
+          else if (r.phase === 'fb-stop-http') void cloud.faults.stopListener('http');
+          else if (r.phase === 'fb-stop-coap') void cloud.faults.stopListener('coap');
+          else if (r.phase === 'fb-start-all') {
+            for (const l of ['mqtt', 'http', 'coap'] as const) void cloud.faults.startListener(l);
           } else if (r.phase === 'send-downlink') {
             acted.push('downlink sent: ' + cloud.sendDownlink('dev-es', { led: 'on' }, { topic: 'cmd' }));
           }
@@ -165,6 +173,24 @@ describe.skipIf(skipWithout('moddable'))('Moddable SDK (real XS, lin)', () => {
         const got = cloud.uplinks.filter((x) => x.deviceId === 'dev-tls' && x.topic === 'ws' && (x.payload as any).over === scheme);
         expect(got.map((x) => [x.transport, (x.payload as any).n]), scheme).toEqual([[scheme === 'ws' ? 'mqtt' : 'mqtts', 1], [scheme === 'ws' ? 'mqtt' : 'mqtts', 2]]);
       }
+    });
+
+    it('fallback: MQTT stopped -> HTTP -> CoAP -> UDP -> MQTT back; each message once (UDP at most once, counted), on the transport reported', () => {
+      const f = record(run, 'fallback');
+      expect(f.failed).toBeUndefined();
+      expect(f.results).toEqual(['mqtt', 'mqtt', 'mqtt', 'http', 'http', 'http', 'coap', 'coap', 'coap', 'udp', 'udp', 'udp', 'mqtt again', 'mqtt again', 'mqtt again']);
+      expect(f.events.filter((e: any) => e.event === 'fallback').map((e: any) => e.transport)).toEqual(['http', 'coap', 'udp', 'mqtt']);
+      expect(f.sent).toEqual({ mqtt: 6, http: 3, coap: 3, udp: 3 });
+      const got = cloud.uplinks.filter((u) => u.deviceId === 'dev-fb' && u.topic === 'fb');
+      const by = (phase: string) => got.filter((u) => (u.payload as any).phase === phase);
+      for (const [phase, transport] of [['mqtt', 'mqtt'], ['http', 'http'], ['coap', 'coap'], ['mqtt again', 'mqtt']]) {
+        expect(by(phase).map((u) => [u.transport, (u.payload as any).s]), phase).toEqual([0, 1, 2].map((i) => [transport, by(phase).length ? (by(phase)[0].payload as any).s + i : -1]));
+        expect(by(phase).length, phase).toBe(3);
+      }
+      expect(by('udp').length).toBeLessThanOrEqual(3);
+      expect(by('udp').length).toBeGreaterThanOrEqual(2); // loopback: counted, none expected lost
+      expect(by('udp').every((u) => u.transport === 'udp')).toBe(true);
+      expect(JSON.stringify(f)).not.toContain(FB_SECRET);
     });
 
     it('mqtts with a CA that did not sign the server: refused, reported as a disconnect event, the app lives on', () => {

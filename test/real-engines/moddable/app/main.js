@@ -39,7 +39,7 @@ function watched(options) {
 	const events = [];
 	const waiters = [];
 	const device = createDevice(options);
-	for (const name of ["connected", "disconnected", "tokenRefreshed", "authRejected", "error", "downlink", "dropped"])
+	for (const name of ["connected", "disconnected", "tokenRefreshed", "authRejected", "error", "downlink", "dropped", "fallback", "sent", "transportError"])
 		device.on(name, (arg) => {
 			const e = { event: name, t: Date.now() };
 			if (name === "disconnected") e.planned = !!(arg && arg.planned), e.reason = arg && arg.reason, e.message = arg && arg.message;
@@ -47,6 +47,7 @@ function watched(options) {
 			if (name === "downlink") e.subTopic = arg.subTopic, e.text = arg.text;
 			if (name === "tokenRefreshed") e.exp = arg.exp, e.previousExp = arg.previousExp;
 			if (name === "authRejected") e.returnCode = arg.returnCode;
+			if (name === "fallback" || name === "sent" || name === "transportError") e.transport = arg.transport, e.active = arg.active;
 			events.push(e);
 			for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i].name === name) waiters.splice(i, 1)[0].resolve(arg);
 		});
@@ -185,12 +186,56 @@ async function wsRun() {
 	}
 }
 
+// The fallback: uplinks over MQTT; the test stops the mock's MQTT listener (HTTP takes over), then its
+// HTTP listener (CoAP), then its CoAP listener (raw UDP); then it starts them all and MQTT comes back.
+async function fallbackRun() {
+	await check("fallback", async () => {
+		const w = watched({ deviceId: "dev-fb", credentials: { privateKey: F.EC, uplinkSecret: F.fbSecret },
+			mqtt: { url: "mqtt://127.0.0.1:" + F.mqttPort },
+			fallback: [
+				{ type: "http", url: "http://127.0.0.1:" + F.httpPort, timeoutMs: 1000 },
+				{ type: "coap", url: "coap://127.0.0.1:" + F.coapPort, ackTimeoutMs: 300, maxRetransmit: 1 },
+				{ type: "udp", url: "udp://127.0.0.1:" + F.udpPort },
+			],
+			fallbackAfterMs: 300, backoff: fastBackoff, fallbackBackoff: { baseMs: 100, capMs: 400, authFloorMs: 1000 } });
+		const d = w.device;
+		d.start();
+		await w.when("connected", 20000);
+		const results = [];
+		let s = 0;
+		const burst = async (phase) => {
+			for (let i = 0; i < 3; i++) {
+				const n = s++;
+				results.push(await within(d.publish({ s: n, phase }, { topic: "fb" }), 20000, "publish " + n).then(() => phase, (e) => "failed: " + e.message));
+			}
+		};
+		await burst("mqtt");
+		const down = w.when("disconnected", 10000);
+		out({ phase: "fb-stop-mqtt" });
+		await down;
+		await burst("http");
+		out({ phase: "fb-stop-http" });
+		await sleep(500);
+		await burst("coap");
+		out({ phase: "fb-stop-coap" });
+		await sleep(500);
+		await burst("udp");
+		out({ phase: "fb-start-all" });
+		const started = Date.now();
+		while (d.stats().fallback && Date.now() - started < 20000) await sleep(100);
+		await burst("mqtt again");
+		await d.stop();
+		return { results, sent: d.stats().sent, events: w.events.filter((e) => e.event !== "sent") };
+	});
+}
+
 async function main() {
 	out({ phase: "start" });
 	await offline();
 	await mqttRun();
 	await mqttsRun();
 	await wsRun();
+	await fallbackRun();
 }
 
 main().then(
