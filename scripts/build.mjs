@@ -97,7 +97,7 @@ await Promise.all(Object.keys(espruinoModules).map((name) => buildDevice({
   // CommonJS output keeps require('net') etc. as plain calls (an IIFE build adds a require shim);
   // the banner/footer still give the module its own scope.
   format: 'cjs',
-  external: ['net', 'tls', 'crypto', 'Storage', ...Object.keys(espruinoModules)], logOverride: { 'commonjs-variable-in-esm': 'silent' },
+  external: ['net', 'tls', 'dgram', 'crypto', 'Storage', ...Object.keys(espruinoModules)], logOverride: { 'commonjs-variable-in-esm': 'silent' },
   plugins: [swaps('espruino', espruinoModules[name].swaps || {}, espruinoUsed), flashCopies],
   // Short lines: Espruino's stack trace quotes the line an error was thrown from, so errors read
   // well; the variables a caught error keeps measured the same either way (BENCHMARKS.md).

@@ -21,6 +21,7 @@ export const BUDGETS = [
   { name: 'espruino akenza-sign', file: 'dist/espruino/akenza-sign.js', guard: 17.5 * 1024 },
   { name: 'espruino akenza-keys', file: 'dist/espruino/akenza-keys.js', guard: 9 * 1024 },
   { name: 'espruino akenza-ws', file: 'dist/espruino/akenza-ws.js', guard: 4 * 1024 },
+  { name: 'espruino akenza-fallback', file: 'dist/espruino/akenza-fallback.js', guard: 16 * 1024 },
   // QuickJS 60 -> 73 KB (2026-12-06): MQTT over WebSocket (ws://, wss://), the SDK's RFC 6455 client
   // over the host's connect() with SHA-1 for the handshake's accept check, +3.2 KB; the fallback
   // uplinks (HTTP/1.1 over connect(), CoAP with its retransmissions and UDP over the host's udp), +10.7 KB.
@@ -31,8 +32,9 @@ export const BUDGETS = [
   // 61 -> 75 KB (2026-12-06): MQTT over WebSocket (ws://, wss://), the SDK's RFC 6455 client over the
   // ECMA-419 TCP/TLS socket with SHA-1 for the handshake's accept check, +3.3 KB; the fallback uplinks
   // (HTTP/1.1 over that socket, CoAP and UDP over ECMA-419 UDP), +11.2 KB. Both run in the real SDK;
-  // the bundle is preloaded, so these bytes sit in flash, not in the heap.
-  { name: 'moddable bundle', file: 'dist/moddable/akenza-device.js', budget: 75 * 1024 },
+  // the bundle is preloaded, so these bytes sit in flash, not in the heap. +0.7 KB: the uplink URL and
+  // HTTP head parsers scanned instead of regexes Espruino cannot run.
+  { name: 'moddable bundle', file: 'dist/moddable/akenza-device.js', budget: 76 * 1024 },
   // src/mqtt/* only: UTF-8 and the error class are shared with the JWT code (counted in the bundles).
   { name: 'MQTT codec + session', entry: "export { encode } from './src/mqtt/encode'; export { createParser } from './src/mqtt/parser'; export { openSession } from './src/mqtt/session';", shared: /^\.\.\/(utf8|errors)$/, budget: 6.5 * 1024 },
   { name: 'MQTT codec + session + utf8 + errors', entry: "export { encode } from './src/mqtt/encode'; export { createParser } from './src/mqtt/parser'; export { openSession } from './src/mqtt/session';" },

@@ -21,7 +21,7 @@ export type { Credentials, DeviceOptions, DeviceState, FallbackBackoff, Fallback
 export function createDevice(platform: Platform, o: DeviceOptions): Device {
   const c = createContext(platform, o);
   // Fallback transports (HTTP/CoAP/UDP with the uplink secret), only when a list is given: the
-  // Espruino bundle swaps fallback.ts for a stub that refuses one.
+  // Espruino core swaps fallback.ts for a loader of Storage module akenza-fallback.
   if (o.fallback && o.fallback.length)
     c.fb_ = createFallback({
       platform, o, deviceId: c.deviceId_, secret: c.secret_, outbox: c.outbox_, events: c.events_, sent: c.sent_, persist: () => persist(c),

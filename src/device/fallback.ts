@@ -1,5 +1,5 @@
 // The device's fallback uplinks: HTTP/CoAP/UDP with the uplink secret while MQTT is down. Its own
-// module so a bundle whose target has no uplink transports (Espruino) can swap in a stub.
+// module so the Espruino core can swap in a loader (targets/espruino/fallback.ts) and carry none of it.
 import { AkenzaError, fail, OPTION_INVALID } from '../errors';
 import { random } from '../platform';
 import { redact, type UplinkResult, type UplinkTransport } from '../uplink/common';

@@ -23,11 +23,47 @@ export interface SplitUrl {
   query: string;
 }
 
-/** null when malformed, or when a port is given outside 1..65535. */
+/** Whether every character of `s` is in `set` (and there is one). */
+function only(s: string, set: string): boolean {
+  for (let i = 0; i < s.length; i++) if (set.indexOf(s.charAt(i)) < 0) return false;
+  return s.length > 0;
+}
+
+/** Whether any character of `set` occurs in `s`. */
+function has(s: string, set: string): boolean {
+  for (let i = 0; i < set.length; i++) if (s.indexOf(set.charAt(i)) >= 0) return true;
+  return false;
+}
+
+const DIGITS = '0123456789';
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+
+/**
+ * scheme://host[:port][/path][?query]; null when malformed, or when a port is given outside
+ * 1..65535. Scanned, not a regex: Espruino's regexes lack '?', {n,m} and (?:...), and a '/' in a
+ * class ends them (the Espruino build refuses such a regex).
+ */
 export function splitUrl(url: string): SplitUrl | null {
-  const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]+\]|[^:/?#@]+)(?::(\d{1,5}))?(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(url);
-  if (!m || (m[3] && !(Number(m[3]) >= 1 && Number(m[3]) <= 65535))) return null;
-  return { scheme: m[1].toLowerCase(), host: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : 0, path: m[4] || '', query: m[5] || '' };
+  const sep = url.indexOf('://');
+  const scheme = url.slice(0, sep).toLowerCase();
+  if (sep < 1 || LETTERS.indexOf(scheme.charAt(0)) < 0 || !only(scheme, LETTERS + DIGITS + '+.-') || url.indexOf('#') >= 0) return null;
+  let rest = url.slice(sep + 3);
+  const q = rest.indexOf('?');
+  const query = q < 0 ? '' : rest.slice(q + 1);
+  if (q >= 0) rest = rest.slice(0, q);
+  const v6 = rest.charAt(0) === '[';
+  const slash = rest.indexOf('/');
+  const path = slash < 0 ? '' : rest.slice(slash);
+  if (slash >= 0) rest = rest.slice(0, slash);
+  // the host ends at ']' (IPv6) or at ':'; what follows it is ':port' or nothing
+  const end = v6 ? rest.indexOf(']') + 1 : rest.indexOf(':') < 0 ? rest.length : rest.indexOf(':');
+  const host = v6 ? rest.slice(1, end - 1) : rest.slice(0, end);
+  const after = rest.slice(end);
+  const portText = after.slice(1);
+  if (!host || has(host, v6 ? '[' : '@[]') || (v6 && end < 3) || (after && (after.charAt(0) !== ':' || !only(portText, DIGITS) || portText.length > 5))) return null;
+  const port = portText ? Number(portText) : 0;
+  if (portText && !(port >= 1 && port <= 65535)) return null;
+  return { scheme, host, port, path, query };
 }
 
 /** `k=v&k=v` with percent-encoding; entries with an undefined or empty value are left out. */

@@ -36,15 +36,19 @@ export function parseHttpHead(b: Uint8Array, ended: boolean): HttpResponse | nul
     }
   if (end < 0) return ended ? bad('connection closed before the response head') : null;
   const lines = latin1(b.subarray(0, end)).split('\r\n');
-  const m = /^HTTP\/1\.[01] ([1-5]\d\d)(?: [^\r\n]*)?$/.exec(lines[0]);
-  if (!m) return bad('bad status line');
-  const status = Number(m[1]);
+  // scanned, not matched by regexes Espruino cannot run ('?', (?:...), lazy quantifiers)
+  const l0 = lines[0];
+  const code = l0.slice(9, 12);
+  if (!/^HTTP\/1\.[01] [1-5][0-9][0-9]$/.test(l0.slice(0, 12)) || (l0.length > 12 && l0.charAt(12) !== ' ') || /[\r\n]/.test(l0)) return bad('bad status line');
+  const status = Number(code);
   const headers: { [name: string]: string } = {};
   for (let i = 1; i < lines.length; i++) {
-    const h = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/.exec(lines[i]);
-    if (!h) return bad('bad header line');
-    const name = h[1].toLowerCase();
-    headers[name] = headers[name] !== undefined ? headers[name] + ', ' + h[2] : h[2];
+    const c = lines[i].indexOf(':');
+    const key = lines[i].slice(0, c);
+    if (c < 1 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key) || /[\r\n]/.test(lines[i])) return bad('bad header line');
+    const name = key.toLowerCase();
+    const value = lines[i].slice(c + 1).replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
+    headers[name] = headers[name] !== undefined ? headers[name] + ', ' + value : value;
   }
   const rest = b.subarray(end + 4);
   if (status < 200) return parseHttpHead(rest, ended); // 100 Continue and friends: the real one follows

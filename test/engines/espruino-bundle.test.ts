@@ -189,22 +189,29 @@ describe('espruino bundle under the Espruino profile', () => {
     expect((await h.waitForReport((v) => 'rsa' in v, 5000)).rsa).toMatch(/^ALG_UNSUPPORTED .*ES256/);
   });
 
-  it('leaves the fallback machinery out: a fallback list is refused with OPTION_INVALID, an empty one is not', () => {
-    // The real src/device/fallback.ts is not in the text (its event reasons and fields are gone).
+  it('the core leaves the fallback out: a fallback list loads Storage module akenza-fallback (refused, naming the file, when it is missing; that it is not loaded without a list: espruino-memory.test.ts)', () => {
+    // The real src/device/fallback.ts is not in the core's text (its event reasons and fields are
+    // gone), but in akenza-fallback's.
     expect(bundle).not.toMatch(/carried by|retryInMs|MQTT down for/);
+    expect(readFileSync(join(dist, 'akenza-fallback.js'), 'latin1')).toMatch(/MQTT down for/);
     h.script(`var fbOut = {};
       function tryFb(name, f) { try { f(); fbOut[name] = 'created'; } catch (e) { fbOut[name] = e.code + ' ' + e.message; } }
       var mqtt = { url: 'mqtt://127.0.0.1:1' };
+      tryFb('empty', function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} }, mqtt: mqtt, fallback: [] }); });
       tryFb('jwt', function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))}, uplinkSecret: 's3cret-fb' },
         mqtt: mqtt, fallback: [{ type: 'http', url: 'http://127.0.0.1:1' }] }); });
       tryFb('secretOnly', function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { uplinkSecret: 's3cret-fb' },
         mqtt: mqtt, fallback: [{ type: 'coap', url: 'coap://127.0.0.1:1' }] }); });
-      tryFb('empty', function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} }, mqtt: mqtt, fallback: [] }); });
+      Modules.removeCached('akenza-fallback');
+      require('Storage').erase('akenza-fallback'); // as on a board where it was not uploaded
+      tryFb('missing', function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { uplinkSecret: 's3cret-fb' },
+        mqtt: mqtt, fallback: [{ type: 'udp', url: 'udp://127.0.0.1:1' }] }); });
       report({ fb: fbOut });`, 'fallback.js');
     const out = h.reports.find((r) => 'fb' in r).fb;
-    expect(out.jwt).toBe('OPTION_INVALID fallback transports are not in the Espruino bundle');
-    expect(out.secretOnly).toBe(out.jwt);
     expect(out.empty).toBe('created');
+    expect(out.jwt).toBe('created');
+    expect(out.secretOnly).toBe('created');
+    expect(out.missing).toBe('OPTION_INVALID Storage file akenza-fallback is missing: upload dist/espruino/akenza-fallback.js as akenza-fallback (see the README)');
     expect(JSON.stringify(out)).not.toContain('s3cret-fb');
   });
 });

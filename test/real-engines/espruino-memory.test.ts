@@ -177,12 +177,14 @@ describe.skipIf(skipWithout('espruino'))('the Espruino device path in an ESP32-s
         var dev = akenza.createDevice({ deviceId: '${DEVICE}', credentials: { privateKey: require('Storage').read('device.key'), kid: 'auto' }, mqtt: { url: 'mqtt://127.0.0.1:${cloud.mqttPort}' } });
         var n = 0;
         dev.on('connected', function () {
-          if (++n === 1) setTimeout(function () { report('idle', { base: base, usage: __sample() }); dev.refresh(); }, 300);
+          if (++n === 1) setTimeout(function () { report('idle', { base: base, usage: __sample(), cached: Modules.getCached() }); dev.refresh(); }, 300);
           else setTimeout(function () { report('refreshed', __sample()); dev.stop().then(done); }, 300);
         });
         dev.start();`, { timeoutMs: 60000 });
       const end = expectClean(r, total);
-      const { base, usage } = r.get('idle');
+      const { base, usage, cached } = r.get('idle');
+      // no fallback list, no WebSocket URL: akenza-fallback and akenza-ws never loaded
+      expect((cached as string[]).filter((n) => n.indexOf('akenza-') === 0)).toEqual(['akenza-device']);
       const bare = bareUsage(bin);
       const harness = base - bare;
       figures[total + ' minimal'] = { bare, harness, idle: usage, idleWithoutHarness: usage - harness, afterRefresh: r.get('refreshed'), peak: end.peak, peakWithoutHarness: end.peak - harness };
@@ -192,6 +194,75 @@ describe.skipIf(skipWithout('espruino'))('the Espruino device path in an ESP32-s
       expect(r.get('refreshed')).toBeLessThan(usage + 60); // the refresh left nothing behind
       expect(end.peak).toBeLessThanOrEqual(MINIMAL_PEAK_MAX);
     }, 90000);
+
+    // At 3,400 the fallback does not fit beside a mint yet: a device's fallback state (its three
+    // transports and their closures) takes ~740 variables and the module ~190 (BENCHMARKS.md), and the
+    // first mint then runs out of memory. So this runs in the 16,383-variable build and measures.
+    it(`the fallback (Storage module akenza-fallback), 16,383 variables: MQTT stopped -> HTTP -> CoAP -> UDP -> MQTT back, each message once`, async () => {
+      const SECRET = 'esp-fb-S3cret';
+      const fbCloud = await startMockCloud({ registry: { devices: [{ deviceId: DEVICE, credentials: [{ publicKey: fixture('ec.pub.pem') }] }], connectors: [{ id: 'conn-esp', uplinkSecret: SECRET, devices: [DEVICE] }] } });
+      try {
+        const scenario = `
+var akenza = require('akenza-device');
+var base = __sample();
+var dev = akenza.createDevice({ deviceId: '${DEVICE}', credentials: { privateKey: require('Storage').read('device.key'), uplinkSecret: '${SECRET}' },
+  mqtt: { url: 'mqtt://127.0.0.1:${fbCloud.mqttPort}' },
+  fallback: [{ type: 'http', url: 'http://127.0.0.1:${fbCloud.httpPort}', timeoutMs: 1500 },
+    { type: 'coap', url: 'coap://127.0.0.1:${fbCloud.coapPort}', ackTimeoutMs: 400, maxRetransmit: 1 },
+    { type: 'udp', url: 'udp://127.0.0.1:${fbCloud.udpPort}' }],
+  fallbackAfterMs: 300, backoff: { baseMs: 100, capMs: 400, resetAfterMs: 1000, authFloorMs: 500 }, fallbackBackoff: { baseMs: 200, capMs: 800, authFloorMs: 1000 } });
+var s = 0, fb = [], connects = 0;
+dev.on('fallback', function (e) { fb.push(e.transport); report('fallback', e.transport); });
+dev.on('error', function (e) { report('error', e.code + ' ' + e.message); });
+dev.on('connected', function () { if (++connects === 1) setTimeout(function () { report('idle', { base: base, usage: __sample() }); }, 300); });
+global.burst = function (name) {
+  var left = 3;
+  for (var i = 0; i < 3; i++) (function (n) {
+    dev.publish({ s: n, phase: name }, { topic: 'fb' }).then(function () { if (--left === 0) report('burst', { name: name, usage: __sample() }); }, function (e) { report('nack', n + ' ' + e.code); });
+  })(s++);
+};
+global.finish = function () { var st = dev.stats(); dev.stop().then(function () { report('summary', { sent: st.sent, fb: fb }); done(); }); };
+dev.start();`;
+        const bin = realEngines()!.espruino;
+        const steps: string[] = [];
+        const running = startEspruino(bin, deviceDir(writer(), { scenario, 'device.key': PKCS8 }), `require('scenario');`, {
+          timeoutMs: 120000,
+          onReport: (k, v) => {
+            const next = (what: string, act: () => Promise<void>) => act().then(() => { steps.push(what); running.send(what); });
+            if (k === 'idle') void next('burst("mqtt")', async () => {});
+            else if (k === 'burst' && v.name === 'mqtt') void next('burst("http")', () => fbCloud.faults.stopListener('mqtt'));
+            else if (k === 'burst' && v.name === 'http') void next('burst("coap")', () => fbCloud.faults.stopListener('http'));
+            else if (k === 'burst' && v.name === 'coap') void next('burst("udp")', () => fbCloud.faults.stopListener('coap'));
+            else if (k === 'burst' && v.name === 'udp') void Promise.all((['mqtt', 'http', 'coap'] as const).map((l) => fbCloud.faults.startListener(l))).then(() => steps.push('started'));
+            // (the first mint outlasts fallbackAfterMs: fallback is on from start until the first connect)
+            else if (k === 'fallback' && v === 'mqtt' && steps[steps.length - 1] === 'started') void next('burst("mqtt again")', async () => {});
+            else if (k === 'burst' && v.name === 'mqtt again') running.send('finish()');
+          },
+        });
+        const r = await running.result;
+        const end = expectClean(r, 16383);
+        expect(r.all('error')).toEqual([]);
+        expect(r.all('nack')).toEqual([]);
+        const sum = r.get('summary');
+        expect(sum.fb).toEqual(['http', 'mqtt', 'http', 'coap', 'udp', 'mqtt']); // the first pair: during the first mint
+        expect(sum.sent).toEqual({ mqtt: 6, http: 3, coap: 3, udp: 3 });
+        const got = fbCloud.uplinks.filter((u) => u.deviceId === DEVICE && u.topic === 'fb');
+        const by = (phase: string) => got.filter((u) => (u.payload as { phase: string }).phase === phase).map((u) => u.transport);
+        expect(by('mqtt')).toEqual(['mqtt', 'mqtt', 'mqtt']);
+        expect(by('http')).toEqual(['http', 'http', 'http']);
+        expect(by('coap')).toEqual(['coap', 'coap', 'coap']);
+        expect(by('mqtt again')).toEqual(['mqtt', 'mqtt', 'mqtt']);
+        expect(by('udp').length).toBeLessThanOrEqual(3); // no acknowledgement: at most once, counted
+        expect(by('udp').length).toBeGreaterThanOrEqual(2); // (loopback: none expected lost)
+        expect(new Set(got.map((u) => (u.payload as { s: number }).s)).size).toBe(got.length); // none twice
+        const idle = r.get('idle');
+        figures['16383 fallback'] = { idle: idle.usage, base: idle.base, bursts: r.all('burst'), peak: end.peak, udpArrived: by('udp').length };
+        // a growth guard on the fallback's cost (idle 2,646 with its module and state, 1,717 without)
+        expect(idle.usage).toBeLessThanOrEqual(2800);
+      } finally {
+        await fbCloud.close();
+      }
+    }, 150000);
 
     it(`${total} variables: the persisted outbox survives a restart`, async () => {
       const bin = realEngines()!.espruinoAt[total];

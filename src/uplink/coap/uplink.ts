@@ -15,7 +15,8 @@ export function createCoapUplink(platform: Platform, o: CoapUplinkOptions): Upli
   if (!u || u.scheme !== 'coap' || u.query) throw new Error('fallback coap url must look like coap://host[:port][/path] (port 1-65535)');
   const port = u.port || 5683;
   const base: CoapOption[] = [];
-  if (!/^[\d.]+$|:/.test(u.host)) base.push(stringOption(OPT.uriHost, u.host));
+  // a name, not an IPv4 or IPv6 address, goes in Uri-Host
+  if (!/^[0-9.]+$/.test(u.host) && u.host.indexOf(':') < 0) base.push(stringOption(OPT.uriHost, u.host));
   const segs = (u.path && u.path !== '/' ? u.path : '/v3/capture').split('/');
   for (let i = 1; i < segs.length; i++) if (segs[i]) base.push(stringOption(OPT.uriPath, segs[i]));
   base.push(uintOption(OPT.contentFormat, JSON_FORMAT));
