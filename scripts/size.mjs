@@ -22,7 +22,10 @@ export const BUDGETS = [
   // Moddable 60 -> 61 KB and the MQTT row 6 -> 6.5 KB (2026-12-06): the session became a class
   // (+397 bytes: `s.` field accesses where closures had one-letter locals), which takes 37 variables
   // fewer per connection on Espruino, where variables are the budget that matters.
-  { name: 'moddable bundle', file: 'dist/moddable/akenza-device.js', budget: 61 * 1024 },
+  // 61 -> 61.25 KB (2026-12-06, issue 17): write backpressure (+648 bytes: the session's unsent
+  // count and drain callback, QoS 0 kept until its bytes left, and the ECMA-419 socket's queue
+  // count, drain and read pause).
+  { name: 'moddable bundle', file: 'dist/moddable/akenza-device.js', budget: 61.25 * 1024 },
   // src/mqtt/* only: UTF-8 and the error class are shared with the JWT code (counted in the bundles).
   { name: 'MQTT codec + session', entry: "export { encode } from './src/mqtt/encode'; export { createParser } from './src/mqtt/parser'; export { openSession } from './src/mqtt/session';", shared: /^\.\.\/(utf8|errors)$/, budget: 6.5 * 1024 },
   { name: 'MQTT codec + session + utf8 + errors', entry: "export { encode } from './src/mqtt/encode'; export { createParser } from './src/mqtt/parser'; export { openSession } from './src/mqtt/session';" },

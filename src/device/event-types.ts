@@ -24,7 +24,7 @@ export interface ConnectedEvent {
 /** `disconnected`: the MQTT connection ended (not fired for stop()). */
 export interface DisconnectedEvent {
   /** What ended it. `refused` comes with the CONNACK `returnCode`; `local` is the device's own disconnect (a token refresh). */
-  reason: 'refused' | 'connack-timeout' | 'keepalive-timeout' | 'socket-error' | 'socket-closed' | 'protocol-error' | 'local';
+  reason: 'refused' | 'connack-timeout' | 'keepalive-timeout' | 'write-stalled' | 'socket-error' | 'socket-closed' | 'protocol-error' | 'local';
   /** For logs; never holds the token or the secret. */
   message: string;
   /** The CONNACK return code when the broker refused the connection (4: bad credentials, 5: not authorized). */

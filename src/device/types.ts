@@ -52,6 +52,13 @@ export interface MqttOptions {
   maxInflight?: number;
   /** Largest MQTT packet accepted from the broker. Default 16384. */
   maxPacketSize?: number;
+  /**
+   * Bytes written and not yet out of the process (the socket's buffer) above which the link is
+   * full: no more publishes are written (they wait in the outbox, QoS 0 ones too), the target
+   * stops reading where it can, and a link full for a whole keepalive is closed
+   * (`write-stalled`). Default 4096.
+   */
+  maxUnsentBytes?: number;
 }
 
 /** Options of createDevice; only deviceId and credentials are required. */

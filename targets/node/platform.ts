@@ -10,8 +10,14 @@ import type { HttpRequest, HttpResponse, Platform, Socket, SocketOptions, UdpOpt
 import { allUplinks } from '../../src/uplink/index';
 import { nodeSigners } from './sign-node';
 
+/**
+ * unsent() is what Node holds for the socket (writableLength): bytes the kernel has not taken. A
+ * write's callback runs once its bytes went to the kernel; when Node's buffer is empty again after
+ * it held something, onDrain. Above o.maxUnsent unsent bytes the socket stops reading until then.
+ */
 function connect(o: SocketOptions): Socket {
   let done = false;
+  let held = false;
   const s = o.tls
     ? tlsConnect({ host: o.host, port: o.port, ca: o.tls.ca, servername: o.tls.servername || (/^[\d.:]+$/.test(o.host) ? undefined : o.host), minVersion: 'TLSv1.2' })
     : netConnect({ host: o.host, port: o.port });
@@ -26,10 +32,21 @@ function connect(o: SocketOptions): Socket {
     done = true;
     o.onClose();
   });
+  const written = () => {
+    if (!held || s.writableLength) return;
+    held = false;
+    s.resume();
+    if (!done && o.onDrain) o.onDrain();
+  };
   return {
     write: (bytes) => {
-      if (!s.destroyed) s.write(bytes);
+      if (s.destroyed) return;
+      s.write(bytes, written);
+      if (!s.writableLength) return;
+      held = true;
+      if (s.writableLength > (o.maxUnsent || Infinity)) s.pause();
     },
+    unsent: () => s.writableLength,
     // end() lets a just-written DISCONNECT (and the TLS close_notify) go out; destroy() follows
     // if the peer does not close its side soon.
     close: () => {
