@@ -7,6 +7,7 @@ import { utf8Encode } from '../utf8';
 import { changed, delivered, later, type DeviceContext } from './context';
 import type { Message } from './outbox';
 import { checkSubTopic } from './topics';
+import { checkKeys } from './known-keys';
 import type { PublishOptions } from './api';
 
 /** A free MQTT packet id (1-65535), marked in use. */
@@ -50,6 +51,8 @@ function toBytes(payload: unknown): Uint8Array {
 /** Checks and queues one uplink (throwing OPTION_INVALID); `done` settles its publish(). Then pumps. */
 export function enqueue(c: DeviceContext, payload: unknown, opts: PublishOptions | undefined, done: (err: Error | null) => void): void {
   const po = opts || {};
+  checkKeys(po, 'topic qos timestamp timeoutMs', '');
+  if (po.timeoutMs !== undefined && !(po.timeoutMs > 0)) fail(OPTION_INVALID, 'timeoutMs must be a positive number of ms');
   const qos = po.qos === undefined ? 1 : po.qos;
   if (qos !== 0 && qos !== 1) fail(OPTION_INVALID, 'qos must be 0 or 1 (the platform offers no QoS 2)');
   if (po.topic !== undefined && !checkSubTopic(po.topic)) fail(OPTION_INVALID, 'topic must be a relative sub-topic without wildcards, e.g. "sensors/temp"');

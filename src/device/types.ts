@@ -5,7 +5,7 @@ import type { PrivateKeyInput } from '../keys';
 import type { Alg } from '../sign/signer';
 import type { FallbackEntry } from '../uplink/index';
 import type { BackoffPolicy } from './backoff';
-import type { AuthRejectedEvent, ClockStateEvent, ConnectedEvent, DisconnectedEvent, Downlink, DroppedEvent, FallbackEvent, SentEvent, TokenRefreshedEvent, TransportErrorEvent } from './event-types';
+import type { AuthRejectedEvent, ClockStateEvent, ConnectedEvent, DisconnectedEvent, Downlink, DroppedEvent, FallbackEvent, HeldEvent, SentEvent, TokenRefreshedEvent, TransportErrorEvent } from './event-types';
 import type { OutboxLimits } from './outbox';
 
 /**
@@ -122,6 +122,8 @@ export interface DeviceOptions {
   onError?: (e: Error) => void;
   /** `fallback`: the transport carrying uplinks changed. */
   onFallback?: (e: FallbackEvent) => void;
+  /** `held`: fallback started and some queued messages wait for MQTT (the rule that holds them). */
+  onHeld?: (e: HeldEvent) => void;
   /** `sent`: one uplink delivered (see UplinkOutcome for what UDP's means). */
   onSent?: (e: SentEvent) => void;
   /** `transportError`: a fallback attempt failed and will be retried. */
