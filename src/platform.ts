@@ -59,8 +59,12 @@ export interface UdpOptions {
 }
 
 export interface UdpSocket {
-  /** Sends one datagram (host names are resolved by the target). Errors go to onError. */
-  send(bytes: Uint8Array, host: string, port: number): void;
+  /**
+   * Sends one datagram (host names are resolved by the target). Errors go to onError. `sentTo`, when
+   * given, gets the address the datagram went to (`host` resolved, as onMessage's `from.address`
+   * would name it), before any reply can arrive: a client matches replies against it.
+   */
+  send(bytes: Uint8Array, host: string, port: number, sentTo?: (address: string) => void): void;
   /** Idempotent. */
   close(): void;
 }

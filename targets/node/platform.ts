@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { lookup } from 'node:dns';
 import { isIPv6 } from 'node:net';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -95,9 +96,11 @@ function http(req: HttpRequest, cb: (err: Error | null, res?: HttpResponse) => v
   }
 }
 
-/** A UDP socket over node:dgram (IPv4, or IPv6 when first used with an IPv6 literal). */
+/** A UDP socket over node:dgram (IPv4, or IPv6 when first used with an IPv6 literal). Each send
+ *  resolves the host first (as dgram would) and sends to that address, which `sentTo` reports. */
 function udp(o: UdpOptions): UdpSocket {
   let s: ReturnType<typeof createSocket> | null = null;
+  let v6 = false;
   let closed = false;
   const open = (v6: boolean) => {
     const sock = createSocket(v6 ? 'udp6' : 'udp4');
@@ -110,11 +113,17 @@ function udp(o: UdpOptions): UdpSocket {
     return sock;
   };
   return {
-    send(bytes, host, port) {
+    send(bytes, host, port, sentTo) {
       if (closed) return;
-      if (!s) s = open(isIPv6(host));
-      s.send(bytes, port, host, (e) => {
+      if (!s) s = open((v6 = isIPv6(host)));
+      const sock = s;
+      const failed = (e: Error | null) => {
         if (e && !closed && o.onError) o.onError(e);
+      };
+      lookup(host, { family: v6 ? 6 : 4 }, (e, address) => {
+        if (e || closed) return failed(e);
+        if (sentTo) sentTo(address);
+        sock.send(bytes, port, address, failed);
       });
     },
     close() {
