@@ -65,7 +65,7 @@ export interface Device {
   refresh(): void;
   /** Sends DISCONNECT and closes every transport; the outbox is kept (and stored when persisted). start() resumes. */
   stop(): Promise<void>;
-  /** Adds a handler for one of the DeviceEvents: connected, disconnected, downlink, tokenRefreshed, authRejected, clockState, dropped, fallback, sent, transportError, error. */
+  /** Adds a handler for one of the DeviceEvents: connected, disconnected, downlink, tokenRefreshed, authRejected, clockState, dropped, fallback, held, sent, transportError, error. */
   on<E extends DeviceEventName>(event: E, fn: DeviceEventHandler<E>): void;
   /** Removes a handler added with on(). */
   off<E extends DeviceEventName>(event: E, fn: DeviceEventHandler<E>): void;

@@ -25,17 +25,17 @@ function setup(outbox = { maxMessages: 50, maxBytes: 40 * 1024 }) {
 
 /** publish() calls whose promise has not settled, and their payload bytes: what the outbox holds. */
 function tracker() {
-  const pending = new Set<number>();
+  const pending = new Map<number, number>();
   let id = 0;
   return {
     add(p: Promise<void>, bytes: number) {
       const k = id++;
-      pending.add(k);
+      pending.set(k, bytes);
       const done = () => pending.delete(k);
       p.then(done, done);
-      return bytes;
     },
     count: () => pending.size,
+    bytes: () => [...pending.values()].reduce((a, b) => a + b, 0),
   };
 }
 
@@ -50,14 +50,17 @@ describe('write backpressure (scripted peer that stops reading)', () => {
     for (let i = 0; i < 2000; i++) t.add(device.publish(KB, { qos: 0 }), KB.length);
     let maxUnsent = 0;
     let maxQueued = 0;
+    let maxQueuedBytes = 0;
     for (let s = 0; s < 30; s++) {
       await sp.advance(1000);
       maxUnsent = Math.max(maxUnsent, conn.unsent());
       maxQueued = Math.max(maxQueued, t.count());
+      maxQueuedBytes = Math.max(maxQueuedBytes, t.bytes());
       expect(device.stats().sent.mqtt).toBe(0); // no byte has left: none is sent
     }
     expect(maxUnsent).toBeLessThanOrEqual(SOCKET_BOUND);
     expect(maxQueued).toBeLessThanOrEqual(50); // the outbox bound (the rest were dropped and counted)
+    expect(maxQueuedBytes).toBeLessThanOrEqual(40 * 1024);
     expect(device.stats().queued).toBeLessThanOrEqual(50);
     expect(device.stats().dropped).toBe(2000 - device.stats().queued);
     expect(disconnects).toEqual([]);
