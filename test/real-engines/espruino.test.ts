@@ -437,7 +437,7 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
 
   // Write backpressure in the interpreter (issue 17, item 1): the socket's unsent bytes are its
   // `dSnd` string and 'drain' says they left; QoS 0 publishes resolve only then.
-  it('a burst of QoS 0 publishes: written 4 KB at a time (the rest waits in the outbox), each resolved once its bytes left', async () => {
+  it('a burst of QoS 0 publishes waits in the outbox, each resolved only once the socket says its bytes left', async () => {
     const before = cloud.uplinks.length;
     const r = await runEspruino(bin, deviceDir(bin), `
       var akenza = require('akenza-device');
