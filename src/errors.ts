@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'OPTION_INVALID' // a bad option value (deviceId, lifetime, ...)
   | 'MESSAGE_DROPPED' // the outbox bound pushed this message out before it was delivered
   | 'UPLINK_REJECTED' // the cloud refused an uplink for good (a 4xx other than auth): it is not resent
+  | 'PUBLISH_TIMEOUT' // publish({ timeoutMs }): not delivered in time; the message stays queued
   | 'ENTROPY_UNAVAILABLE'; // generateKeyPair on a board with no good random source (Espruino's Linux build, Moddable without a hardware RNG passed in): pass randomBytes
 
 // The common codes as constants: a bundle then holds each code string once (esbuild does not merge

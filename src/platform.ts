@@ -28,10 +28,20 @@ export interface SocketOptions {
   onError(err: Error): void;
   /** Called once, whoever closed. */
   onClose(): void;
+  /** Optional: every byte written has left the process (the target's buffer is empty again). May
+   *  come more than once, or when nothing was waiting. */
+  onDrain?(): void;
+  /** Optional: above this many unsent bytes a target that can stops reading (onData) until they
+   *  drain, so acknowledgements are not asked for faster than they can be written. */
+  maxUnsent?: number;
 }
 
 export interface Socket {
+  /** Accepts all of `bytes`; what cannot go out yet waits in the target's buffer (see unsent). */
   write(bytes: Uint8Array): void;
+  /** Optional: bytes written that have not yet left the process (handed to the network stack).
+   *  Without it every write counts as gone at once (no backpressure). */
+  unsent?(): number;
   /** Idempotent; onClose still follows once. */
   close(): void;
 }
@@ -49,8 +59,12 @@ export interface UdpOptions {
 }
 
 export interface UdpSocket {
-  /** Sends one datagram (host names are resolved by the target). Errors go to onError. */
-  send(bytes: Uint8Array, host: string, port: number): void;
+  /**
+   * Sends one datagram (host names are resolved by the target). Errors go to onError. `sentTo`, when
+   * given, gets the address the datagram went to (`host` resolved, as onMessage's `from.address`
+   * would name it), before any reply can arrive: a client matches replies against it.
+   */
+  send(bytes: Uint8Array, host: string, port: number, sentTo?: (address: string) => void): void;
   /** Idempotent. */
   close(): void;
 }

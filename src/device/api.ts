@@ -11,6 +11,12 @@ export interface PublishOptions {
   qos?: 0 | 1;
   /** Measurement time (ISO-8601 or ms since the epoch), sent by HTTP/CoAP/UDP as `timestamp`; MQTT has no field for it. */
   timestamp?: string | number;
+  /**
+   * Rejects the promise with PUBLISH_TIMEOUT when the message is not delivered within this many ms.
+   * The message stays queued (it is not withdrawn): it may still go out later, and a `sent` event
+   * says so then; `stats().queued` counts it. Off by default: the promise waits for delivery.
+   */
+  timeoutMs?: number;
 }
 
 /** A snapshot from stats(). */
@@ -50,7 +56,8 @@ export interface Device {
   start(): Promise<StartResult>;
   /**
    * Queues an uplink: an object or array as JSON, a string as UTF-8, bytes as they are. Resolves when
-   * delivered (QoS 1: on PUBACK), rejects with MESSAGE_DROPPED or UPLINK_REJECTED; `cb(err)` is called too.
+   * delivered (QoS 1: on PUBACK; QoS 0: once its bytes have left the process), rejects with
+   * MESSAGE_DROPPED, UPLINK_REJECTED or (with `timeoutMs`) PUBLISH_TIMEOUT; `cb(err)` is called too.
    * Before start() the message waits in the outbox and goes out once the device connects.
    */
   publish(payload: unknown, options?: PublishOptions, cb?: (err: Error | null) => void): Promise<void>;
@@ -58,7 +65,7 @@ export interface Device {
   refresh(): void;
   /** Sends DISCONNECT and closes every transport; the outbox is kept (and stored when persisted). start() resumes. */
   stop(): Promise<void>;
-  /** Adds a handler for one of the DeviceEvents: connected, disconnected, downlink, tokenRefreshed, authRejected, clockState, dropped, fallback, sent, transportError, error. */
+  /** Adds a handler for one of the DeviceEvents: connected, disconnected, downlink, tokenRefreshed, authRejected, clockState, dropped, fallback, held, sent, transportError, error. */
   on<E extends DeviceEventName>(event: E, fn: DeviceEventHandler<E>): void;
   /** Removes a handler added with on(). */
   off<E extends DeviceEventName>(event: E, fn: DeviceEventHandler<E>): void;

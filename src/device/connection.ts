@@ -102,6 +102,7 @@ export class Conn implements SessionOptions {
   declare connackTimeoutMs: number;
   declare maxPacketSize: number;
   declare ws?: string;
+  declare maxUnsent: number;
   constructor(c: DeviceContext, host: string, port: number, tls: TlsOptions | undefined, username: string | undefined, m: MqttOptions) {
     this.c = c;
     this.host = host;
@@ -113,6 +114,7 @@ export class Conn implements SessionOptions {
     this.keepaliveS = m.keepaliveS === undefined ? 60 : m.keepaliveS;
     this.connackTimeoutMs = m.connackTimeoutMs || 10000;
     this.maxPacketSize = m.maxPacketSize || 16384;
+    this.maxUnsent = m.maxUnsentBytes || 4096;
   }
   /** The device's context while `s` is its session, else null. */
   live(s: Session): DeviceContext | null {
@@ -122,13 +124,14 @@ export class Conn implements SessionOptions {
     const c = this.live(s);
     if (c) connected(c, s);
   }
+  /** A PUBACK, or (id 0) the bytes written so far left: every QoS 0 message written is sent. */
   onPuback(id: number, s: Session): void {
     const c = this.live(s);
     if (!c) return;
-    const msg = c.outbox_.ack(id);
-    if (!msg) return;
-    delete c.idsInUse_[id];
-    delivered(c, 'mqtt', msg);
+    for (let m = c.outbox_.ack(id); m; m = id ? null : c.outbox_.ack(0)) {
+      delete c.idsInUse_[id];
+      delivered(c, 'mqtt', m);
+    }
     if (c.draining_ && c.outbox_.inflight() === 0) finishDrain(c);
     else pump(c);
   }

@@ -3,6 +3,7 @@
 // outbox; the session below it is one connection, the platform below that is the target's IO.
 // This module assembles the parts around one context (context.ts): options.ts builds it,
 // token.ts, connection.ts, pump.ts and fallback.ts drive it, and the Device object below is its API.
+import { AkenzaError } from '../errors';
 import type { Platform } from '../platform';
 import { clearTimer, delivered, error, fallbackOn, later, persist, setState, setTimer, started, type DeviceContext } from './context';
 import { connectWithToken } from './connection';
@@ -15,7 +16,7 @@ import type { DeviceEventHandler, DeviceEventName } from './event-types';
 import type { DeviceOptions } from './types';
 
 export type { Device, DeviceStats, PublishOptions } from './api';
-export type { AuthRejectedEvent, ClockStateEvent, ConnectedEvent, DeviceEventHandler, DeviceEventName, DeviceEvents, DisconnectedEvent, Downlink, DroppedEvent, FallbackEvent, MqttAuthRejectedEvent, SentEvent, TokenRefreshedEvent, TransportErrorEvent } from './event-types';
+export type { AuthRejectedEvent, ClockStateEvent, ConnectedEvent, DeviceEventHandler, DeviceEventName, DeviceEvents, DisconnectedEvent, Downlink, DroppedEvent, FallbackEvent, HeldEvent, MqttAuthRejectedEvent, SentEvent, TokenRefreshedEvent, TransportErrorEvent } from './event-types';
 export type { Credentials, DeviceOptions, DeviceState, FallbackBackoff, FallbackEntry, MqttOptions } from './types';
 
 export function createDevice(platform: Platform, o: DeviceOptions): Device {
@@ -68,7 +69,21 @@ class DeviceApi implements Device {
   }
   publish(payload: unknown, opts?: PublishOptions, cb?: (err: Error | null) => void): Promise<void> {
     const c = this.c; // not `this` inside the arrow: Espruino's arrows do not keep it
-    const p = new Promise<void>((resolve, reject) => enqueue(c, payload, opts, (err) => (err ? reject(err) : resolve())));
+    const p = new Promise<void>((resolve, reject) => {
+      let t: unknown = 0;
+      enqueue(c, payload, opts, (err) => {
+        if (t) c.platform_.clearTimeout(t);
+        t = 0;
+        if (err) reject(err);
+        else resolve();
+      });
+      const ms = opts && opts.timeoutMs;
+      // the message stays queued: a late delivery still counts (and emits `sent`)
+      if (ms) t = c.platform_.setTimeout(() => {
+        t = 0;
+        reject(new AkenzaError('PUBLISH_TIMEOUT', 'not delivered within ' + ms + ' ms; still queued'));
+      }, ms);
+    });
     if (cb) p.then(() => cb(null), (e: Error) => cb(e));
     return p;
   }

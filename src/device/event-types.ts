@@ -24,7 +24,7 @@ export interface ConnectedEvent {
 /** `disconnected`: the MQTT connection ended (not fired for stop()). */
 export interface DisconnectedEvent {
   /** What ended it. `refused` comes with the CONNACK `returnCode`; `local` is the device's own disconnect (a token refresh). */
-  reason: 'refused' | 'connack-timeout' | 'keepalive-timeout' | 'socket-error' | 'socket-closed' | 'protocol-error' | 'local';
+  reason: 'refused' | 'connack-timeout' | 'keepalive-timeout' | 'write-stalled' | 'socket-error' | 'socket-closed' | 'protocol-error' | 'local';
   /** For logs; never holds the token or the secret. */
   message: string;
   /** The CONNACK return code when the broker refused the connection (4: bad credentials, 5: not authorized). */
@@ -96,6 +96,22 @@ export interface FallbackEvent {
   reason: string;
 }
 
+/**
+ * `held`: fallback started and some queued messages will not go over it; they wait for MQTT. One
+ * event per rule that holds any: `noDuplicates`, written to MQTT and not acknowledged (the broker
+ * may have it; `allowDuplicates: true` lifts this), or `jsonOnly`, not a JSON object or array
+ * (HTTP/CoAP/UDP carry only those).
+ */
+export interface HeldEvent {
+  /** The rule that holds them. */
+  rule: 'noDuplicates' | 'jsonOnly';
+  /** How many messages it holds, and their payload bytes. */
+  messages: number;
+  bytes: number;
+  /** The fallback transport they are held from. */
+  transport: 'http' | 'coap' | 'udp';
+}
+
 /** `sent`: one uplink was delivered (see UplinkOutcome for what UDP's means). */
 export interface SentEvent {
   /** The transport that carried it. */
@@ -121,6 +137,7 @@ export interface DeviceEvents {
   clockState: ClockStateEvent;
   dropped: DroppedEvent;
   fallback: FallbackEvent;
+  held: HeldEvent;
   sent: SentEvent;
   transportError: TransportErrorEvent;
   /** Errors that belong to no publish(): a failed signature, a refused subscription, a stored outbox that was corrupt, what a handler threw (passed as thrown, an Error unless a handler throws something else). */

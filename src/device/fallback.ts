@@ -1,6 +1,7 @@
 // The device's fallback uplinks: HTTP/CoAP/UDP with the uplink secret while MQTT is down. Its own
 // module so the Espruino core can swap in a loader (targets/espruino/fallback.ts) and carry none of it.
 import { AkenzaError, fail, OPTION_INVALID } from '../errors';
+import { checkKeys } from './known-keys';
 import { random } from '../platform';
 import { redact, type UplinkResult, type UplinkTransport } from '../uplink/common';
 import type { Fallback, FallbackContext } from './fallback-context';
@@ -10,6 +11,21 @@ import type { FallbackBackoff } from './types';
 /** One transport with its failures in a row and the monotonic ms before which it is not tried. */
 interface Transport { t: UplinkTransport; fails: number; retryAt: number; secret: string }
 
+/** What fallback will not carry, by rule (the rest of the outbox goes over it), as `held` events. */
+function held(c: FallbackContext, allowDuplicates: boolean, transport: UplinkTransport['type']): void {
+  const all = c.outbox.all();
+  for (const rule of ['noDuplicates', 'jsonOnly'] as const) {
+    let n = 0;
+    let bytes = 0;
+    for (let i = 0; i < all.length; i++)
+      if (!all[i].json ? rule === 'jsonOnly' : rule === 'noDuplicates' && all[i].sent && !allowDuplicates) {
+        n++;
+        bytes += all[i].payload.length;
+      }
+    if (n) c.events.emit('held', { rule, messages: n, bytes, transport });
+  }
+}
+
 /** Called by createDevice only when `o.fallback` is non-empty. */
 export function createFallback(c: FallbackContext): Fallback {
   const platform = c.platform;
@@ -17,7 +33,11 @@ export function createFallback(c: FallbackContext): Fallback {
   const events = c.events;
   const fbs: Transport[] = [];
   const list = o.fallback || [];
+  checkKeys(o.fallbackBackoff, 'baseMs capMs authFloorMs', 'fallbackBackoff.');
   for (let i = 0; i < list.length; i++) {
+    const ty = list[i].type;
+    // the options of each transport type (UplinkFactory's entry; udp has no client tuning)
+    checkKeys(list[i], 'type url secret' + (ty === 'http' ? ' secretInQuery timeoutMs ca' : ty === 'coap' ? ' maxDatagramBytes ackTimeoutMs ackRandomFactor maxRetransmit responseTimeoutMs' : ' maxDatagramBytes'), 'fallback[' + i + '].');
     const secret = list[i].secret || c.secret;
     if (!secret) fail(OPTION_INVALID, 'fallback ' + list[i].type + ' needs an uplink secret: credentials.uplinkSecret or the entry\'s secret');
     const make = platform.uplinks && platform.uplinks[list[i].type];
@@ -50,6 +70,7 @@ export function createFallback(c: FallbackContext): Fallback {
     c.clearTimer('fallback');
     current = (pick() || fbs[0]).t.type; // all backing off: the first is still the one to come
     events.emit('fallback', { active: true, transport: current, reason });
+    held(c, allowDuplicates, current);
     pump();
   };
   const pick = (): Transport | null => {

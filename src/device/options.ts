@@ -13,6 +13,7 @@ import { Emitter } from './events';
 import { createOutbox, DEFAULT_OUTBOX, type OutboxLimits } from './outbox';
 import { loadOutbox } from './persist';
 import { jwtTopics, secretTopics, type Topics } from './topics';
+import { checkKeys } from './known-keys';
 import type { DeviceOptions } from './types';
 import type { DeviceEventName, DeviceEvents } from './event-types';
 
@@ -48,8 +49,13 @@ function noop(): void {}
  * The context keeps the resolved values only, never `o` itself (no closure made here outlives it).
  */
 export function createContext(platform: Platform, o: DeviceOptions): DeviceContext {
+  // The events that have an on<Name> option: one string, a local (a module-level one would stay
+  // in RAM on Espruino for as long as the module is loaded).
+  const evNames = 'Connected Disconnected Downlink TokenRefreshed AuthRejected ClockState Dropped Error Fallback Sent TransportError Held';
+  checkKeys(o, 'deviceId credentials audienceBase tokenLifetimeS mqtt outbox backoff clock fallback fallbackAfterMs fallbackBackoff allowDuplicates refresh on' + evNames.split(' ').join(' on'), '');
   const deviceId = checkDeviceId(o.deviceId);
   const cred = o.credentials || fail(OPTION_INVALID, 'credentials are required');
+  checkKeys(cred, 'privateKey alg kid uplinkSecret connectorId', 'credentials.');
   const jwtMode = 'privateKey' in cred;
   let signer: Signer | null = null;
   let kid: string | undefined;
@@ -68,6 +74,11 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
   const lifetimeS = o.tokenLifetimeS || DEFAULT_LIFETIME_S;
   jwtParts('ES256', { deviceId, audienceBase: o.audienceBase, lifetimeS }, 'tokenLifetimeS'); // validates options now, not at the first mint
   const m = o.mqtt || {};
+  checkKeys(m, 'url ca servername keepaliveS connackTimeoutMs maxInflight maxPacketSize maxUnsentBytes', 'mqtt.');
+  checkKeys(o.outbox, 'maxMessages maxBytes persist', 'outbox.');
+  checkKeys(o.backoff, 'baseMs capMs resetAfterMs authFloorMs', 'backoff.');
+  checkKeys(o.clock, 'notBeforeMs stepToleranceMs checkIntervalMs', 'clock.');
+  checkKeys(o.refresh, 'drainTimeoutMs premintLeadMs', 'refresh.');
   const url = parseUrl(m.url || 'mqtts://mqtt.akenza.io:8883');
   const limits: OutboxLimits = {
     maxMessages: (o.outbox && o.outbox.maxMessages) || DEFAULT_OUTBOX.maxMessages,
@@ -79,7 +90,7 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
   const co = o.clock || {};
   const r = o.refresh || {};
   const events = new Emitter<DeviceEvents>();
-  const names = ['Connected', 'Disconnected', 'Downlink', 'TokenRefreshed', 'AuthRejected', 'ClockState', 'Dropped', 'Error', 'Fallback', 'Sent', 'TransportError'];
+  const names = evNames.split(' ');
   for (let i = 0; i < names.length; i++) {
     const h = (o as any)['on' + names[i]];
     if (h) events.on((names[i].charAt(0).toLowerCase() + names[i].slice(1)) as DeviceEventName, h);

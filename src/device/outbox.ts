@@ -1,4 +1,4 @@
-// The outbox: messages accepted by publish() until delivered (QoS 0 written, QoS 1 acknowledged).
+// The outbox: messages accepted by publish() until delivered (QoS 0 out of the process, QoS 1 acknowledged).
 // Bounded by count and bytes; on overflow the oldest is dropped and counted, never silently.
 // A queue with a moving head: removals mark a message gone, and the array is compacted now and
 // then, so a deep queue costs O(1) per message rather than a splice each.
@@ -39,7 +39,8 @@ export interface Outbox {
   push(m: Message): Message[];
   /** Next message not yet sent on the current connection, or null; a QoS 1 one only if `qos1` allows. */
   nextUnsent(qos1: boolean): Message | null;
-  /** Removes and returns the in-flight QoS 1 message with this packet id. */
+  /** Removes and returns the in-flight QoS 1 message with this packet id; with 0, the oldest
+   *  QoS 0 message written to this connection (its bytes have left: connection.ts). */
   ack(messageId: number): Message | null;
   /** Removes a delivered QoS 0 message. */
   remove(m: Message): void;
@@ -128,7 +129,7 @@ class Queue implements Outbox {
   ack(id: number): Message | null {
     for (let i = this.h; i < this.u; i++) {
       const m = this.q[i];
-      if (!m.gone && m.qos === 1 && m.messageId === id) {
+      if (!m.gone && m.messageId === id) {
         this.x(m, i);
         return m;
       }

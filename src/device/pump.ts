@@ -1,11 +1,13 @@
 // The outbox pump: publish() queues a message, pump() writes what the connection can take (QoS 1
-// up to maxInflight, none during a refresh), and MQTT packet ids are handed out here.
+// up to maxInflight, none during a refresh, nothing while the link holds more than maxUnsent bytes
+// unsent), and MQTT packet ids are handed out here.
 import { AkenzaError, fail, OPTION_INVALID } from '../errors';
 import { isJsonContainer } from '../uplink/common';
 import { utf8Encode } from '../utf8';
 import { changed, delivered, later, type DeviceContext } from './context';
 import type { Message } from './outbox';
 import { checkSubTopic } from './topics';
+import { checkKeys } from './known-keys';
 import type { PublishOptions } from './api';
 
 /** A free MQTT packet id (1-65535), marked in use. */
@@ -25,19 +27,16 @@ export function pump(c: DeviceContext): void {
   // A message out on a fallback transport finishes first (its outcome decides whether it is resent).
   if (c.state_ !== 'connected' || !c.session_ || (c.fb_ && c.fb_.busy())) return;
   for (;;) {
+    if (c.session_.unsent() > c.conn_.maxUnsent) return; // the link is full: onPuback(0) pumps again
     const canQos1 = !c.refreshing_ && c.outbox_.inflight() < c.maxInflight_;
     const msg = c.outbox_.nextUnsent(canQos1);
     if (!msg) return;
     const q = msg.qos;
     if (q && !msg.messageId) msg.messageId = allocId(c);
     c.session_.send({ cmd: 'publish', topic: msg.topic, payload: msg.payload, qos: q, retain: false, dup: q ? msg.sent : false, messageId: q ? msg.messageId : undefined });
-    if (q) {
-      if (!msg.sent) changed(c); // stored as MQTT-only from now on
-      msg.sent = true;
-    } else {
-      c.outbox_.remove(msg);
-      delivered(c, 'mqtt', msg);
-    }
+    // QoS 0 too stays in the outbox, written, until its bytes have left (onPuback(0) in connection.ts)
+    if (q && !msg.sent) changed(c); // stored as MQTT-only from now on
+    msg.sent = true;
     if (!c.session_) return; // a write error closed it
   }
 }
@@ -52,6 +51,8 @@ function toBytes(payload: unknown): Uint8Array {
 /** Checks and queues one uplink (throwing OPTION_INVALID); `done` settles its publish(). Then pumps. */
 export function enqueue(c: DeviceContext, payload: unknown, opts: PublishOptions | undefined, done: (err: Error | null) => void): void {
   const po = opts || {};
+  checkKeys(po, 'topic qos timestamp timeoutMs', '');
+  if (po.timeoutMs !== undefined && !(po.timeoutMs > 0)) fail(OPTION_INVALID, 'timeoutMs must be a positive number of ms');
   const qos = po.qos === undefined ? 1 : po.qos;
   if (qos !== 0 && qos !== 1) fail(OPTION_INVALID, 'qos must be 0 or 1 (the platform offers no QoS 2)');
   if (po.topic !== undefined && !checkSubTopic(po.topic)) fail(OPTION_INVALID, 'topic must be a relative sub-topic without wildcards, e.g. "sensors/temp"');

@@ -5,7 +5,7 @@ import type { PrivateKeyInput } from '../keys';
 import type { Alg } from '../sign/signer';
 import type { FallbackEntry } from '../uplink/index';
 import type { BackoffPolicy } from './backoff';
-import type { AuthRejectedEvent, ClockStateEvent, ConnectedEvent, DisconnectedEvent, Downlink, DroppedEvent, FallbackEvent, SentEvent, TokenRefreshedEvent, TransportErrorEvent } from './event-types';
+import type { AuthRejectedEvent, ClockStateEvent, ConnectedEvent, DisconnectedEvent, Downlink, DroppedEvent, FallbackEvent, HeldEvent, SentEvent, TokenRefreshedEvent, TransportErrorEvent } from './event-types';
 import type { OutboxLimits } from './outbox';
 
 /**
@@ -52,6 +52,13 @@ export interface MqttOptions {
   maxInflight?: number;
   /** Largest MQTT packet accepted from the broker. Default 16384. */
   maxPacketSize?: number;
+  /**
+   * Bytes written and not yet out of the process (the socket's buffer) above which the link is
+   * full: no more publishes are written (they wait in the outbox, QoS 0 ones too), the target
+   * stops reading where it can, and a link full for a whole keepalive is closed
+   * (`write-stalled`). Default 4096.
+   */
+  maxUnsentBytes?: number;
 }
 
 /** Options of createDevice; only deviceId and credentials are required. */
@@ -115,6 +122,8 @@ export interface DeviceOptions {
   onError?: (e: Error) => void;
   /** `fallback`: the transport carrying uplinks changed. */
   onFallback?: (e: FallbackEvent) => void;
+  /** `held`: fallback started and some queued messages wait for MQTT (the rule that holds them). */
+  onHeld?: (e: HeldEvent) => void;
   /** `sent`: one uplink delivered (see UplinkOutcome for what UDP's means). */
   onSent?: (e: SentEvent) => void;
   /** `transportError`: a fallback attempt failed and will be retried. */

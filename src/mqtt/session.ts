@@ -19,8 +19,14 @@ export interface SessionOptions {
   maxPacketSize: number;
   /** MQTT over WebSocket at this path (ws:// and wss:// URLs: platform.webSocket); TCP/TLS without it. */
   ws?: string;
+  /** Unsent bytes (written, not yet left the process) above which the link is full: the device
+   *  writes no more publishes, the target stops reading where it can, and a link full for a
+   *  keepalive is closed ('write-stalled'). */
+  maxUnsent: number;
   // Each callback gets its session last: one options object can serve one session after another.
   onConnected(sessionPresent: boolean, s: Session): void;
+  /** A PUBACK; with 0 (no PUBACK has it), everything written so far has left the process, so QoS 0
+   *  publishes count as sent (one callback for both: on Espruino each method costs variables). */
   onPuback(messageId: number, s: Session): void;
   onSuback(messageId: number, granted: number[], s: Session): void;
   onMessage(p: PublishPacket, s: Session): void;
@@ -29,7 +35,7 @@ export interface SessionOptions {
 }
 
 export interface CloseReason {
-  reason: 'refused' | 'connack-timeout' | 'keepalive-timeout' | 'socket-error' | 'socket-closed' | 'protocol-error' | 'local';
+  reason: 'refused' | 'connack-timeout' | 'keepalive-timeout' | 'write-stalled' | 'socket-error' | 'socket-closed' | 'protocol-error' | 'local';
   message: string;
   returnCode?: number;
 }
@@ -38,6 +44,8 @@ export interface CloseReason {
 export interface Session {
   /** Queues a packet (PUBLISH, SUBSCRIBE, ...); packets of one turn go out as one write. */
   send(p: Packet): void;
+  /** Bytes sent and not yet out of the process: queued in this turn plus the socket's unsent ones. */
+  unsent(): number;
   /** Sends DISCONNECT and closes. */
   disconnect(): void;
 }
@@ -59,6 +67,9 @@ class MqttSession implements Session, ParserOptions, SocketOptions {
   declare port: number;
   declare tls?: TlsOptions;
   declare maxPacketSize: number;
+  declare maxUnsent: number;
+  /** when the unsent bytes went above maxUnsent (platform.now()), 0 while they are not */
+  declare ub: number;
   /** closed */
   declare x: boolean;
   /** CONNACK accepted */
@@ -89,9 +100,10 @@ class MqttSession implements Session, ParserOptions, SocketOptions {
     s.port = o.port;
     s.tls = o.tls;
     s.maxPacketSize = o.maxPacketSize;
+    s.maxUnsent = o.maxUnsent;
     s.x = s.up = false;
     s.kt = s.dt = null;
-    s.lt = s.lr = 0;
+    s.lt = s.lr = s.ub = 0;
     s.ka = o.keepaliveS * 1000;
     s.q = [];
     s.qb = 0;
@@ -104,10 +116,15 @@ class MqttSession implements Session, ParserOptions, SocketOptions {
     const s = this; // (a local: shorter code than `this` in every bundle)
     if (s.x) return;
     const b = encode(p);
-    if (!s.q.length) Promise.resolve().then(() => flush(s));
+    if (!s.q.length) Promise.resolve().then(() => (flush(s), s.onDrain()));
     s.q.push(b);
     s.qb += b.length;
     s.lt = s.p.now();
+  }
+
+  unsent(): number {
+    const so = this.so;
+    return this.qb + (so.unsent ? so.unsent() : 0);
   }
 
   disconnect(): void {
@@ -156,7 +173,17 @@ class MqttSession implements Session, ParserOptions, SocketOptions {
   onClose(): void {
     finish(this, { reason: 'socket-closed', message: this.up ? 'closed by the server' : 'closed before CONNACK' });
   }
+
+  /** After each flush, and when the target says its buffer emptied: reports a link with nothing
+   *  unsent (and so not full: `ub` is also set and cleared at each write, in flush). */
+  onDrain(): void {
+    const s = this;
+    if (s.x || !s.up || s.unsent()) return;
+    s.ub = 0;
+    s.o.onPuback(0, s);
+  }
 }
+
 
 function flush(s: MqttSession): void {
   const q = s.q;
@@ -165,7 +192,10 @@ function flush(s: MqttSession): void {
   for (let i = 0, off = 0; i < q.length; off += q[i].length, i++) out.set(q[i], off);
   s.q = [];
   s.qb = 0;
-  if (!s.x) s.so.write(out);
+  if (s.x) return;
+  s.so.write(out);
+  // since when the link is full (above the bound after a write), 0 once it is not
+  s.ub = s.unsent() > s.maxUnsent ? s.ub || s.p.now() : 0;
 }
 
 function clear(s: MqttSession, t: unknown): null {
@@ -194,11 +224,18 @@ function dieIn(s: MqttSession, ms: number, r: CloseReason): void {
 
 /** Fires in `ms`: a PINGREQ when nothing was sent or nothing received for a keepalive (or the wall
  *  clock went back: the times cannot be trusted), else again when that would be so. No PINGRESP
- *  within half a keepalive means the link is dead. */
+ *  within half a keepalive means the link is dead; so does a keepalive with more than maxUnsent
+ *  bytes unsent (a peer that stopped reading, though it may still be sending). */
 function keepalive(s: MqttSession, ms: number): void {
   s.kt = s.p.setTimeout(() => {
     s.kt = null;
     const now = s.p.now();
+    // A full link: no PINGREQ (it would wait behind the rest), closed once full for a keepalive.
+    if (s.ub) {
+      if (now < s.ub) s.ub = now; // the wall clock went back
+      if (now - s.ub < s.ka) return keepalive(s, s.ub + s.ka - now);
+      return finish(s, { reason: 'write-stalled', message: 'peer not reading' });
+    }
     const due = Math.min(s.lt, s.lr) + s.ka;
     if (now < due && now >= Math.max(s.lt, s.lr)) return keepalive(s, due - now);
     s.send({ cmd: 'pingreq' });

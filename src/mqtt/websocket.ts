@@ -182,11 +182,17 @@ export function wsConnect(platform: Platform, o: SocketOptions, path: string): S
       closed = true;
       o.onClose();
     },
+    // backpressure passes through: the frames' bytes are what waits
+    onDrain() {
+      if (open && o.onDrain) o.onDrain();
+    },
+    maxUnsent: o.maxUnsent,
   });
   return {
     write(b: Uint8Array) {
       if (open) send(2, b);
     },
+    unsent: () => (inner.unsent ? inner.unsent() : 0),
     close() {
       if (closed) return;
       if (open) send(8, new Uint8Array([3, 232])); // 1000: normal closure

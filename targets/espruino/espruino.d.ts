@@ -25,6 +25,10 @@ interface EspruinoSocket {
   on(event: 'data', fn: (data: string) => void): void;
   on(event: 'close' | 'end', fn: (hadError?: boolean) => void): void;
   on(event: 'error', fn: (e: { message?: string; type?: string; code?: number } | string) => void): void;
+  /** The send buffer emptied: called with the socket itself. */
+  on(event: 'drain', fn: (socket: EspruinoSocket) => void): void;
+  /** What write() appended and the network has not taken yet (socketserver.c HTTP_NAME_SEND_DATA). */
+  dSnd?: string;
   write(data: string): void;
   end(): void;
 }

@@ -77,7 +77,7 @@ export const signers = p256Binding({ table: combTable, hash: sha256, extraEntrop
 // on it) and two closures: the connect callback and one handler for the socket's events and the
 // wrapper's own failures. Closures cost ~8-11 variables each here and keep their whole scope
 // alive, so they are few and their scope small (not the TLS options: the CA is ~1 KB).
-type Ev = (a?: string | boolean | { message?: string; type?: string }, later?: unknown) => void;
+type Ev = (a?: string | boolean | EspruinoSocket | { message?: string; type?: string }, later?: unknown) => void;
 // One-letter fields: names ending in _ are the device context's (test/structure/context-names).
 interface Conn extends Socket {
   /** the options */
@@ -99,6 +99,12 @@ function sockWrite(this: Conn, b: Uint8Array): void {
   }
 }
 
+// What the socket has not sent: Espruino keeps it in the socket's `dSnd` string (socketserver.c)
+// and fires 'drain' when that empties.
+function sockUnsent(this: Conn): number {
+  return this.s && this.s.dSnd ? this.s.dSnd.length : 0;
+}
+
 function sockClose(this: Conn): void {
   try {
     if (!this.x && this.s) this.s.end();
@@ -110,7 +116,7 @@ function sockClose(this: Conn): void {
 
 function connect(o: SocketOptions): Socket {
   // ev: 'data' (a binary string: Espruino sockets carry those), 'error' (an object {code, message}:
-  // socketserver.c's fireErrorEvent), 'close' (a boolean, hadError) or the wrapper's close() (no
+  // socketserver.c's fireErrorEvent), 'drain' (the socket itself), 'close' (a boolean, hadError) or the wrapper's close() (no
   // argument): the first error or close closes, once. With `later`, a thrown socket failure,
   // reported as a socket error on a later turn, never from inside the device's own connect() or
   // write() call, so the device's backoff goes on.
@@ -120,13 +126,15 @@ function connect(o: SocketOptions): Socket {
       const message = String((a && (a as Error).message) || a);
       setTimeout(() => ev({ message }), 0);
     } else if (typeof a === 'string') o.onData(E.toUint8Array(a));
+    else if (a && a === c.s) o.onDrain && o.onDrain();
     else {
-      if (a && typeof a === 'object') o.onError(new Error(a.message || a.type || 'socket error'));
+      const e = a as { message?: string; type?: string };
+      if (e && typeof e === 'object') o.onError(new Error(e.message || e.type || 'socket error'));
       c.x = true;
       o.onClose();
     }
   };
-  const c: Conn = { o, s: null, x: false, f: ev, write: sockWrite, close: sockClose };
+  const c: Conn = { o, s: null, x: false, f: ev, write: sockWrite, unsent: sockUnsent, close: sockClose };
   let opts: { host: string; port: number; ca?: string } | null = { host: o.host, port: o.port };
   // Espruino's TLS takes the CA as DER in a binary string (its examples use atob). Espruino 2v29
   // does not verify the server with it (MBEDTLS_SSL_VERIFY_NONE): see the README's security notes.
@@ -143,6 +151,7 @@ function connect(o: SocketOptions): Socket {
   (c.s as EspruinoSocket).on('data', ev);
   (c.s as EspruinoSocket).on('error', ev);
   (c.s as EspruinoSocket).on('close', ev);
+  (c.s as EspruinoSocket).on('drain', ev);
   return c;
 }
 

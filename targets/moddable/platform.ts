@@ -12,7 +12,7 @@ import { wsConnect } from '../../src/mqtt/websocket';
 import type { Platform, SignerBinding, Socket, SocketOptions, UdpOptions, UdpSocket } from '../../src/platform';
 import { allUplinks } from '../../src/uplink/index';
 
-type Io = { read(count?: number): ArrayBuffer | undefined; write(b: ArrayBuffer): number; close(): void };
+type Io = { read(count?: number): ArrayBuffer | undefined; write(b: ArrayBuffer): number; close(): void; unsent?(): number };
 
 /** DER of the first certificate in a PEM: Moddable's TLS trusts one CA given as `secure.certificate` (DER). */
 function pemToDer(pem: string): ArrayBuffer {
@@ -58,6 +58,8 @@ function open(o: SocketOptions, address: string): Io {
   let room = 0; // bytes the socket said it can take (ECMA-419 onWritable count)
   let io: Io;
   let dead = false;
+  let held = 0; // bytes left unread while too much is unsent (acknowledgements would pile up)
+  const full = () => !!queue && queue.length > (o.maxUnsent || Infinity);
   const options = {
     address, port: o.port, nodelay: true, format: 'buffer' as const,
     onWritable(count: number) {
@@ -67,11 +69,17 @@ function open(o: SocketOptions, address: string): Io {
         opened = true;
         o.onConnect();
       }
+      const had = !!queue;
       flush();
+      if (had && !queue && o.onDrain) o.onDrain();
+      if (held && !full()) options.onReadable(held);
     },
     // TLSSocket calls these with `this` bound to an internal object, not the socket: use `io`.
+    // Nothing is read while the link is full: the data waits in the network stack (TCP's window).
     onReadable(count: number) {
       if (dead) return;
+      held = full() ? count : 0;
+      if (held) return;
       const b = io.read(count);
       if (b) o.onData(new Uint8Array(b));
     },
@@ -107,6 +115,7 @@ function open(o: SocketOptions, address: string): Io {
   } else io = new TCP(options);
   return {
     read: (n) => io.read(n),
+    unsent: () => (queue ? queue.length : 0),
     write(b: ArrayBuffer) {
       const bytes = new Uint8Array(b);
       queue = queue ? concatBytes([queue, bytes]) : bytes;
@@ -140,6 +149,8 @@ function connect(o: SocketOptions): Socket {
     onConnect: () => !closed && o.onConnect(),
     onData: (b) => !closed && o.onData(b),
     onError: (e) => !closed && o.onError(e),
+    onDrain: () => !closed && o.onDrain && o.onDrain(),
+    maxUnsent: o.maxUnsent,
     onClose: () => {
       if (closed) return;
       closed = true;
@@ -161,6 +172,7 @@ function connect(o: SocketOptions): Socket {
     write: (b) => {
       if (io && !closed) io.write(b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer);
     },
+    unsent: () => (io && io.unsent ? io.unsent() : 0),
     close: () => {
       if (closed) return;
       if (io) io.close();

@@ -8,7 +8,12 @@ import { createModdablePlatform, keyRandom, type ModdablePlatformOptions } from 
 export function moddableSdk(signers: SignerBinding, keygen: (randomBytes: (n: number) => Uint8Array) => GeneratedKeyPair) {
   return {
     /** A device over ECMA-419 sockets; `randomBytes` (hardware RNG, for reconnect jitter) is optional. */
-    createDevice: (options: DeviceOptions & ModdablePlatformOptions): Device => createCoreDevice(createModdablePlatform(signers, options), options),
+    createDevice: (options: DeviceOptions & ModdablePlatformOptions): Device => {
+      // randomBytes is the platform's; the device refuses option keys it does not know
+      const o: DeviceOptions & ModdablePlatformOptions = Object.assign({}, options);
+      delete o.randomBytes;
+      return createCoreDevice(createModdablePlatform(signers, options), o);
+    },
     signJwt: makeSignJwt(signers),
     /**
      * A new ES256 key pair: PKCS#8 + SPKI PEM and the fingerprint to register. Pass the hardware RNG:

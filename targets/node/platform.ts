@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { lookup } from 'node:dns';
 import { isIPv6 } from 'node:net';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -12,8 +13,14 @@ import { nodeSigners } from './sign-node';
 import { wsConnect } from '../../src/mqtt/websocket';
 import { wsPackageClient } from './websocket';
 
+/**
+ * unsent() is what Node holds for the socket (writableLength): bytes the kernel has not taken. A
+ * write's callback runs once its bytes went to the kernel; when Node's buffer is empty again after
+ * it held something, onDrain. Above o.maxUnsent unsent bytes the socket stops reading until then.
+ */
 function connect(o: SocketOptions): Socket {
   let done = false;
+  let held = false;
   const s = o.tls
     ? tlsConnect({ host: o.host, port: o.port, ca: o.tls.ca, servername: o.tls.servername || (/^[\d.:]+$/.test(o.host) ? undefined : o.host), minVersion: 'TLSv1.2' })
     : netConnect({ host: o.host, port: o.port });
@@ -28,10 +35,21 @@ function connect(o: SocketOptions): Socket {
     done = true;
     o.onClose();
   });
+  const written = () => {
+    if (!held || s.writableLength) return;
+    held = false;
+    s.resume();
+    if (!done && o.onDrain) o.onDrain();
+  };
   return {
     write: (bytes) => {
-      if (!s.destroyed) s.write(bytes);
+      if (s.destroyed) return;
+      s.write(bytes, written);
+      if (!s.writableLength) return;
+      held = true;
+      if (s.writableLength > (o.maxUnsent || Infinity)) s.pause();
     },
+    unsent: () => s.writableLength,
     // end() lets a just-written DISCONNECT (and the TLS close_notify) go out; destroy() follows
     // if the peer does not close its side soon.
     close: () => {
@@ -80,9 +98,11 @@ function http(req: HttpRequest, cb: (err: Error | null, res?: HttpResponse) => v
   }
 }
 
-/** A UDP socket over node:dgram (IPv4, or IPv6 when first used with an IPv6 literal). */
+/** A UDP socket over node:dgram (IPv4, or IPv6 when first used with an IPv6 literal). Each send
+ *  resolves the host first (as dgram would) and sends to that address, which `sentTo` reports. */
 function udp(o: UdpOptions): UdpSocket {
   let s: ReturnType<typeof createSocket> | null = null;
+  let v6 = false;
   let closed = false;
   const open = (v6: boolean) => {
     const sock = createSocket(v6 ? 'udp6' : 'udp4');
@@ -95,11 +115,17 @@ function udp(o: UdpOptions): UdpSocket {
     return sock;
   };
   return {
-    send(bytes, host, port) {
+    send(bytes, host, port, sentTo) {
       if (closed) return;
-      if (!s) s = open(isIPv6(host));
-      s.send(bytes, port, host, (e) => {
+      if (!s) s = open((v6 = isIPv6(host)));
+      const sock = s;
+      const failed = (e: Error | null) => {
         if (e && !closed && o.onError) o.onError(e);
+      };
+      lookup(host, { family: v6 ? 6 : 4 }, (e, address) => {
+        if (e || closed) return failed(e);
+        if (sentTo) sentTo(address);
+        sock.send(bytes, port, address, failed);
       });
     },
     close() {

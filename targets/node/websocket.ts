@@ -7,8 +7,12 @@ import type { Socket, SocketOptions } from '../../src/platform';
 
 interface WsClient {
   readyState: number;
+  bufferedAmount: number;
+  isPaused: boolean;
+  pause(): void;
+  resume(): void;
   on(event: string, fn: (...a: any[]) => void): void;
-  send(b: Uint8Array): void;
+  send(b: Uint8Array, cb: (err?: Error) => void): void;
   close(code?: number): void;
   terminate(): void;
 }
@@ -59,10 +63,20 @@ export function wsPackageClient(): ((o: SocketOptions, path: string) => Socket) 
       done = true;
       o.onClose();
     });
+    // backpressure as connect() has it: unsent = what ws still buffers; reading paused above maxUnsent
+    const sent = () => {
+      if (w.bufferedAmount === 0) {
+        if (w.isPaused) w.resume();
+        if (!done && o.onDrain) o.onDrain();
+      }
+    };
     return {
       write: (b) => {
-        if (w.readyState === 1) w.send(b);
+        if (w.readyState !== 1) return;
+        w.send(b, sent);
+        if (o.maxUnsent !== undefined && w.bufferedAmount > o.maxUnsent && !w.isPaused) w.pause();
       },
+      unsent: () => w.bufferedAmount,
       close: () => {
         if (w.readyState === 0) w.terminate();
         else w.close(1000);

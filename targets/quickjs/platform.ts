@@ -13,13 +13,19 @@ import { createBigIntRs256Signer } from '../../src/sign/rs256.bigint';
  * the call that caused them; bytes are Uint8Array both ways.
  */
 export interface QuickJsHost {
-  /** Opens a TCP (or TLS, when `tls` is set) connection. */
-  connect(options: { host: string; port: number; tls?: { ca?: string; servername?: string } }, events: {
+  /**
+   * Opens a TCP (or TLS, when `tls` is set) connection. For write backpressure the socket returns
+   * `unsent()` (bytes written that the host has not handed to the network yet) and calls
+   * `onDrain()` when they reach 0; a host that can stops reading while unsent() is above
+   * `maxUnsent`. Without unsent() every write counts as gone at once.
+   */
+  connect(options: { host: string; port: number; tls?: { ca?: string; servername?: string }; maxUnsent?: number }, events: {
     onConnect(): void;
     onData(bytes: Uint8Array): void;
     onError(message: string): void;
     onClose(): void;
-  }): { write(bytes: Uint8Array): void; close(): void };
+    onDrain(): void;
+  }): { write(bytes: Uint8Array): void; close(): void; unsent?(): number };
   setTimeout(fn: () => void, ms: number): number;
   clearTimeout(id: number): void;
   /** Wall clock, ms since the epoch. */
@@ -44,11 +50,12 @@ export const signers = p256Binding({ table: () => combTable(), hash: sha256, rs2
 export const createPlatform = (host: QuickJsHost): Platform => {
   const p: Platform = {
     connect(o: SocketOptions): Socket {
-      return host.connect({ host: o.host, port: o.port, tls: o.tls }, {
+      return host.connect({ host: o.host, port: o.port, tls: o.tls, maxUnsent: o.maxUnsent }, {
         onConnect: () => o.onConnect(),
         onData: (b) => o.onData(b),
         onError: (m) => o.onError(new Error(m)),
         onClose: () => o.onClose(),
+        onDrain: () => o.onDrain && o.onDrain(),
       });
     },
     setTimeout: (fn, ms) => host.setTimeout(fn, ms),

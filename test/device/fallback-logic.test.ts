@@ -207,6 +207,53 @@ describe('fallback (virtual time)', () => {
     await device.stop();
   });
 
+  it('held event names the rule keeping a message off fallback; publish({ timeoutMs }) rejects PUBLISH_TIMEOUT and the message stays queued, delivered over MQTT later (issue 17, item 5)', async () => {
+    const { sp, device, state, sends, setAccept, track, named } = setup({ fallbackAfterMs: 1000 });
+    const held: any[] = [];
+    device.on('held', (e) => held.push(e));
+    device.start();
+    await sp.advance(10);
+    state.withholdPuback = true;
+    const inflight = track(device.publish({ m: 'in flight' }, { timeoutMs: 5000 }));
+    const binary = track(device.publish(new Uint8Array([1, 2, 3]), { qos: 0, timeoutMs: 600000 }));
+    await sp.advance(10);
+    setAccept(false);
+    state.conns[0].close();
+    await sp.advance(2000);
+    expect(named('fallback').map((e) => e.arg.active)).toEqual([true]);
+    // the QoS 0 binary one was written (bytes out) before the close: delivered; nothing held as jsonOnly
+    expect(binary.v).toBe('ok');
+    expect(held).toEqual([{ rule: 'noDuplicates', messages: 1, bytes: 17, transport: 'http' }]);
+    const bin2 = track(device.publish(new Uint8Array([4]), { qos: 1 })); // waits for MQTT: not JSON
+    await sp.advance(3000);
+    expect(inflight.v).toBe('PUBLISH_TIMEOUT');
+    expect(device.stats().queued).toBe(2); // still queued, not withdrawn
+    expect(sends).toEqual([]);
+    expect(bin2.v).toBe('pending');
+    state.withholdPuback = false;
+    setAccept(true);
+    await sp.advance(10_000);
+    expect(bin2.v).toBe('ok');
+    expect(device.stats().queued).toBe(0);
+    expect(state.published.filter((p) => p.payload === '{"m":"in flight"}').map((p) => p.dup)).toEqual([false, true]);
+    expect(named('sent').filter((e) => e.arg.transport === 'mqtt').length).toBe(3); // the timed-out one too
+    await expect(device.publish({}, { timeoutMs: 0 })).rejects.toThrow('timeoutMs must be a positive number');
+    await device.stop();
+  });
+
+  it('held event for payloads fallback cannot carry (jsonOnly)', async () => {
+    const { sp, device, setAccept } = setup({ fallbackAfterMs: 1000 });
+    const held: any[] = [];
+    device.on('held', (e) => held.push(e));
+    setAccept(false);
+    device.start();
+    device.publish(new Uint8Array([1, 2]), { qos: 1 }).catch(() => undefined);
+    device.publish({ j: 1 }).catch(() => undefined);
+    await sp.advance(1500);
+    expect(held).toEqual([{ rule: 'jsonOnly', messages: 1, bytes: 2, transport: 'http' }]);
+    await device.stop();
+  });
+
   it('allowDuplicates: the unacknowledged QoS 1 message may go over HTTP as well (and is not resent over MQTT after)', async () => {
     const { sp, device, state, sends, setAccept, outcome } = setup({ fallbackAfterMs: 1000, allowDuplicates: true });
     device.start();

@@ -11,6 +11,14 @@ export interface ServerConn {
   send(p: Packet): void;
   close(): void;
   options: SocketOptions;
+  /** Stops (false) or resumes (true) reading what the client writes: unread bytes count as the
+   *  client socket's unsent() and stay in its buffer, as when a TCP peer stops reading. */
+  reading(on: boolean): void;
+  /** Bytes the client wrote that the peer has not read. */
+  unsent(): number;
+  /** Packets the peer sent that the client has not been given: a client that stops reading
+   *  (o.maxUnsent exceeded) leaves them here. */
+  undelivered(): number;
 }
 
 export interface ScriptedBroker {
@@ -42,30 +50,74 @@ export function createScriptedPlatform(broker: ScriptedBroker, startMs = Date.UT
     connect(o) {
       connects.push(vt);
       let open = true;
+      let shut = false; // closed by either side; `open` until the close event is delivered
+      let reading = true;
+      let unread: Uint8Array[] = [];
+      let unreadBytes = 0;
+      // Server-to-client bytes not yet handed over: held while the client's unsent bytes exceed
+      // o.maxUnsent (the target stops reading, as Node's platform does).
+      const inbound: Uint8Array[] = [];
+      const clientFull = () => unreadBytes > (o.maxUnsent || Infinity);
+      // Up to 8 KB per turn, as a TCP read: a client that stops reading does so between reads.
+      const deliver = () => {
+        for (let n = 0; open && inbound.length && !clientFull(); ) {
+          const b = inbound.shift() as Uint8Array;
+          o.onData(b);
+          if ((n += b.length) >= 8192 && inbound.length) return queue(deliver);
+        }
+      };
+      const readAll = () => {
+        const bs = unread;
+        unread = [];
+        unreadBytes = 0;
+        for (const b of bs) if (open) parser.push(b);
+        if (open && o.onDrain) o.onDrain();
+        deliver();
+      };
       const conn: ServerConn = {
         options: o,
         send: (p) => {
           // Bytes sent before a close still arrive before it, as on TCP.
-          if (open) queue(() => o.onData(encode(p)));
+          if (shut) return;
+          inbound.push(encode(p));
+          queue(deliver);
         },
         close: () => {
-          if (!open) return;
-          open = false;
-          queue(() => o.onClose());
+          if (shut) return;
+          shut = true;
+          queue(() => {
+            deliver();
+            inbound.length = 0;
+            open = false;
+            o.onClose();
+          });
         },
+        reading: (on) => {
+          reading = on;
+          if (on) queue(readAll);
+        },
+        unsent: () => unreadBytes,
+        undelivered: () => inbound.reduce((n, b) => n + b.length, 0),
       };
       const parser = createParser({ maxPacketSize: 1 << 20, onPacket: (p) => broker.packet(conn, p), onError: () => conn.close() });
       queue(() => {
         if (broker.accept && !broker.accept(conn)) {
           open = false;
+          shut = true;
           o.onError(new Error('ECONNREFUSED'));
           o.onClose();
-        } else if (open) o.onConnect();
+        } else if (!shut) o.onConnect();
       });
       return {
         write: (b) => {
-          if (open) parser.push(b);
+          if (shut) return;
+          if (reading) parser.push(b);
+          else {
+            unread.push(b.slice());
+            unreadBytes += b.length;
+          }
         },
+        unsent: () => unreadBytes,
         close: () => conn.close(),
       };
     },

@@ -214,4 +214,15 @@ describe('espruino bundle under the Espruino profile', () => {
     expect(out.missing).toBe('OPTION_INVALID Storage file akenza-fallback is missing: upload dist/espruino/akenza-fallback.js as akenza-fallback (see the README)');
     expect(JSON.stringify(out)).not.toContain('s3cret-fb');
   });
+
+  it('refuses unknown option keys, naming the nearest known one (issue 17, item 8)', () => {
+    h.script(`var kOut = {};
+      function tryK(name, f) { try { f(); kOut[name] = 'created'; } catch (e) { kOut[name] = e.code + ' ' + e.message; } }
+      tryK('top', function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} }, mqttUrl: 'mqtt://127.0.0.1:1' }); });
+      tryK('mqtt', function () { akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${JSON.stringify(fixture('ec.pkcs8.pem'))} }, mqtt: { url: 'mqtt://127.0.0.1:1', will: {} } }); });
+      report({ keys: kOut });`, 'keys.js');
+    const out = h.reports.find((r) => 'keys' in r).keys;
+    expect(out.top).toBe('OPTION_INVALID unknown option "mqttUrl" (did you mean "mqtt"?)');
+    expect(out.mqtt).toMatch(/^OPTION_INVALID unknown option "mqtt.will" \(known: url ca /);
+  });
 });

@@ -69,7 +69,8 @@
     return out;
   };
   function socket(opts, onConnect) {
-    var handlers = { data: [], close: [], error: [], end: [] };
+    var handlers = { data: [], close: [], error: [], end: [], drain: [] };
+    var sock;
     var emit = function (ev, arg) {
       for (var i = 0; i < handlers[ev].length; i++) handlers[ev][i](arg);
     };
@@ -79,14 +80,17 @@
       onError: function (m) { emit('error', { type: 'error', message: m }); },
       onClose: function () { emit('close'); },
     });
-    return {
+    // The host takes each write at once: as on Espruino, 'drain' (with the socket) follows on a later turn.
+    sock = {
       on: function (ev, fn) { handlers[ev].push(fn); },
       write: function (str) {
         if (typeof str !== 'string') throw new Error('Espruino sockets take strings here');
         s.write(toU8(str));
+        setTimeout(function () { emit('drain', sock); }, 0);
       },
       end: function () { s.close(); },
     };
+    return sock;
   }
   var modules = {
     net: { connect: socket },

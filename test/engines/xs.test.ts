@@ -18,7 +18,7 @@ async function runInXs(entry: string) {
     entryPoints: [join(here, 'main.ts')], bundle: true, write: false, format: 'iife', target: 'es2020', platform: 'neutral', logLevel: 'silent',
     alias: {
       'akenza-moddable': join(import.meta.dirname, '..', '..', 'targets', 'moddable', entry),
-      'embedded:io/socket/tcp': join(here, 'tcp.ts'), 'embedded:io/socket/tcp/tls': join(here, 'tls.ts'), timer: join(here, 'timer.ts'), net: join(here, 'net.ts'), crypt: join(here, 'crypt.ts'),
+      'embedded:io/socket/tcp': join(here, 'tcp.ts'), 'embedded:io/socket/tcp/tls': join(here, 'tls.ts'), 'embedded:io/socket/udp': join(here, 'udp.ts'), timer: join(here, 'timer.ts'), net: join(here, 'net.ts'), crypt: join(here, 'crypt.ts'),
     },
     define: { EC_KEY: JSON.stringify(fixture('ec.pkcs8.pem')), EC_CERT: JSON.stringify(fixture('ec.cert.pem')) },
   });

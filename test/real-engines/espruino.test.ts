@@ -436,6 +436,33 @@ describe.skipIf(skipWithout('espruino'))('the espruino bundle in the real Esprui
     expect(g.after - g.before).toBeLessThan(600);
   }, 120000);
 
+  // Write backpressure in the interpreter (issue 17, item 1): the socket's unsent bytes are its
+  // `dSnd` string and 'drain' says they left; QoS 0 publishes resolve only then.
+  it('a burst of QoS 0 publishes waits in the outbox, each resolved only once the socket says its bytes left', async () => {
+    const before = cloud.uplinks.length;
+    const r = await runEspruino(bin, deviceDir(bin), `
+      var akenza = require('akenza-device');
+      var dev = akenza.createDevice({ deviceId: 'esp-dev', credentials: { privateKey: ${PKCS8} }, mqtt: { url: 'mqtt://127.0.0.1:${cloud.mqttPort}' } });
+      dev.on('error', function (e) { report('error', e.code + ' ' + e.message); });
+      dev.on('connected', function () {
+        var pad = 'x'; while (pad.length < 200) pad += pad;
+        var resolved = 0;
+        for (var i = 0; i < 30; i++) dev.publish({ i: i, pad: pad.slice(0, 200) }, { topic: 'burst', qos: 0 }).then(function () { resolved++; }, function (e) { report('nack', e.code); });
+        var st = dev.stats();
+        report('afterBurst', { queued: st.queued, sent: st.sent.mqtt });
+        var wait = setInterval(function () { if (resolved < 30) return; clearInterval(wait);
+          var s2 = dev.stats(); report('finished', { queued: s2.queued, sent: s2.sent.mqtt }); dev.stop().then(done); }, 100);
+      });
+      dev.start();`, { timeoutMs: 60000 });
+    expectClean(r);
+    expect(r.all('error')).toEqual([]);
+    expect(r.all('nack')).toEqual([]);
+    expect(r.get('afterBurst')).toEqual({ queued: 30, sent: 0 }); // nothing counts as sent before its bytes left
+    expect(r.get('finished')).toEqual({ queued: 0, sent: 30 });
+    await new Promise((res) => setTimeout(res, 200));
+    expect(cloud.uplinks.slice(before).filter((u) => u.deviceId === DEVICE && u.topic === 'burst').length).toBe(30);
+  }, 90000);
+
   describe('mqtts', () => {
     let rsaCloud: MockCloud;
     beforeAll(async () => {

@@ -6,6 +6,8 @@
 // Timers and randomness come from the platform, so a virtual clock can check the schedule.
 // A request bigger than maxDatagramBytes, or one the socket refuses at once, fails without
 // being left pending; an error after the server's empty ACK says so (`acked`: it has the request).
+// Replies count only from the address and port the request went to (the host resolved for each
+// send, as the platform reports it): a spoofed ACK with the right message id is ignored and counted.
 import { equalBytes } from '../../bytes';
 import { random, type Platform, type UdpSocket } from '../../platform';
 import { MAX_DATAGRAM } from '../common';
@@ -30,6 +32,8 @@ export interface CoapClient {
   close(): void;
   /** Fails now, with `acked` set, every request the server has acknowledged but not answered. */
   settle(): void;
+  /** Replies ignored because they came from another address or port than their request went to. */
+  foreign: number;
 }
 
 interface Exchange {
@@ -38,6 +42,8 @@ interface Exchange {
   bytes: Uint8Array;
   host: string;
   port: number;
+  /** The address the last transmission went to: `host` resolved (the platform's sentTo), else `host`. */
+  addr: string;
   tries: number;
   timeoutMs: number;
   timer: unknown;
@@ -69,7 +75,7 @@ export function createCoapClient(platform: Platform, o: CoapClientOptions): Coap
   /** Sends one datagram; a socket that throws (bad port, too big) fails the exchange instead. */
   const transmit = (x: Exchange): boolean => {
     try {
-      if (sock) sock.send(x.bytes, x.host, x.port);
+      if (sock) sock.send(x.bytes, x.host, x.port, (a) => (x.addr = a));
       return true;
     } catch (e) {
       finish(x, e as Error);
@@ -102,9 +108,11 @@ export function createCoapClient(platform: Platform, o: CoapClientOptions): Coap
     const m = parseCoap(b);
     if (typeof m === 'string') return; // format error: silently ignored
     let x: Exchange | null = null;
+    let other = false; // matched an exchange, but from another peer
+    const peer = (e: Exchange) => (e.addr === from.address && e.port === from.port) || ((other = true), false);
     if (m.type === ACK || m.type === RST) {
-      for (let i = 0; i < pending.length; i++) if (pending[i].mid === m.messageId && !pending[i].acked) x = pending[i];
-      if (!x) return; // a duplicate or stray ACK/RST
+      for (let i = 0; i < pending.length; i++) if (pending[i].mid === m.messageId && !pending[i].acked && peer(pending[i])) x = pending[i];
+      if (!x) return void (other && client.foreign++); // a duplicate or stray ACK/RST, or a spoofed one
       if (m.type === RST) return finish(x, new Error('CoAP: the server reset the request'));
       if (m.code === 0) {
         // empty ACK: the response comes separately
@@ -116,7 +124,8 @@ export function createCoapClient(platform: Platform, o: CoapClientOptions): Coap
       return;
     }
     // CON or NON from the server: a separate response (it also stands for a lost empty ACK)
-    for (let i = 0; i < pending.length; i++) if (m.token.length && equalBytes(pending[i].token, m.token)) x = pending[i];
+    for (let i = 0; i < pending.length; i++) if (m.token.length && equalBytes(pending[i].token, m.token) && peer(pending[i])) x = pending[i];
+    if (!x && other) return void client.foreign++; // a response to our token from someone else: no ACK, no RST
     if (m.type === CON) {
       const dup = seen.indexOf(m.messageId) >= 0;
       if (!x && !dup || m.code === 0) return reply(RST, m.messageId, from.address, from.port);
@@ -129,7 +138,8 @@ export function createCoapClient(platform: Platform, o: CoapClientOptions): Coap
     if (x && m.code !== 0) finish(x, null, m);
   };
 
-  return {
+  const client: CoapClient = {
+    foreign: 0,
     request(r, cb) {
       const early = (e: CoapError) => void platform.setTimeout(() => cb(e), 0);
       if (!platform.udp) return early(new Error('CoAP: this platform has no UDP'));
@@ -151,9 +161,9 @@ export function createCoapClient(platform: Platform, o: CoapClientOptions): Coap
         e.code = 'EMSGSIZE';
         return early(e);
       }
-      const x: Exchange = { mid, token, bytes, host: r.host, port: r.port, tries: 0, timeoutMs: ackTimeout * (1 + (factor - 1) * random(platform)), timer: null, acked: false, cb };
+      const x: Exchange = { mid, token, bytes, host: r.host, port: r.port, addr: r.host, tries: 0, timeoutMs: ackTimeout * (1 + (factor - 1) * random(platform)), timer: null, acked: false, cb };
       try {
-        sock.send(bytes, r.host, r.port); // before it is pending: a throw leaves nothing behind
+        sock.send(bytes, r.host, r.port, (a) => (x.addr = a)); // before it is pending: a throw leaves nothing behind
       } catch (e) {
         return early(e as Error);
       }
@@ -172,4 +182,5 @@ export function createCoapClient(platform: Platform, o: CoapClientOptions): Coap
       pending = [];
     },
   };
+  return client;
 }
