@@ -57,7 +57,7 @@ async function inXs(entry: string, n: number): Promise<number> {
   const here = join(root, 'test/engines/xs');
   const out = await build({
     stdin: { contents: src, resolveDir: root, loader: 'ts' }, bundle: true, write: false, format: 'iife', target: 'es2020', logLevel: 'silent',
-    alias: { 'embedded:io/socket/tcp': join(here, 'tcp.ts'), 'embedded:io/socket/tcp/tls': join(here, 'tls.ts'), timer: join(here, 'timer.ts'), net: join(here, 'net.ts') },
+    alias: { 'embedded:io/socket/tcp': join(here, 'tcp.ts'), 'embedded:io/socket/tcp/tls': join(here, 'tls.ts'), 'embedded:io/socket/udp': join(here, 'udp.ts'), timer: join(here, 'timer.ts'), net: join(here, 'net.ts') },
   });
   const file = join(mkdtempSync(join(tmpdir(), 'xsb-')), 'bench.js');
   writeFileSync(file, out.outputFiles[0].text);

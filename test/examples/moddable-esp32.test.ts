@@ -22,7 +22,7 @@ async function runFirmware(seed: number, storedKey: string | null) {
     entryPoints: [join(here, 'driver.ts')], bundle: true, write: false, format: 'iife', target: 'es2020', platform: 'neutral', logLevel: 'silent',
     alias: {
       'akenza-device': join(root, 'dist', 'moddable', 'akenza-device.js'),
-      'embedded:io/socket/tcp': join(xs, 'tcp.ts'), 'embedded:io/socket/tcp/tls': join(xs, 'tls.ts'), timer: join(xs, 'timer.ts'), net: join(xs, 'net.ts'), crypt: join(xs, 'crypt.ts'),
+      'embedded:io/socket/tcp': join(xs, 'tcp.ts'), 'embedded:io/socket/tcp/tls': join(xs, 'tls.ts'), 'embedded:io/socket/udp': join(xs, 'udp.ts'), timer: join(xs, 'timer.ts'), net: join(xs, 'net.ts'), crypt: join(xs, 'crypt.ts'),
       'mc/config': join(here, 'config.ts'), preference: join(here, 'preference.ts'), hwrandom: join(here, 'hwrandom.ts'), ca: join(example, 'ca.js'),
     },
     define: { SEED: String(seed), STORED_KEY: JSON.stringify(storedKey) },
