@@ -51,6 +51,18 @@ describe('the device table', () => {
     expect(t.marks('dev-a')).toEqual([{ t: 5, k: 'refused', note: 'bad signature' }]);
   });
 
+  it('sends rows whose only change is last seen only when asked for all, connects and ends always', () => {
+    const t = new DeviceTable(reg);
+    t.takeDirty(100);
+    t.uplink('dev-a', 'mqtt', 1);
+    expect(t.takeDirty(100, false)).toEqual([]);
+    expect(t.takeDirty(100, true).map((r) => r.lastSeen)).toEqual([1]);
+    t.uplink('dev-a', 'mqtt', 2);
+    t.connect({ clientId: 'dev-a', deviceIds: ['dev-a'], transport: 'mqtt', auth: 'jwt' }, 3);
+    expect(t.takeDirty(100, false).map((r) => r.connected)).toEqual([true]);
+    expect(t.takeDirty(100, true)).toEqual([]); // sent once
+  });
+
   it('caps the marks per device, tells a refresh from a reconnect, and merges fallback uplinks into periods', () => {
     const t = new DeviceTable(reg);
     const s = (exp: number) => ({ clientId: 'dev-a', deviceIds: ['dev-a'], transport: 'mqtt', auth: 'jwt' as const, exp, iat: exp - 660, kid: 'k' });

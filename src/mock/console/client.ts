@@ -123,8 +123,13 @@ export const CONSOLE_JS = String.raw`(function () {
       if (!selected && order.length) { selected = order[0]; loadTimeline(); }
       dirty.devices = true;
     } else {
-      m.devices.forEach(function (d) { if (!devices.has(d.deviceId)) order.push(d.deviceId); devices.set(d.deviceId, d); });
-      if (m.devices.length) dirty.devices = true;
+      // A new device, or one connected or gone, redraws the table now; a moved last seen waits for the second's redraw.
+      m.devices.forEach(function (d) {
+        var old = devices.get(d.deviceId);
+        if (!old) order.push(d.deviceId);
+        if (!old || old.connected !== d.connected || old.exp !== d.exp || old.lastSeen === 0) dirty.devices = true;
+        devices.set(d.deviceId, d);
+      });
       skipped += m.skipped || 0;
     }
     var list = m.type === 'snapshot' ? m.feed : m.events, touched = false;

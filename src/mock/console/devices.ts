@@ -47,8 +47,8 @@ export interface SessionView {
 
 /** Marks kept per device (oldest dropped). */
 export const MAX_MARKS = 200;
-/** A reconnect this soon after the device's own DISCONNECT, with a new token, is a refresh. */
-const REFRESH_WINDOW_MS = 30000;
+/** A reconnect this soon after the device's own DISCONNECT, with a new token, is a refresh (the SDK reconnects at once; a restart takes longer). */
+const REFRESH_WINDOW_MS = 5000;
 /** Fallback uplinks further apart than this start a new fallback period. */
 const FALLBACK_GAP_MS = 60000;
 
@@ -70,12 +70,13 @@ interface Rec extends DeviceRow {
 
 export class DeviceTable {
   private readonly recs = new Map<string, Rec>();
-  /** Devices changed since the last takeDirty(). */
+  /** Devices changed since the last takeDirty(): `urgent` for connects, ends and refusals, `dirty` for any change (an uplink's last seen). */
   private dirty = new Set<string>();
+  private urgent = new Set<string>();
 
   constructor(private readonly registry: () => Registry) {}
 
-  private rec(id: string): Rec | undefined {
+  private rec(id: string, urgent = true): Rec | undefined {
     let r = this.recs.get(id);
     if (!r) {
       if (!this.registry().device(id)) return undefined;
@@ -83,6 +84,7 @@ export class DeviceTable {
       this.recs.set(id, r);
     }
     this.dirty.add(id);
+    if (urgent) this.urgent.add(id);
     return r;
   }
 
@@ -138,7 +140,7 @@ export class DeviceTable {
   }
 
   uplink(deviceId: string, transport: string, now: number): void {
-    const r = this.rec(deviceId);
+    const r = this.rec(deviceId, false);
     if (!r) return;
     r.lastSeen = now;
     if (transport === 'mqtt' || transport === 'mqtts') {
@@ -174,13 +176,19 @@ export class DeviceTable {
     return r ? r.marks.slice() : [];
   }
 
-  /** Rows of the devices changed since the last call (at most `max`; the rest stay for the next). */
-  takeDirty(max: number): DeviceRow[] {
+  /**
+   * Rows of the devices changed since the last call, at most `max` (the rest stay for the next): the
+   * urgent ones (connects, ends, refusals) always, the rest (last seen moved) only when `all`.
+   */
+  takeDirty(max: number, all = true): DeviceRow[] {
     const out: DeviceRow[] = [];
-    for (const id of this.dirty) {
-      if (out.length >= max) break;
-      this.dirty.delete(id);
-      if (this.registry().device(id)) out.push(this.row(id));
+    for (const set of all ? [this.urgent, this.dirty] : [this.urgent]) {
+      for (const id of set) {
+        if (out.length >= max) return out;
+        this.urgent.delete(id);
+        if (!this.dirty.delete(id)) continue; // already sent from the urgent set
+        if (this.registry().device(id)) out.push(this.row(id));
+      }
     }
     return out;
   }

@@ -58,9 +58,6 @@ export function renderPage(s: ConsoleSnapshot): string {
 <p class="controls"><label>filter <input id="device-filter" type="search" placeholder="device id" autocomplete="off"></label> <span id="devices-more">${s.devices.length > PAGE_ROWS ? 'showing ' + PAGE_ROWS + ' of ' + s.devices.length : ''}</span></p>
 <table id="devices"><thead><tr><th>device</th><th>state</th><th>transport</th><th>last seen</th><th>token exp</th><th>kid</th><th>refresh</th></tr></thead>
 <tbody>${devices.map((d) => deviceRow(d, s.now)).join('')}</tbody></table></section>
-<section id="timeline-box"><h2>Timeline <span id="timeline-device">${devices.length ? '' : '(no device)'}</span></h2>
-<p class="controls">Click a device to see its connects, refreshes, refusals and fallback periods.</p>
-<div id="timeline"></div></section>
 <section id="downlink-box"><h2>Send a downlink</h2>
 <form id="downlink" method="post" action="/console/downlink">
 <label>device <input name="deviceId" required list="device-ids" autocomplete="off"></label>
@@ -69,6 +66,9 @@ export function renderPage(s: ConsoleSnapshot): string {
 <label class="wide">payload <input name="payload" value='{"led":"on"}' autocomplete="off"></label>
 <button type="submit">send</button> <span id="downlink-result"></span>
 <datalist id="device-ids">${devices.map((d) => '<option value="' + esc(d.deviceId) + '">').join('')}</datalist></form></section>
+<section id="timeline-box"><h2>Timeline <span id="timeline-device">${devices.length ? '' : '(no device)'}</span></h2>
+<p class="controls">Click a device to see its connects, refreshes, refusals and fallback periods.</p>
+<div id="timeline"></div></section>
 <section id="feed-box"><h2>Live feed</h2>
 <p class="controls"><label>device <input id="feed-device" type="search" placeholder="any" autocomplete="off"></label>
 ${KINDS.map((k) => '<label class="kind"><input type="checkbox" name="kind" value="' + k + '" checked> ' + k + '</label>').join(' ')}
@@ -93,7 +93,7 @@ header { background: #24292f; color: #fff; padding: 8px 16px; }
 header h1 { font-size: 16px; margin: 0; } header p { margin: 2px 0 0; color: #d0d7de; }
 main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px; padding: 12px; }
 section { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; min-width: 0; }
-#feed-box, #timeline-box { grid-column: 1 / -1; }
+#feed-box, #timeline-box { grid-column: 1 / -1; } #downlink-box { align-self: start; }
 h2 { font-size: 14px; margin: 0 0 6px; }
 .controls { margin: 0 0 6px; color: var(--muted); } .controls label { margin-right: 8px; }
 .note { background: #fff8c5; margin: 0; padding: 6px 16px; }

@@ -50,6 +50,7 @@ export class ConsoleState {
   readonly limits: ConsoleLimits;
   private sentSeq = 0;
   private skipped = 0;
+  private batches = 0;
   private uplinks = 0;
   private secondStart = 0;
   private secondCount = 0;
@@ -137,7 +138,8 @@ export class ConsoleState {
     const skipped = this.feed.lastSeq - this.sentSeq - events.length;
     this.skipped += skipped;
     this.sentSeq = this.feed.lastSeq;
-    const devices = this.devices.takeDirty(this.limits.batchDevices);
+    // Rows whose only change is their last seen go once a second (the page shows it in seconds).
+    const devices = this.devices.takeDirty(this.limits.batchDevices, this.batches++ % Math.max(1, Math.round(1000 / this.limits.intervalMs)) === 0);
     if (!events.length && !devices.length) return null;
     return JSON.stringify({ type: 'batch', now: this.now(), events, skipped, devices, stats: this.stats() });
   }
