@@ -16,6 +16,8 @@ import { skipWithoutChromium } from './browser-kit';
 const DEVICE = 'console-dev-1';
 const OTHER = 'console-dev-2';
 const SECRET = 'uplink-secret-' + Math.random().toString(36).slice(2);
+/** More registered devices than the page draws rows (200), all sharing one key. */
+const EXTRA = 250;
 
 /** A TCP relay in front of the mock's MQTT port that keeps every CONNECT password (the device's real tokens). */
 function passwordTap(port: number, passwords: string[]): Promise<Server> {
@@ -57,6 +59,7 @@ describe.skipIf(skipWithoutChromium())('the mock console in Chromium', () => {
         devices: [
           { deviceId: DEVICE, credentials: [{ publicKey: keys.publicKeyPem }] },
           { deviceId: OTHER, credentials: [{ publicKey: other.publicKeyPem }] },
+          ...Array.from({ length: EXTRA }, (_, i) => ({ deviceId: 'extra-' + String(i).padStart(3, '0'), credentials: [{ publicKey: other.publicKeyPem }] })),
         ],
         connectors: [{ id: 'conn-1', uplinkSecret: SECRET, devices: [DEVICE] }],
       },
@@ -168,6 +171,31 @@ describe.skipIf(skipWithoutChromium())('the mock console in Chromium', () => {
     await expect.poll(() => page.locator('#downlink-result').textContent(), { timeout: 5000 }).toBe('delivered to 1 session(s)');
     await expect.poll(() => downlinks, { timeout: 5000 }).toContain(text);
     await page.locator('#feed tr[data-kind=downlink]', { hasText: 'blue' }).waitFor({ timeout: 3000 });
+  });
+
+  it('draws at most 200 rows a table however many devices and events there are, and counts what a batch left out', async () => {
+    // 1,200 events in one go: more than a batch (200) and than the feed keeps (1,000).
+    for (let i = 0; i < 1200; i++) cloud.sendDownlink(OTHER, 'burst-' + i);
+    await page.locator('#feed tr[data-kind=downlink]', { hasText: 'burst-1199' }).waitFor({ timeout: 5000 });
+    expect(await page.locator('#feed tbody tr').count()).toBe(200);
+    expect(await page.locator('#devices tbody tr').count()).toBe(200);
+    expect(await page.locator('#devices-more').textContent()).toBe('showing 200 of ' + (EXTRA + 2));
+    expect(await page.locator('#feed-note').textContent()).toMatch(/^\d+ event\(s\) not sent to the page/);
+    await page.fill('#device-filter', 'extra-24');
+    await expect.poll(() => page.locator('#devices tbody tr').count(), { timeout: 2000 }).toBe(10);
+    await page.fill('#device-filter', '');
+  });
+
+  it('without its script, the page is a static snapshot of the devices and the feed', async () => {
+    const bare = await browser.context.newPage();
+    await bare.route('**/console.js', (r) => r.abort());
+    await bare.goto(cloud.consoleUrl as string);
+    expect(await bare.locator('#devices tr[data-device="' + DEVICE + '"] .state').textContent()).toBe('connected');
+    // The newest 200 events, newest first (the burst of the test before).
+    expect(await bare.locator('#feed tbody tr').count()).toBe(200);
+    expect(await bare.locator('#feed tbody tr').first().textContent()).toContain('burst-1199');
+    expect(await bare.locator('#status').textContent()).toMatch(/^snapshot of /);
+    await bare.close();
   });
 
   it('shows an HTTP uplink made with the uplink secret, and neither the page nor its traffic holds a token, key or secret', async () => {
