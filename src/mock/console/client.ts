@@ -118,7 +118,8 @@ export const CONSOLE_JS = String.raw`(function () {
   function apply(m) {
     if (m.now) offset = m.now - Date.now();
     if (m.type === 'snapshot') {
-      devices = new Map(); order = []; feed = [];
+      // A snapshot (the first message, and again after the stream reconnects) replaces everything.
+      devices = new Map(); order = []; feed = []; lastSeq = 0;
       m.devices.forEach(function (d) { devices.set(d.deviceId, d); order.push(d.deviceId); });
       if (!selected && order.length) { selected = order[0]; loadTimeline(); }
       dirty.devices = true;
