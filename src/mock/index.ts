@@ -254,6 +254,15 @@ function withConsole(c: ConsoleState | undefined, events: SessionEvents): Sessio
   };
 }
 
+/** Where HTTP and CoAP refusal lines go: the log, and the console's feed; undefined when neither is there. */
+function refusalSink(log: ((line: string) => void) | undefined, c: ConsoleState | undefined): ((line: string) => void) | undefined {
+  if (!log && !c) return undefined;
+  return (line) => {
+    if (log) log(line);
+    if (c) c.onRefusalLine(line);
+  };
+}
+
 /** The web console's model (on with the admin API unless turned off), fed by the same events as the records. */
 function makeConsole(options: MockCloudOptions, registry: () => Registry, now: () => number, log: (line: string) => void): ConsoleState | undefined {
   const c = options.admin ? options.admin.console : false;
@@ -388,11 +397,11 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     wss: new Listener('wss', host, ports.wss || 0, streamOpener(() => makeWsServer({ name: 'wss', log, tls: tlsId, maxPayload: sessionHost.maxPacketBytes + 16, accept: (s) => acceptWs(s, 'wss') }))),
     http: new Listener('http', host, ports.http || 0, streamOpener(() => {
       const srv = makeHttpServer(captureHost);
-      if (options.log) logHttpRefusals(srv, log); // every 4xx, once (not through recordAuth)
+      logHttpRefusals(srv, refusalSink(options.log ? log : undefined, consoleState)); // every 4xx, once (not through recordAuth)
       return srv;
     })),
     coap: new Listener('coap', host, ports.coap || 0, udpOpener((sock) => {
-      if (options.log) logCoapRefusals(sock, log); // every 4.xx, once (not through recordAuth)
+      logCoapRefusals(sock, refusalSink(options.log ? log : undefined, consoleState)); // every 4.xx, once (not through recordAuth)
       return attachCoap(captureHost)(sock);
     })),
     udp: new Listener('udp', host, ports.udp || 0, udpOpener(attachUdp(captureHost))),

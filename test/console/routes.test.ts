@@ -84,9 +84,21 @@ describe('the console routes', () => {
     expect(lines.some((l) => /console: refused POST \/console\/downlink .*\(403\)/.test(l))).toBe(true);
   });
 
+  it('shows refused HTTP captures (a 413, a 400) in the feed; refused secrets come as auth verdicts, not twice', async () => {
+    const capture = (q: string, body: string, secret = 'nope') => fetch('http://127.0.0.1:' + cloud.httpPort + '/v3/capture' + q, { method: 'POST', headers: { secret, 'content-type': 'application/json' }, body });
+    expect((await capture('?deviceId=dev-a', 'x'.repeat(2000))).status).toBe(413);
+    expect((await capture('', '{}')).status).toBe(400);
+    expect((await capture('?deviceId=dev-a', '{}')).status).toBe(401);
+    const state = (await (await fetch(base + 'console/state', { headers: bearer() })).json()) as { feed: { kind: string; device: string; transport: string; text: string }[] };
+    const http = state.feed.filter((e) => e.transport === 'http');
+    expect(http.filter((e) => e.kind === 'refused').map((e) => [e.device, e.text.split(':')[0]])).toEqual([['dev-a', '413'], ['', '400 POST /v3/capture']]);
+    expect(http.filter((e) => e.kind === 'auth').map((e) => e.text)).toEqual([expect.stringMatching(/^REFUSED: HTTP 401: /)]);
+  });
+
   it('answers a device timeline, and refuses one without deviceId', async () => {
     const r = await fetch(base + 'console/timeline?deviceId=dev-a', { headers: bearer() });
-    expect(await r.json()).toMatchObject({ deviceId: 'dev-a', marks: [] });
+    // The refused secret of the test before is its one mark.
+    expect(await r.json()).toMatchObject({ deviceId: 'dev-a', marks: [{ k: 'refused', note: expect.stringMatching(/uplink secret/) }] });
     expect((await fetch(base + 'console/timeline', { headers: bearer() })).status).toBe(400);
   });
 

@@ -111,6 +111,22 @@ export class ConsoleState {
     this.add('refused', '', 'admin', status + ' ' + clip(what, 160) + ': ' + clip(why, 200), false);
   }
 
+  /**
+   * An HTTP or CoAP refusal as refusal-log.ts words it (`http: refused device "ID" (413): why [from
+   * ADDR]`): a refused row, except 401 and 4.01, which the auth verdicts already show.
+   */
+  onRefusalLine(line: string): void {
+    const m = /^(http|coap): refused (?:device "((?:[^"\\]|\\.)*)"|(.*?)) \(([\d.]+)\): (.*?)(?: \[from [^\]]*\])?$/.exec(line);
+    if (!m || m[4] === '401' || m[4] === '4.01') return;
+    let device = '';
+    try {
+      device = m[2] !== undefined ? (JSON.parse('"' + m[2] + '"') as string) : '';
+    } catch {
+      device = m[2];
+    }
+    this.add('refused', device, m[1], m[4] + (m[3] ? ' ' + clip(m[3], 160) : '') + ': ' + clip(m[5], 200), false);
+  }
+
   stats(): ConsoleStats {
     let connected = 0;
     const rows = this.devices.rows();
