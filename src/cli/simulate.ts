@@ -13,7 +13,7 @@ import { parseSimOptions, type SimOptions } from './simulate/options';
 import { watchLoopDelay } from './simulate/loop-delay';
 import { makeProgress } from './simulate/progress';
 import { countsOk, formatReport, mb, perSecondSummary, topKinds, type SimReport } from './simulate/report';
-import { recordSeries, writeReportFiles } from './simulate/report-files';
+import { checkReportTargets, recordSeries, writeReportFiles } from './simulate/report-files';
 
 export const SIMULATE_HELP = `usage: akenza-device simulate [options]
 
@@ -92,6 +92,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number | 
       throw e;
     }
   }
+  checkReportTargets(o.reportHtml, o.reportCsv); // before the run, not after it
   const keys = credentials(o, io);
   const creds = keys.creds;
   const registry = registryFor(creds, o.audienceBase);
@@ -123,8 +124,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number | 
   const ca = o.ca ? readFileSync(o.ca, 'utf8') : mock ? mock.ca : undefined;
   const fleet = new Fleet({ creds, url, ca, lifetimeS: o.lifetimeS, audienceBase: o.audienceBase, qos: o.qos, rate: o.rate, concurrency: o.concurrency, payloadBytes: o.payloadBytes });
   const c = fleet.c;
-  // The time series, only when a report file asks for it (one sample a second).
-  const series = o.reportHtml || o.reportCsv ? recordSeries(fleet, mock) : null;
+  const series = o.reportHtml || o.reportCsv ? recordSeries(fleet, mock) : null; // only for a report file
 
   // Ctrl-C / SIGTERM end the current phase; a second Ctrl-C exits at once.
   let interrupted = false;

@@ -2,7 +2,7 @@
 // (inline mock, 2 s tokens so devices refresh) writes a self-contained HTML report (inline SVG, no
 // script, nothing fetched) and CSV time series that agree with the JSON report; every summary line,
 // of that run and of a synthetic 100,000-device report with long URLs and errors, fits 80 columns.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +103,18 @@ describe('the time series', () => {
 });
 
 describe('simulate --report-html --report-csv', () => {
+  it('fails before the run when the report cannot be written', async () => {
+    const c = captureIo();
+    expect(await main(['simulate', '--devices', '2', '--duration', '1', '--mock', 'inline', '--progress', 'none', '--report-html', join(dir, 'no-such-dir', 'r.html')], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/--report-html .*r\.html: cannot write in .*no-such-dir \(ENOENT\)/);
+    expect(c.out).toEqual([]); // no run, no report
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const d = captureIo();
+    expect(await main(['simulate', '--devices', '2', '--duration', '1', '--mock', 'inline', '--progress', 'none', '--report-csv', join(file, 'sub')], d.io)).toBe(1);
+    expect(d.err.join('\n')).toMatch(/--report-csv .*: cannot make the folder \(ENOTDIR\)/);
+  });
+
   it('writes a self-contained HTML report and CSV series that agree with the run', async () => {
     const html = join(dir, 'report.html');
     const csvDir = join(dir, 'csv');

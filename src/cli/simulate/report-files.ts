@@ -1,7 +1,8 @@
 // --report-html FILE and --report-csv DIR: the run's time series (series.ts) as one self-contained
 // HTML file (inline SVG charts and the text report; no script, no external resource) and as CSV files.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CommandFailed } from '../io';
 import { formatReport, type SimReport } from './report';
 import type { Fleet } from './fleet';
 import type { MockHost } from './mock-host';
@@ -103,4 +104,25 @@ export function writeReportFiles(r: SimReport, series: SeriesRecorder, htmlFile:
   }
   if (csvDir) written.push(...writeReportCsv(csvDir, series));
   return written;
+}
+
+/** Fails before the run (not after minutes of it) when the report file's folder or the CSV folder cannot be written. */
+export function checkReportTargets(htmlFile: string | undefined, csvDir: string | undefined): void {
+  const writable = (dir: string, what: string) => {
+    try {
+      if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+      accessSync(dir, constants.W_OK);
+    } catch (e) {
+      throw new CommandFailed(what + ': cannot write in ' + dir + ' (' + ((e as NodeJS.ErrnoException).code || (e as Error).message) + ')');
+    }
+  };
+  if (htmlFile) writable(dirname(htmlFile), '--report-html ' + htmlFile);
+  if (csvDir) {
+    try {
+      mkdirSync(csvDir, { recursive: true });
+    } catch (e) {
+      throw new CommandFailed('--report-csv ' + csvDir + ': cannot make the folder (' + ((e as NodeJS.ErrnoException).code || (e as Error).message) + ')');
+    }
+    writable(csvDir, '--report-csv ' + csvDir);
+  }
 }
