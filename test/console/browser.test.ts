@@ -173,6 +173,24 @@ describe.skipIf(skipWithoutChromium())('the mock console in Chromium', () => {
     await page.locator('#feed tr[data-kind=downlink]', { hasText: 'blue' }).waitFor({ timeout: 3000 });
   });
 
+  it('shows hostile payloads and client ids as text, live and in the snapshot', async () => {
+    const hostile = '<img src=x onerror="document.title=1">';
+    await device.publish(hostile);
+    const { client } = await connectRaw(cloud.mqttPort, { clientId: '<b id=bold>' + hostile, password: 'not-a-token' });
+    client.end();
+    await page.locator('#feed tr[data-kind=auth]', { hasText: '<b id=bold>' }).waitFor({ timeout: 5000 });
+    await page.locator('#feed tr[data-kind=uplink]', { hasText: hostile }).waitFor({ timeout: 5000 });
+    const bare = await browser.context.newPage();
+    await bare.route('**/console.js', (r) => r.abort());
+    await bare.goto(cloud.consoleUrl as string);
+    for (const p of [page, bare]) {
+      expect(await p.locator('#feed img, #feed b').count()).toBe(0);
+      expect(await p.locator('#feed tr', { hasText: hostile }).count()).toBeGreaterThan(0);
+      expect(await p.title()).toBe('akenza-device mock console');
+    }
+    await bare.close();
+  });
+
   it('draws at most 200 rows a table however many devices and events there are, and counts what a batch left out', async () => {
     // 1,200 events in one go: more than a batch (200) and than the feed keeps (1,000).
     for (let i = 0; i < 1200; i++) cloud.sendDownlink(OTHER, 'burst-' + i);
