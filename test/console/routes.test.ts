@@ -77,6 +77,7 @@ describe('the console routes', () => {
     expect((await post('{not json', json)).status).toBe(400);
     expect((await post('{"deviceId":"dev-a","topic":"a/#"}', json)).status).toBe(400);
     expect((await fetch(base + 'console/downlink', { headers: { cookie } })).status).toBe(405);
+    expect((await fetch(base + 'console/events', { method: 'HEAD', headers: { cookie } })).status).toBe(405);
     const state = (await (await fetch(base + 'console/state', { headers: bearer() })).json()) as { feed: { kind: string; text: string }[] };
     const refused = state.feed.filter((e) => e.kind === 'refused').map((e) => e.text);
     expect(refused).toEqual(expect.arrayContaining([expect.stringMatching(/^403 POST \/console\/downlink: cross-origin/), expect.stringMatching(/^413 /), expect.stringMatching(/^401 GET \/: wrong admin token/)]));

@@ -131,7 +131,10 @@ export function consoleRoutes(h: ConsoleHost, state: ConsoleState): (req: Incomi
         const id = url.searchParams.get('deviceId');
         if (!id) return refuse(400, 'deviceId is required'), true;
         reply(res, 200, 'application/json', JSON.stringify(state.timeline(id)) + '\n');
-      } else if (path === '/console/events') state.hub.open(req, res, state.firstMessage());
+      } else if (path === '/console/events') {
+        if (req.method !== 'GET') return refuse(405, 'the event stream is GET only', false, { allow: 'GET' }), true;
+        state.hub.open(req, res, state.firstMessage());
+      }
     } catch (e) {
       h.log('console: internal error: ' + (e as Error).message);
       reply(res, 500, 'application/json', '{"error":"internal error"}\n');
