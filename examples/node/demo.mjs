@@ -1,6 +1,7 @@
 // The live demo (`npm start`): a mock cloud and a simulated device on this machine, no setup. The device
 // makes its own key, is registered, connects over MQTT/TLS with a JWT it signed, publishes every second,
 // gets a downlink and renews its short-lived token; Ctrl-C (or --duration S) stops it with a summary.
+// The mock's web console (its URL is printed first) shows the same run live in a browser.
 //   npm start                                  run until Ctrl-C
 //   npm start -- --duration 30                 stop by itself after 30 s
 //   npm start -- --token-lifetime 10           shorter tokens (default 20 s; shorter when --duration is short)
@@ -56,8 +57,11 @@ const keys = generateKeyPair(); // made "on the device": only the public key is 
 const cloud = await startMockCloud({
   registry: { devices: [{ deviceId, credentials: [{ publicKey: keys.publicKeyPem }] }], connectors: [] },
   log: (line) => log('cloud', line),
+  admin: {}, // the admin API and the web console, on 127.0.0.1 only, behind a token made for this run
 });
 log('cloud', `listening: MQTT/TLS on localhost:${cloud.mqttsPort}, MQTT on ${cloud.mqttPort}, HTTP on ${cloud.httpPort}`);
+// The token in the URL is this run's own: the page trades it for a cookie and drops it from the address bar.
+log('cloud', `web console: ${cloud.consoleUrl}?token=${cloud.adminToken} (open it in a browser on this machine)`);
 log('cloud', `registered device ${deviceId} with its ES256 public key (kid ${keys.fingerprint.slice(0, 16)}...)`);
 cloud.on('uplink', (u) => log('cloud', `uplink #${cloud.uplinks.length} from ${u.deviceId} on "${u.topic}" over ${u.transport}: ${JSON.stringify(u.payload)}`));
 

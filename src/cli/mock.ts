@@ -44,8 +44,9 @@ options:
   --http-port N            POST /v3/capture (default ${DEFAULT_PORTS.http})
   --coap-port N            CoAP POST /v3/capture (default ${DEFAULT_PORTS.coap})
   --udp-port N             UDP datagrams (default ${DEFAULT_PORTS.udp})
-  --admin-port N           admin API for downlinks (default ${DEFAULT_PORTS.admin}; on only with this
-                           option, --admin-token-file, --state-dir or $${ADMIN_TOKEN_ENV})
+  --admin-port N           admin API for downlinks, and the web console at / (default
+                           ${DEFAULT_PORTS.admin}; on only with this option, --admin-token-file,
+                           --state-dir or $${ADMIN_TOKEN_ENV})
   --admin-host H           admin API listen address (default 127.0.0.1)
   --admin-token-file FILE  admin token: read from FILE, or made and written there (mode 600); else
                            $${ADMIN_TOKEN_ENV}, else DIR/admin-token with --state-dir, else a new
@@ -191,6 +192,8 @@ export async function runMock(args: string[], io: Io, stop: (cloud: MockCloud) =
   io.out('  coap   coap://' + h + ':' + cloud.coapPort + '/v3/capture');
   io.out('  udp    udp://' + h + ':' + cloud.udpPort);
   io.out(admin ? '  admin  http://' + urlHost(values['admin-host']) + ':' + cloud.adminPort + '/admin (token ' + admin.where + ')' : '  admin  off (--state-dir DIR or --admin-port N serves downlinks)');
+  // The console's URL without the token: a browser opens it once with ?token=TOKEN (then keeps a cookie).
+  if (admin) io.out('  web    http://' + urlHost(values['admin-host']) + ':' + cloud.adminPort + '/?token=TOKEN (the console: TOKEN is the admin token, once per browser)');
   if (where.length > 1) io.out('  also reachable at ' + where.slice(1).join(', '));
   if (cloud.tlsNames.length > 0) io.out('  TLS certificate names: ' + cloud.tlsNames.join(', '));
   cloud.on('uplink', (u) => {

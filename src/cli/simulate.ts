@@ -13,6 +13,7 @@ import { parseSimOptions, type SimOptions } from './simulate/options';
 import { watchLoopDelay } from './simulate/loop-delay';
 import { makeProgress } from './simulate/progress';
 import { countsOk, formatReport, mb, perSecondSummary, topKinds, type SimReport } from './simulate/report';
+import { checkReportTargets, recordSeries, writeReportFiles } from './simulate/report-files';
 
 export const SIMULATE_HELP = `usage: akenza-device simulate [options]
 
@@ -48,6 +49,10 @@ keys
   --prepare-only         only write keys / registry, then exit
 output
   --json                 the report as JSON on stdout
+  --report-html FILE     also write a self-contained HTML report with charts over time (connects,
+                         connect times, msgs/s, ack latency, refresh gaps, reconnects, errors, memory)
+  --report-csv DIR       also write the time series as CSV files (series.csv, connect-times.csv,
+                         refresh-gaps.csv) into DIR
   --progress auto|tty|plain|none, --quiet   (auto: a bar on a terminal, plain lines otherwise)`;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -87,6 +92,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number | 
       throw e;
     }
   }
+  checkReportTargets(o.reportHtml, o.reportCsv); // before the run, not after it
   const keys = credentials(o, io);
   const creds = keys.creds;
   const registry = registryFor(creds, o.audienceBase);
@@ -118,6 +124,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number | 
   const ca = o.ca ? readFileSync(o.ca, 'utf8') : mock ? mock.ca : undefined;
   const fleet = new Fleet({ creds, url, ca, lifetimeS: o.lifetimeS, audienceBase: o.audienceBase, qos: o.qos, rate: o.rate, concurrency: o.concurrency, payloadBytes: o.payloadBytes });
   const c = fleet.c;
+  const series = o.reportHtml || o.reportCsv ? recordSeries(fleet, mock) : null; // only for a report file
 
   // Ctrl-C / SIGTERM end the current phase; a second Ctrl-C exits at once.
   let interrupted = false;
@@ -148,6 +155,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number | 
   try {
     progress.note('simulating ' + creds.length + ' device(s) against ' + url + (mock ? ' (mock ' + mock.where + ')' : ''));
     // Connect phase: the bar every 200 ms on a TTY, a line a second otherwise.
+    if (series) series.start();
     const ramp = fleet.connectAll();
     let rampOver = false;
     void ramp.then(() => {
@@ -172,6 +180,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number | 
       fleet.startPublishing();
       loopDelay.reset();
       if (mock) mock.runPhase(true);
+      if (series) series.phase = 'run';
       let last = 0;
       let refreshDue = o.refreshAtS === undefined ? Infinity : start + o.refreshAtS * 1000;
       while (!interrupted && now() < end) {
@@ -185,8 +194,9 @@ export async function simulateCommand(args: string[], io: Io): Promise<number | 
           perSecond.push(c.acked - last);
           last = c.acked;
           progress.status(
-            Math.round((now() - start) / 1000) + ' s  connected ' + c.connectedNow + '/' + creds.length + '  msgs/s ' + perSecond[perSecond.length - 1] + '  acked ' + c.acked +
-              '  refreshes ' + c.refreshes + '  reconnects ' + c.reconnects + '  errors ' + c.errors + '  rss ' + mb(process.memoryUsage().rss) + ' MB' + (mock && mock.stats().maxRssBytes ? ' + mock ' + mb(mock.stats().maxRssBytes as number) + ' MB' : ''),
+            // Under 80 columns up to 10,000 devices (a rewritten line must not wrap).
+            Math.round((now() - start) / 1000) + ' s  connected ' + c.connectedNow + '/' + creds.length + '  ' + perSecond[perSecond.length - 1] + ' msgs/s  refr ' + c.refreshes +
+              '  reconn ' + c.reconnects + '  err ' + c.errors + '  rss ' + mb(process.memoryUsage().rss) + (mock && mock.stats().maxRssBytes ? '+' + mb(mock.stats().maxRssBytes as number) : '') + ' MB',
           );
         }
       }
@@ -194,10 +204,12 @@ export async function simulateCommand(args: string[], io: Io): Promise<number | 
       ackedAtEnd = c.acked;
       loopDelay.freeze();
       if (mock) mock.runPhase(false);
+      if (series) series.phase = 'drain';
       fleet.stopPublishing();
       progress.end();
       unacked = await fleet.drain(interrupted ? 1000 : 5000);
     }
+    if (series) series.stop();
     await fleet.stop();
     if (mock) {
       if (o.qos === 0) await sleep(200); // QoS 0 has no PUBACK: let the last writes land before counting
@@ -212,6 +224,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number | 
   }
 
   const report = buildReport(o, keys, fleet, { url, mock, mockStats, interrupted, forced, perSecond, runS, ackedAtEnd, unacked, loopDelay: loopDelay.read() });
+  if (series) for (const f of writeReportFiles(report, series, o.reportHtml, o.reportCsv)) if (!o.json) io.err('report written: ' + f);
   io.out(o.json ? JSON.stringify(report, null, 2) : formatReport(report));
   if (!report.ok && !interrupted) {
     io.err('akenza-device simulate: the run had problems: ' + problems(report).join(', '));

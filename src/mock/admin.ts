@@ -5,6 +5,7 @@
 //                         -> {"delivered": sessions that got it}
 //   GET  /admin/devices   -> {"devices": [{deviceId, kids, connected, sessions}], "connectors": [{id, devices}]}
 //   GET  /admin/uplinks?deviceId=ID&limit=N -> {"uplinks": [the JSON-lines form, newest last]}
+// The web console's routes (GET /, the event stream, ...: console/routes.ts) are served on the same port.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readBoundedBody } from './http-body';
 import { sameSecret } from './same-secret';
@@ -20,6 +21,10 @@ export interface AdminHost {
   devices(): unknown;
   /** The newest `limit` uplinks (of one device when given), as plain JSON objects. */
   uplinks(deviceId: string | undefined, limit: number): unknown[];
+  /** The console's routes: true when it took the request (it does its own auth). */
+  console?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+  /** Told of every refused admin request (the console's feed shows them). */
+  refused?: (what: string, status: number, why: string) => void;
 }
 
 /** Equal strings, in time independent of where they differ (both hashed to 32 bytes first). */
@@ -63,10 +68,12 @@ export function makeAdminServer(h: AdminHost): Server {
     const who = req.method + ' ' + path.slice(0, 100) + ' from ' + (req.socket.remoteAddress || '?');
     const refuse = (status: number, error: string, headers: { [k: string]: string } = {}) => {
       h.log('admin: refused ' + who + ' (' + status + '): ' + error);
+      if (h.refused) h.refused(req.method + ' ' + path.slice(0, 100), status, error);
       // A body over the bound is not read to its end: the connection goes once the reply is out.
       if (status === 413) res.once('finish', () => req.destroy());
       send(res, status, { error }, headers);
     };
+    if (h.console && h.console(req, res, path)) return;
     const auth = req.headers.authorization;
     const m = typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
     if (!m || !tokenMatches(m[1], h.token)) {

@@ -12,7 +12,7 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { audienceFor, DEFAULT_AUDIENCE_BASE, MAX_LIFETIME_S } from '../jwt';
-import { Broker } from './broker';
+import { Broker, type SessionEvents } from './broker';
 import { attachCoap } from './coap-capture';
 import type { CaptureHost } from './capture-host';
 import { makeHttpServer } from './http-capture';
@@ -31,6 +31,9 @@ import { attachUdp } from './udp-capture';
 import { AuthRecords } from './auth-log';
 import { escapeControls } from './sanitize';
 import { checkMockPeers } from './peers';
+import { ConsoleState, type ConsoleLimits } from './console/state';
+import { consoleRoutes } from './console/routes';
+import type { SessionView } from './console/devices';
 import { DEFAULT_MAX_UPLINK_BYTES, uplinkToJsonLine, UplinkLog, type Uplink, type UplinkPredicate } from './uplinks';
 
 export { Registry, RegistryError, type RegistryJson, type Credential, type DeviceEntry, type Connector } from './registry';
@@ -41,6 +44,7 @@ export type { AuthLogEntry } from './mqtt-session';
 export type { ListenerName } from './listener';
 export { MockDependencyError, MOCK_PEERS, type MockPeer } from './peers';
 export { MockSetupError } from './setup-error';
+export { DEFAULT_CONSOLE_LIMITS, type ConsoleLimits } from './console/state';
 
 /** Options of startMockCloud; all optional. */
 export interface MockCloudOptions {
@@ -71,7 +75,17 @@ export interface MockCloudOptions {
    * with a bearer token: `token`, else the state dir's admin-token file, else a random one (`cloud.adminToken`).
    * Off unless given. Host default 127.0.0.1, port default 0 (a free port).
    */
-  admin?: { host?: string; port?: number; token?: string };
+  admin?: {
+    host?: string;
+    port?: number;
+    token?: string;
+    /**
+     * The web console on the admin port (`GET /`, behind the same token: open `consoleUrl` + `?token=` once
+     * and the browser keeps an HttpOnly cookie). On by default with the admin API; false turns it off;
+     * an object changes its bounds (feed size, event-stream clients, queued bytes per client).
+     */
+    console?: boolean | Partial<ConsoleLimits>;
+  };
   /** Write the CA PEM here (clients verify the MQTTS server with it). */
   caFile?: string;
   /** Platform base URL for `aud`. Default: the registry's audienceBase, else https://akenza.io. */
@@ -161,6 +175,8 @@ export interface MockCloud {
   readonly wssPort: number;
   /** Admin API port, 0 when the admin API is off. */
   readonly adminPort: number;
+  /** The web console's URL (`http://HOST:ADMINPORT/`, without the token), undefined when it is off. A browser opens it once with `?token=` + the admin token. */
+  readonly consoleUrl: string | undefined;
   /** Admin API bearer token, undefined when the admin API is off. */
   readonly adminToken?: string;
   /** The names the generated server certificate covers (empty with the `tls` option). */
@@ -210,11 +226,64 @@ const websocketOf = new WeakMap<MqttSession, 'ws' | 'wss'>();
 /** The listener a session came through: mqtt, mqtts, ws or wss. */
 const labelOf = (s: MqttSession): string => websocketOf.get(s) || s.transport;
 
+/** A session as the console sees it (listener label, token exp, iat and kid; never the token). */
+const view = (s: MqttSession): SessionView => ({ clientId: s.clientId, deviceIds: s.deviceIds, transport: labelOf(s), auth: s.auth!, exp: s.exp, iat: s.iat, kid: s.kid });
+
 function info(s: MqttSession): SessionInfo {
   const i: SessionInfo = { clientId: s.clientId, deviceIds: s.deviceIds, transport: s.transport, auth: s.auth!, connectorId: s.connectorId, exp: s.exp, subscriptions: s.shownSubscriptions() };
   const ws = websocketOf.get(s);
   if (ws) i.websocket = ws;
   return i;
+}
+
+/** http://HOST:PORT/ of a listener (an IPv6 host in brackets). */
+const httpUrl = (l: Listener): string => 'http://' + (l.host.indexOf(':') >= 0 ? '[' + l.host + ']' : l.host) + ':' + l.port + '/';
+
+/** The broker's session events, also told to the console when there is one. */
+function withConsole(c: ConsoleState | undefined, events: SessionEvents): SessionEvents {
+  if (!c) return events;
+  return {
+    connect: (s) => {
+      events.connect(s);
+      c.onConnect(view(s));
+    },
+    disconnect: (s, reason) => {
+      events.disconnect(s, reason);
+      c.onDisconnect(view(s), reason);
+    },
+  };
+}
+
+/** Where HTTP and CoAP refusal lines go: the log, and the console's feed; undefined when neither is there. */
+function refusalSink(log: ((line: string) => void) | undefined, c: ConsoleState | undefined): ((line: string) => void) | undefined {
+  if (!log && !c) return undefined;
+  return (line) => {
+    if (log) log(line);
+    if (c) c.onRefusalLine(line);
+  };
+}
+
+/** The web console's model (on with the admin API unless turned off), fed by the same events as the records. */
+function makeConsole(options: MockCloudOptions, registry: () => Registry, now: () => number, log: (line: string) => void): ConsoleState | undefined {
+  const c = options.admin ? options.admin.console : false;
+  return options.admin && c !== false ? new ConsoleState(registry, now, typeof c === 'object' ? c : {}, log) : undefined;
+}
+
+/** GET /admin/devices: every registered device with its sessions, and the connectors. */
+function adminDevices(registry: Registry, broker: Broker): object {
+  return {
+    devices: [...registry.devices.values()].map((d) => {
+      const sessions = broker.sessions.filter((s) => s.deviceIds.includes(d.deviceId)).map(info);
+      return { deviceId: d.deviceId, kids: d.credentials.map((c) => c.kid), connected: sessions.length > 0, sessions };
+    }),
+    connectors: [...registry.connectors.values()].map((c) => ({ id: c.id, devices: [...c.devices] })),
+  };
+}
+
+/** GET /admin/uplinks: the newest `limit` (of one device when given), as their JSON-lines objects. */
+function adminUplinks(uplinkLog: UplinkLog, deviceId: string | undefined, limit: number): unknown[] {
+  const list = deviceId === undefined ? uplinkLog.list : uplinkLog.list.filter((u) => u.deviceId === deviceId);
+  return list.slice(-limit).map((u) => JSON.parse(uplinkToJsonLine(u)) as unknown);
 }
 
 /**
@@ -242,8 +311,10 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
   const audienceBase = () => (options.audienceBase || registry.audienceBase || DEFAULT_AUDIENCE_BASE).replace(/\/+$/, '');
   audienceFor('x', audienceBase()); // validates the base URL up front
 
+  const consoleState = makeConsole(options, () => registry, now, log);
   const recordAuth = (entry: AuthLogEntry) => {
     const e = authRecords.add(entry); // identifiers clipped, bounded by count and characters
+    if (consoleState) consoleState.onAuth(e);
     if (e.code !== 0) {
       // HTTP and CoAP refusals are logged from their replies (refusal-log.ts), 400s and 415s included.
       if (e.transport !== 'http' && e.transport !== 'coap') log(e.transport + ': refused ' + (e.clientId !== undefined ? 'clientId ' + JSON.stringify(e.clientId) : 'device ' + JSON.stringify(e.deviceId || '')) + ' (' + e.code + '): ' + e.reason);
@@ -252,6 +323,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
   };
   const recordUplink = (u: Uplink) => {
     uplinkLog.add(u);
+    if (consoleState) consoleState.onUplink(u);
     emitter.emit('uplink', u);
   };
 
@@ -269,7 +341,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     uplink: recordUplink,
     log,
   };
-  const broker = new Broker(sessionHost, {
+  const broker = new Broker(sessionHost, withConsole(consoleState, {
     // Log lines and event objects are built only for a log option or a listener (a connect costs less).
     connect: (s) => {
       if (options.log) log(labelOf(s) + ': connected ' + JSON.stringify(s.clientId) + ' (' + s.auth + ')');
@@ -279,7 +351,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
       if (options.log) log(labelOf(s) + ': disconnected ' + JSON.stringify(s.clientId) + ': ' + reason);
       if (emitter.listenerCount('disconnect') > 0) emitter.emit('disconnect', { ...info(s), reason });
     },
-  });
+  }));
   const captureHost: CaptureHost = {
     registry: () => registry,
     now,
@@ -325,11 +397,11 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     wss: new Listener('wss', host, ports.wss || 0, streamOpener(() => makeWsServer({ name: 'wss', log, tls: tlsId, maxPayload: sessionHost.maxPacketBytes + 16, accept: (s) => acceptWs(s, 'wss') }))),
     http: new Listener('http', host, ports.http || 0, streamOpener(() => {
       const srv = makeHttpServer(captureHost);
-      if (options.log) logHttpRefusals(srv, log); // every 4xx, once (not through recordAuth)
+      logHttpRefusals(srv, refusalSink(options.log ? log : undefined, consoleState)); // every 4xx, once (not through recordAuth)
       return srv;
     })),
     coap: new Listener('coap', host, ports.coap || 0, udpOpener((sock) => {
-      if (options.log) logCoapRefusals(sock, log); // every 4.xx, once (not through recordAuth)
+      logCoapRefusals(sock, refusalSink(options.log ? log : undefined, consoleState)); // every 4.xx, once (not through recordAuth)
       return attachCoap(captureHost)(sock);
     })),
     udp: new Listener('udp', host, ports.udp || 0, udpOpener(attachUdp(captureHost))),
@@ -339,22 +411,16 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
   if (options.admin) {
     adminToken = options.admin.token || (options.stateDir ? keptAdminToken(join(options.stateDir, STATE_FILES.adminToken)) : newAdminToken());
     const token = adminToken;
+    const downlink = (deviceId: string, payload: Buffer, topic: string | undefined, qos: 0 | 1) => cloud.sendDownlink(deviceId, payload, { topic, qos });
     admin = new Listener('admin', options.admin.host || '127.0.0.1', options.admin.port || 0, streamOpener(() => makeAdminServer({
       token,
       bodyLimit: options.bodyLimit || 65536,
       log,
-      downlink: (deviceId, payload, topic, qos) => cloud.sendDownlink(deviceId, payload, { topic, qos }),
-      devices: () => ({
-        devices: [...registry.devices.values()].map((d) => {
-          const sessions = broker.sessions.filter((s) => s.deviceIds.includes(d.deviceId)).map(info);
-          return { deviceId: d.deviceId, kids: d.credentials.map((c) => c.kid), connected: sessions.length > 0, sessions };
-        }),
-        connectors: [...registry.connectors.values()].map((c) => ({ id: c.id, devices: [...c.devices] })),
-      }),
-      uplinks: (deviceId, limit) => {
-        const list = deviceId === undefined ? uplinkLog.list : uplinkLog.list.filter((u) => u.deviceId === deviceId);
-        return list.slice(-limit).map((u) => JSON.parse(uplinkToJsonLine(u)) as unknown);
-      },
+      console: consoleState && consoleRoutes({ token, bodyLimit: options.bodyLimit || 65536, log, downlink }, consoleState),
+      refused: consoleState && ((what, status, why) => consoleState.onRefused(what, status, why)),
+      downlink,
+      devices: () => adminDevices(registry, broker),
+      uplinks: (deviceId, limit) => adminUplinks(uplinkLog, deviceId, limit),
     })));
   }
   const all: Listener[] = Object.values(listeners);
@@ -370,7 +436,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     throw Object.assign(new Error('mock cloud: cannot listen for ' + l.name + ' on ' + l.host + ':' + l.port + ': ' + e.message + why), { code: e.code, syscall: e.syscall || 'listen', listener: l.name, port: l.port });
   }
   const adminUrlFile = options.stateDir && admin ? join(options.stateDir, STATE_FILES.adminUrl) : undefined;
-  if (adminUrlFile && admin) writeFileSync(adminUrlFile, 'http://' + (admin.host.indexOf(':') >= 0 ? '[' + admin.host + ']' : admin.host) + ':' + admin.port + '\n');
+  if (adminUrlFile && admin) writeFileSync(adminUrlFile, httpUrl(admin).slice(0, -1) + '\n');
   const stopWatch = registryFile !== undefined && options.watchRegistry !== false ? watchRegistry(registryFile, registryStamp, (r) => (registry = r), log) : undefined;
 
   const listenerOf = (name: ListenerName): Listener => {
@@ -449,6 +515,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
     get adminPort() {
       return admin ? admin.port : 0;
     },
+    consoleUrl: admin && consoleState ? httpUrl(admin) : undefined,
     adminToken,
     tlsNames,
     caFile,
@@ -474,6 +541,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
       const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload instanceof Uint8Array ? Buffer.from(payload) : Buffer.from(JSON.stringify(payload));
       if (opts.topic !== undefined && (!opts.topic || /[#+\u0000]/.test(opts.topic))) throw new Error('downlink topic must be a non-empty sub-topic without wildcards');
       const n = broker.downlink(deviceId, bytes, opts.topic, opts.qos === 1 ? 1 : 0);
+      if (consoleState) consoleState.onDownlink(deviceId, opts.topic, bytes, n);
       log('downlink to ' + deviceId + (opts.topic ? '/' + opts.topic : '') + ': ' + n + ' session(s)');
       return n;
     },
@@ -492,6 +560,7 @@ export async function startMockCloud(options: MockCloudOptions = {}): Promise<Mo
         closing = (async () => {
           if (stopWatch) stopWatch();
           if (adminUrlFile) rmSync(adminUrlFile, { force: true });
+          if (consoleState) consoleState.close();
           broker.drop(undefined, 'mock cloud closed');
           await Promise.all(all.map((l) => l.stop()));
           uplinkLog.cancelAll('mock cloud closed');

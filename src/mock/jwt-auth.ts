@@ -28,7 +28,7 @@ export interface JwtCheckOptions {
 
 /** The verdict of checkDeviceJwt: code 0 accepted, 4 malformed token, 5 not authorized; `reason` says why. */
 export type JwtCheck =
-  | { ok: true; code: 0; reason: string; kid: string; alg: Alg; exp: number }
+  | { ok: true; code: 0; reason: string; kid: string; alg: Alg; exp: number; iat?: number }
   | { ok: false; code: 4 | 5; reason: string };
 
 const malformed = (reason: string): JwtCheck => ({ ok: false, code: 4, reason: 'malformed token: ' + reason });
@@ -205,7 +205,7 @@ function finishJwtCheck(p: SignaturePlan, signer: Credential | undefined, o: Jwt
   if (bad) return bad;
   const problems = jwtClaimProblems(p.claims, o);
   if (problems.length > 0) return refused(problems[0].reason);
-  return { ok: true, code: 0, reason: 'accepted (' + p.alg + ', kid ' + signer!.kid + ')', kid: signer!.kid, alg: p.alg, exp: p.claims.exp as number };
+  return { ok: true, code: 0, reason: 'accepted (' + p.alg + ', kid ' + signer!.kid + ')', kid: signer!.kid, alg: p.alg, exp: p.claims.exp as number, iat: typeof p.claims.iat === 'number' ? p.claims.iat : undefined };
 }
 
 /**

@@ -63,6 +63,8 @@ interface Verdict {
   deviceId?: string;
   connector?: Connector;
   exp?: number;
+  iat?: number;
+  kid?: string;
 }
 
 /** CONNACK is four fixed bytes (MQTT 3.1.1 section 3.2): no generator call per connect. */
@@ -76,6 +78,9 @@ export class MqttSession {
   grants: TopicGrant[] = [];
   /** Token exp (seconds) for JWT sessions. */
   exp?: number;
+  /** Token iat (seconds, when it has one) and the kid of the key that verified it, for JWT sessions (the console shows them). */
+  iat?: number;
+  kid?: string;
   readonly subs = new Map<string, number>();
   closed = false;
   private connected = false;
@@ -317,7 +322,7 @@ export class MqttSession {
       requireKidWithSeveralKeys: host.requireKidWithSeveralKeys,
     };
     checkDeviceJwtAsync(reg.device(c.clientId), c.clientId, password, opts, (r) =>
-      finish(r.ok ? { code: 0, reason: r.reason, method: 'jwt', deviceId: c.clientId, exp: r.exp } : { code: r.code, reason: r.reason, method: 'jwt', deviceId: c.clientId }),
+      finish(r.ok ? { code: 0, reason: r.reason, method: 'jwt', deviceId: c.clientId, exp: r.exp, iat: r.iat, kid: r.kid } : { code: r.code, reason: r.reason, method: 'jwt', deviceId: c.clientId }),
     );
   }
 
@@ -339,6 +344,8 @@ export class MqttSession {
     } else {
       this.auth = 'jwt';
       this.exp = v.exp;
+      this.iat = v.iat;
+      this.kid = v.kid;
       this.clientId = c.clientId;
       this.grants = [jwtGrant(c.clientId)];
       host.authLog({ time: host.now(), transport: this.transport, code: 0, reason: v.reason, clientId: c.clientId, username: c.username, deviceId: c.clientId, method: 'jwt' });

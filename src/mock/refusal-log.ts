@@ -24,8 +24,9 @@ function errorOf(body: unknown): string {
 
 const subject = (deviceId: string | null, what: string) => (deviceId ? 'device ' + JSON.stringify(clip(deviceId)) : what);
 
-/** Logs every HTTP reply of 400 or more: `http: refused device "ID" (401): reason [from ADDR]`. */
-export function logHttpRefusals(server: Server, log: (line: string) => void): void {
+/** Logs every HTTP reply of 400 or more: `http: refused device "ID" (401): reason [from ADDR]` (nothing without `log`). */
+export function logHttpRefusals(server: Server, log: ((line: string) => void) | undefined): void {
+  if (!log) return;
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     let body: unknown;
     const end = res.end;
@@ -53,8 +54,9 @@ export function logHttpRefusals(server: Server, log: (line: string) => void): vo
 /** Most requests awaiting a reply that are remembered (a flood of unanswered ones cannot grow it). */
 const MAX_PENDING = 1000;
 
-/** Logs every CoAP reply of class 4 or 5 on `sock`: `coap: refused device "ID" (4.01): reason [from ADDR]`. Call before the endpoint attaches. */
-export function logCoapRefusals(sock: UdpSocket, log: (line: string) => void): void {
+/** Logs every CoAP reply of class 4 or 5 on `sock`: `coap: refused device "ID" (4.01): reason [from ADDR]` (nothing without `log`). Call before the endpoint attaches. */
+export function logCoapRefusals(sock: UdpSocket, log: ((line: string) => void) | undefined): void {
+  if (!log) return;
   const pending = new Map<string, string | null>();
   const keyOf = (address: string, port: number, token: Uint8Array) => address + ' ' + port + ' ' + Buffer.from(token).toString('hex');
   sock.on('message', (msg: Buffer, from) => {

@@ -59,8 +59,15 @@ describe('akenza-device mock', () => {
       expect(bad.status).toBe(401);
       const t = mint({ key: createPrivateKey(fixture('ec.pkcs8.pem')), claims: { aud: 'https://akenza.io/devices/d1', exp: nowS() + 60 } });
       expect(await connackFor(cloud.mqttPort, 'd1', t)).toBe(0);
+      // The web console on the admin port: the token once, then the cookie.
+      expect((await fetch(cloud.consoleUrl as string)).status).toBe(401);
+      const signIn = await fetch(cloud.consoleUrl + '?token=' + encodeURIComponent(cloud.adminToken as string), { redirect: 'manual' });
+      expect(signIn.status).toBe(303);
+      const page = await fetch(cloud.consoleUrl as string, { headers: { cookie: (signIn.headers.get('set-cookie') as string).split(';')[0] } });
+      expect(await page.text()).toContain('data-device="d1"');
     });
     const text = c.out.join('\n');
+    expect(text).toMatch(/\n {2}web {4}http:\/\/127\.0\.0\.1:\d+\/\?token=TOKEN \(the console: TOKEN is the admin token, once per browser\)/);
     expect(text).toMatch(/mqtt +mqtt:\/\/127\.0\.0\.1:\d+/);
     expect(text).toMatch(/mqtts +mqtts:\/\/127\.0\.0\.1:\d+ \(CA in /);
     expect(text).toMatch(/http +http:\/\/127\.0\.0\.1:\d+\/v3\/capture/);

@@ -43,6 +43,7 @@ describe('npm start (examples/node/demo.mjs)', () => {
     for (const l of events) expect(l).toMatch(/^\+ {0,3}\d+\.\d\ds {2}(cloud |device|demo  ) {2}\S/);
     expect(stdout).toMatch(/device {2}created with a fresh ES256 key; 5 s tokens/); // a short run gets short tokens
     expect(stdout).toMatch(/device {2}connected over TLS, token valid 5 s/);
+    expect(stdout).toMatch(/cloud {3}web console: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43} \(open it in a browser on this machine\)/);
     expect(stdout).toMatch(/cloud {3}uplink #1 from a1b2c3d4e5f60718 on "environment" over mqtts: \{"temperature":[\d.]+,"led":"off"\}/);
     expect(stdout).toMatch(/device {2}downlink on "commands": \{"led":"on"\}/);
     expect(stdout).toMatch(/device {2}LED off -> on/);

@@ -65,6 +65,8 @@ export class Fleet {
   /** Distinct error messages with counts (messages from the SDK carry no key material). */
   readonly errorKinds: { [message: string]: number } = {};
   readonly disconnectReasons: { [reason: string]: number } = {};
+  /** Told of each sample as it is counted (the time series of --report-html/--report-csv). */
+  hooks: { ack?(ms: number): void; connected?(ms: number): void; refreshGap?(ms: number): void } = {};
   rampStartedAt = 0;
   allConnectedAt = 0;
   private readonly sims: Sim[];
@@ -146,10 +148,15 @@ export class Fleet {
           if (!s.ever) {
             s.ever = true;
             c.everConnected++;
-            this.connectTime.add(now() - s.startedAt);
+            const ms = now() - s.startedAt;
+            this.connectTime.add(ms);
+            if (this.hooks.connected) this.hooks.connected(ms);
             this.release(s);
             this.checkRamp();
-          } else if (s.planned) this.refreshGap.add(now() - s.downAt);
+          } else if (s.planned) {
+            this.refreshGap.add(now() - s.downAt);
+            if (this.hooks.refreshGap) this.hooks.refreshGap(now() - s.downAt);
+          }
           else c.reconnects++;
         },
         onDisconnected: (r: { planned: boolean; reason: string }) => {
@@ -230,6 +237,7 @@ export class Fleet {
         this.pending--;
         c.acked++;
         this.ackLatency.add(now() - t0);
+        if (this.hooks.ack) this.hooks.ack(now() - t0);
       },
       (e: unknown) => {
         this.pending--;

@@ -34,6 +34,10 @@ export interface SimOptions {
   payloadBytes: number;
   json: boolean;
   progress: ProgressMode;
+  /** Write the self-contained HTML report (charts of the time series) here. */
+  reportHtml: string | undefined;
+  /** Write the time series as CSV files into this directory. */
+  reportCsv: string | undefined;
 }
 
 const USAGE_HINT = 'see: akenza-device simulate --help';
@@ -77,6 +81,8 @@ export function parseSimOptions(args: string[]): SimOptions {
       'audience-base': { type: 'string' },
       'payload-bytes': { type: 'string' },
       json: { type: 'boolean', default: false },
+      'report-html': { type: 'string' },
+      'report-csv': { type: 'string' },
       progress: { type: 'string', default: 'auto' },
       quiet: { type: 'boolean', default: false },
     },
@@ -123,5 +129,7 @@ export function parseSimOptions(args: string[]): SimOptions {
     payloadBytes: int(values['payload-bytes'], 'payload-bytes', 16, 16000) || 64,
     json: values.json,
     progress,
+    reportHtml: values['report-html'],
+    reportCsv: values['report-csv'],
   };
 }

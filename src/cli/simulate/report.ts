@@ -62,6 +62,24 @@ export function countsOk(c: FleetCounters, unacked: number): boolean {
 
 const lat = (l: Latency) => (l.count ? 'p50 ' + l.p50 + ' ms, p99 ' + l.p99 + ' ms, max ' + l.max + ' ms' : 'no samples');
 
+/** Terminal width the text report keeps to. */
+export const REPORT_COLUMNS = 80;
+const INDENT = '              '; // under the 14-character label column
+
+/** `line` in lines of at most `width` characters, broken at spaces (a longer word is cut), continued under the label column. */
+export function wrapLine(line: string, width = REPORT_COLUMNS): string[] {
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > width) {
+    let cut = rest.lastIndexOf(' ', width);
+    if (cut <= INDENT.length) cut = width; // one long word: cut it
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = INDENT + rest.slice(cut).trimStart();
+  }
+  out.push(rest);
+  return out;
+}
+
 export function formatReport(r: SimReport): string {
   const lines: string[] = [];
   lines.push('simulation ' + (r.interrupted ? 'interrupted (Ctrl-C)' : 'finished') + ': ' + (r.ok ? 'OK' : 'PROBLEMS (see below)'));
@@ -83,5 +101,6 @@ export function formatReport(r: SimReport): string {
   lines.push('  memory      simulator peak RSS ' + m.simulatorPeakRssMB + ' MB' + (m.mockPeakRssMB !== null ? ', mock ' + m.mockPeakRssMB + ' MB, total ' + m.totalPeakRssMB + ' MB' : r.target.mock === 'inline' ? ' (mock included)' : ''));
   const d = (x: LoopDelay) => 'p50 ' + x.p50 + ' ms, p99 ' + x.p99 + ' ms, max ' + x.max + ' ms';
   lines.push('  loop delay  during the run: simulator ' + d(r.eventLoopDelayMs.simulator) + (r.eventLoopDelayMs.mock ? '; mock ' + d(r.eventLoopDelayMs.mock) : ''));
-  return lines.join('\n');
+  // Every line (an error kind spans two: its own newline) wrapped to 80 columns.
+  return lines.join('\n').split('\n').flatMap((l) => wrapLine(l)).join('\n');
 }
