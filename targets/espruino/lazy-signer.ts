@@ -1,22 +1,27 @@
 // Build-time stand-in for src/sign/p256-binding.ts in the Espruino core (targets/espruino/modules.json):
-// a signer that keeps only the parsed key and loads the akenza-sign Storage module for each
-// signature (released when the signature is done), each stage in a turn of its own.
+// a signer that keeps only the parsed key and runs each signature as a MintJob (mint.ts) whose
+// stages run in Storage modules loaded for the stage and released after (akenza-sign for the nonce
+// and the finish, akenza-comb for the k*G), each load in a turn of its own.
 import { fail } from '../../src/errors';
 import type { PrivateKey } from '../../src/keys/types';
 import type { SignerBinding } from '../../src/platform';
 import type { P256BindingOptions } from '../../src/sign/p256-binding';
-import type { generateKeyPairFromTable } from '../../src/sign/p256/keypair';
+import type { generateKeyPairFromTable, publicKeyFromTable } from '../../src/sign/p256/keypair';
 import type { Signer, SignStep } from '../../src/sign/signer';
 import { acquire, release, withModule } from './load';
+import type { MintJob } from './mint';
 
-/** What the akenza-sign module exports (targets/espruino/sign-module.ts). */
-export interface SignModule {
-  p256Binding(o: P256BindingOptions): SignerBinding;
-  generateKeyPairFromTable: typeof generateKeyPairFromTable;
+/** What a stage module exports (akenza-comb only mint). */
+interface StageModule {
+  /** Runs the job for a turn; true when the module's stage is done. */
+  mint(j: MintJob): boolean;
 }
 
-const SIGN = 'akenza-sign';
-const inSign = <T>(fn: (m: SignModule) => T): T => withModule(SIGN, fn);
+/** What the akenza-sign module exports (targets/espruino/sign-module.ts). */
+export interface SignModule extends StageModule {
+  publicKeyFromTable: typeof publicKeyFromTable;
+  generateKeyPairFromTable: typeof generateKeyPairFromTable;
+}
 
 export function p256Binding(o: P256BindingOptions): SignerBinding {
   return {
@@ -26,34 +31,30 @@ export function p256Binding(o: P256BindingOptions): SignerBinding {
       return {
         alg: 'ES256',
         start(message: Uint8Array): SignStep {
-          // each stage a turn (about 15 ms each here): load, make the signer, start the job, its steps
-          let m: SignModule | null = null;
-          let signer: Signer | null = null;
-          let step: SignStep | null = null;
+          const j = { n: 'akenza-sign', msg: message, d: k.d, pub: k.publicKey, o: o, ph: 0 } as MintJob;
+          let m: StageModule | null = null;
+          let name = '';
           return () => {
-            let sig: Uint8Array | null = null;
             try {
-              if (!m) m = acquire<SignModule>(SIGN);
-              else if (!signer) signer = m.p256Binding(o).createSigner(k);
-              else if (!step) step = signer.start(message);
-              else sig = step();
+              // a stage's module loads in a turn of its own (about 15 ms), then runs its turns
+              if (!m) m = acquire<StageModule>((name = j.n));
+              else if (m.mint(j)) {
+                release(name);
+                m = null;
+              }
             } catch (e) {
-              // the module released, the signer and its job dropped (inline: a closure costs ~10 variables)
-              if (m) release(SIGN);
-              m = signer = step = null;
+              // the module released (inline: a closure costs ~10 variables)
+              if (m) release(name);
+              m = null;
               throw e;
             }
-            if (sig) {
-              release(SIGN);
-              m = signer = step = null;
-              // the stored public point was checked by this signature: later ones skip the check
-              k = { kty: 'EC', alg: 'ES256', d: k.d };
-            }
-            return sig;
+            // the stored public point was checked by this signature: later ones skip the check
+            if (j.sig) k = { kty: 'EC', alg: 'ES256', d: k.d };
+            return j.sig;
           };
         },
       };
     },
-    ecPublicKey: (d) => inSign((m) => m.p256Binding(o).ecPublicKey(d)),
+    ecPublicKey: (d) => withModule('akenza-sign', (m: SignModule) => m.publicKeyFromTable(d, o.table())),
   };
 }
