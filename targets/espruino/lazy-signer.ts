@@ -1,7 +1,8 @@
 // Build-time stand-in for src/sign/p256-binding.ts in the Espruino core (targets/espruino/modules.json):
 // a signer that keeps only the parsed key and runs each signature as a MintJob (mint.ts) whose
-// stages run in Storage modules loaded for the stage and released after (akenza-sign for the nonce
-// and the finish, akenza-comb for the k*G), each load in a turn of its own.
+// stages run in Storage modules loaded for the stage and released after (akenza-nonce the nonce,
+// akenza-comb the k*G, akenza-r and akenza-s the signature's two halves), each load a turn of its own;
+// akenza-sign serves the public key of a private one (and key generation: lazy-keypair.ts).
 import { fail } from '../../src/errors';
 import type { PrivateKey } from '../../src/keys/types';
 import type { SignerBinding } from '../../src/platform';
@@ -11,14 +12,14 @@ import type { Signer, SignStep } from '../../src/sign/signer';
 import { acquire, release, withModule } from './load';
 import type { MintJob } from './mint';
 
-/** What a stage module exports (akenza-comb only mint). */
+/** What a stage module exports. */
 interface StageModule {
   /** Runs the job for a turn; true when the module's stage is done. */
   mint(j: MintJob): boolean;
 }
 
 /** What the akenza-sign module exports (targets/espruino/sign-module.ts). */
-export interface SignModule extends StageModule {
+export interface SignModule {
   publicKeyFromTable: typeof publicKeyFromTable;
   generateKeyPairFromTable: typeof generateKeyPairFromTable;
 }
@@ -31,7 +32,7 @@ export function p256Binding(o: P256BindingOptions): SignerBinding {
       return {
         alg: 'ES256',
         start(message: Uint8Array): SignStep {
-          const j = { n: 'akenza-sign', msg: message, d: k.d, pub: k.publicKey, o: o, ph: 0 } as MintJob;
+          const j = { n: 'akenza-nonce', msg: message, d: k.d, pub: k.publicKey, o: o, ph: 0 } as MintJob;
           let m: StageModule | null = null;
           let name = '';
           return () => {

@@ -1,14 +1,14 @@
 // Espruino's ES256 mint in stages (driven by the core's lazy-signer.ts), and its first stage, the
 // nonce. The job is data only (a MintJob), so each stage's Storage module is loaded while it runs and
-// released after, and the peak is the largest stage, not the sum: akenza-sign makes the nonce (RFC
-// 6979), akenza-comb (comb-module.ts) the k*G, akenza-finish (finish.ts) r and s. The steps are
+// released after, and the peak is the largest stage, not the sum: akenza-nonce makes the nonce (RFC
+// 6979), akenza-comb (comb-module.ts) the k*G, akenza-r (r.ts) r, akenza-s (s.ts) s. The steps are
 // src/sign/p256/ecdsa.ts's: RFC 6979 nonces, blinded inversions, low-S, the stored public key
 // checked by the first job; nothing branches on secret values.
 import { concatBytes } from '../../src/bytes';
-import { fail, KEY_INVALID, OPTION_INVALID } from '../../src/errors';
+import { fail, OPTION_INVALID } from '../../src/errors';
 import type { P256BindingOptions } from '../../src/sign/p256-binding';
 import { fnFromBytes, fnReduce, fnToBytes } from '../../src/sign/p256/fn';
-import { samePoint, views } from '../../src/sign/p256/ecdsa';
+import { views } from '../../src/sign/p256/ecdsa';
 import type { InvJob } from '../../src/sign/p256/inv';
 import { zeroMask } from '../../src/sign/p256/limbs';
 import { combStart, newCombJob, type CombJob } from '../../src/sign/p256/comb';
@@ -16,13 +16,14 @@ import { privateScalar } from '../../src/sign/p256/keypair';
 import { drbgBlind, drbgInit, drbgNext, drbgUpdate, type Drbg } from '../../src/sign/p256/rfc6979';
 
 // the stages' Storage modules (targets/espruino/modules.json)
-export const SIGN = 'akenza-sign';
-export const COMB = 'akenza-comb';
-export const FINISH = 'akenza-finish';
+export const NONCE_MOD = 'akenza-nonce';
+export const COMB_MOD = 'akenza-comb';
+export const R_MOD = 'akenza-r';
+export const S_MOD = 'akenza-s';
 
 /** One signature's state between turns. The core makes it with n, msg, d, pub and o; the stages fill the rest. */
 export interface MintJob {
-  /** The module that runs the next stage (SIGN, COMB or FINISH). */
+  /** The Storage module that runs the next stage (NONCE_MOD, COMB_MOD, R_MOD or S_MOD). */
   n: string;
   msg: Uint8Array;
   /** The private scalar's 32 bytes (1 <= d < n, checked by the first stage). */
@@ -40,7 +41,7 @@ export interface MintJob {
   seed: Uint8Array | null;
   /** The blinding value's bytes, from NONCE (where HMAC is loaded) to BLIND2. */
   bb: Uint8Array | null;
-  /** The finish's field elements (the comb's, reused): z^-1, b mod p, k^-1, b mod n, r, s, t. */
+  /** The last stages' field elements (the comb's, reused): z^-1, b mod p, k^-1, b mod n, r, s, t. */
   zi: Int32Array;
   bp: Int32Array;
   ki: Int32Array;
@@ -55,45 +56,42 @@ export interface MintJob {
 }
 
 // Phases, in order; a rejected nonce (k out of range, r = 0 or s = 0) goes back to NONCE (RETRY).
-// akenza-sign's:
+// akenza-nonce's:
 const START = 0;
 export const HASH = 1;
 const SEED = 2;
 const SEED2 = 3;
 const NONCE = 4;
 export const RETRY = 5;
-export const CHECKED = 6; // after akenza-comb's d*G: compared with the stored point, then HASH
-// akenza-finish's (after akenza-comb's k*G):
+// akenza-r's (after akenza-comb's point):
+export const CHECKED = 6; // a d*G: compared with the stored point, then HASH
 export const BLIND = 7;
 export const ZINV = 8;
+// akenza-s's:
 export const BLIND2 = 9;
 export const KINV = 10;
-export const S = 11;
+export const SIG = 11;
 
-/** Runs akenza-sign's next phase (one turn: a hash call or two HMACs at most); true when its stage is
+/** Runs akenza-nonce's next phase (one turn: a hash call or two HMACs at most); true when its stage is
  *  done (j.n names the next). */
 export function mint(j: MintJob): boolean {
   if (j.ph === START) {
     // the job's field elements are views on one buffer (a view is a variable, a separate array
-    // about five): e, k and the comb's now, the finish's after the k*G
+    // about five): e, k and the comb's, which the last stages reuse
     const f = views(9);
     j.e = f();
     j.k = f();
     j.c = newCombJob(f);
     privateScalar(j.k, j.d); // KEY_INVALID unless 1 <= d < n
     const check = j.pub && j.pub.length === 65;
-    if (check) combStart(j.c, j.k); // the stored public point: d*G, compared at CHECKED
+    if (check) combStart(j.c, j.k); // the stored public point: d*G, compared by akenza-r
     j.k.fill(0);
     if (check) return go(j, CHECKED);
     j.ph = HASH;
   }
   const ph = j.ph;
   const g = j.g as Drbg;
-  if (ph === CHECKED) {
-    if (!samePoint(j.c.r, j.pub as Uint8Array)) fail(KEY_INVALID, 'the public key stored with the EC private key does not match it');
-    j.pub = undefined;
-    j.ph = HASH;
-  } else if (ph === HASH) {
+  if (ph === HASH) {
     const h = j.o.hash(j.msg);
     if (h.length !== 32) fail(OPTION_INVALID, 'hash must return 32 bytes');
     fnFromBytes(j.e, h, 0); // bits2int(H(m)) mod n, plain
@@ -133,10 +131,9 @@ export function mint(j: MintJob): boolean {
   return false;
 }
 
-/** Hands the job to akenza-comb for its point (j.c), to go on at phase ph (in akenza-sign at
- *  CHECKED, else in akenza-finish). */
+/** Hands the job to akenza-comb for its point (j.c); akenza-r goes on at phase ph. */
 function go(j: MintJob, ph: number): boolean {
   j.ph = ph;
-  j.n = COMB;
+  j.n = COMB_MOD;
   return true;
 }
