@@ -5,7 +5,7 @@
 // own code. A function whose body starts with the "ram" directive is copied into RAM when it is
 // defined, pretokenised (keywords one byte, no white space): about 2.3x faster here. ramKernels()
 // defines them when a k*G starts (comb.ts stand-in); the job drops them when it ends, so an idle
-// device keeps none of the ~350 variables (353 measured) they take. Names the kernels use are locals or this
+// device keeps none of the ~330 variables (328 measured) they take. Names the kernels use are locals or this
 // factory's (a lookup walks the scope chain, and the bundle's own scope is long). The build also
 // makes a flash copy of this file (p256-flash.ts: the same text without the directives), which
 // comb.ts and inv.ts run instead when the RAM copy would leave too little memory free.
