@@ -90,6 +90,8 @@ const flashCopies = {
     return { contents: contents.replace(/export function ramKernels\(/, 'export function flashKernels(').replace(/export function ramInv\(/, 'export function flashInv('), loader: 'ts', resolveDir: resolve('targets/espruino') };
   }),
 };
+// a module's own terser compress options (modules.json `compress`, its `why` taken out)
+const ownCompress = (m) => Object.fromEntries(Object.entries(m.compress || {}).filter(([k]) => k !== 'why'));
 await Promise.all(Object.keys(espruinoModules).map((name) => buildDevice({
   entryPoints: [espruinoModules[name].entry], outfile: 'dist/espruino/' + name + '.js', supported: ESPRUINO_SUPPORTED,
   // the comb table's SHA-256: the module checks the Storage file against it with the native hash
@@ -101,7 +103,7 @@ await Promise.all(Object.keys(espruinoModules).map((name) => buildDevice({
   plugins: [swaps('espruino', espruinoModules[name].swaps || {}, espruinoUsed), flashCopies],
   // Short lines: Espruino's stack trace quotes the line an error was thrown from, so errors read
   // well; the variables a caught error keeps measured the same either way (BENCHMARKS.md).
-}, { max_line_len: 100 }, { directives: false }, true))); // keeps the "ram" directives (targets/espruino/p256-ram.ts; p256-flash.ts is its copy without them)
+}, { max_line_len: 100 }, { directives: false, ...ownCompress(espruinoModules[name]) }, true))); // keeps the "ram" directives (targets/espruino/p256-ram.ts; p256-flash.ts is its copy without them)
 {
   // A swap that never applied names a module that moved: fail rather than ship the full one.
   const declared = Object.keys(JSON.parse(readFileSync('targets/espruino/swaps.json', 'utf8')));

@@ -41,6 +41,8 @@ export const STRIP_GLOBALS = `(function () {
 export const ESPRUINO_FORBIDDEN = [
   /\bnew Map\b/, /\bnew Set\b/, /\bWeak(Map|Set|Ref)\b/, /\bSymbol\b/, /Math\.imul/, /TextEncoder/, /TextDecoder/,
   /\bArray\.from\b/, /Uint8Array\.from/, /\bBigInt\b/, /\bBuffer\b/, /\bcatch\{/, /\bDate\.UTC\b/, /\bnew RegExp\b/,
+  // a function expression heading a for's init (a minifier's inlined call): Espruino's parser wants a name there
+  /\bfor\(function\b/,
 ];
 
 /**

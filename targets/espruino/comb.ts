@@ -13,7 +13,8 @@ export interface CombJob extends BaseJob {
   k?: RamKernels | null;
 }
 
-/** Variables the RAM kernels take over their flash copy's (362 against 203 measured: BENCHMARKS.md). */
+/** Variables the RAM kernels take over their flash copy's (362 against 203 measured, BENCHMARKS.md;
+ *  328 for the RAM ones since the k p subtraction). */
 const RAM_COMB = 160;
 
 declare const process: { memory?: (gc?: boolean) => { free: number } } | undefined;
@@ -21,7 +22,8 @@ declare const process: { memory?: (gc?: boolean) => { free: number } } | undefin
 /** Variables left free beside the RAM kernels, else the flash copy runs (a token ~2x the CPU): the
  *  k*G is the mint's peak, and the application runs on meanwhile (~0.3 s of turns): its timers,
  *  publishes (a held message ~67 variables, BENCHMARKS.md), an incoming packet. On a 3,400 pool
- *  with the device connected (~1,910 idle) this picks the flash copy: the peak is ~170 lower. */
+ *  with the device connected, a refresh's k*G finds ~1,500 free (the mint runs in stages: only its
+ *  job and akenza-comb are loaded) and takes the RAM copy; at 2,500, the flash copy. */
 const MARGIN = 600;
 
 /** Whether `need` more variables (RAM kernels over their flash copies) leave MARGIN free: without a

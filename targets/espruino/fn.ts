@@ -12,9 +12,13 @@ export { limbsToBytes as fnToBytes } from '../../src/sign/p256/limbs';
 // QB: b's limbs reversed, then 11 zeros (convolve(a, QB, 10 - k) is column k of a b); QN: n's limbs
 // the same way, against the quotient digits in MS (zero until made).
 // (Q, R and MQ are fp-gen.ts's scratch, here QB, RB and MS: one buffer for both multiplications)
-const QN = new Int32Array(22);
-QN.set(N);
-QN.subarray(0, 11).reverse();
+// (pure: a Storage module that multiplies nothing mod n does not make it at load)
+const QN = /* @__PURE__ */ (() => {
+  const q = new Int32Array(22);
+  q.set(N);
+  q.subarray(0, 11).reverse();
+  return q;
+})();
 
 /** o = a b / 2^264 mod n, inputs < 2n, output < 2n; o may alias a or b: fn.ts's contract. Without b,
  *  b = R^2 mod n: fn.ts's fnToMont, which is this function under another name (~7 variables fewer). */

@@ -10,12 +10,13 @@ export { fpAdd, fpSub, tableSelect } from '../../src/sign/p256/fp-small';
 // limbs 4, 8, 9, 10 shifted to 0, 4, 5, 6..., so convolve(MQ, QP, 10 - k) is column k's reduction
 // terms from the quotient limbs m_j in MQ (those not yet made meet QP's zeros). Sums stay below
 // 2^53: exact in a double.
-// (Q, R and MQ are fn.ts's scratch too: the two multiplications never overlap)
-const S = new Int32Array(33);
-export const Q = S.subarray(0, 22);
-export const R = S.subarray(0, 11);
-export const MQ = S.subarray(22);
-const QP = new Int32Array([65535, 16776960, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+// (Q, R and MQ are fn.ts's scratch too: the two multiplications never overlap.) Marked pure: a
+// Storage module that uses none of this (akenza-comb) does not make them at load.
+const S = /* @__PURE__ */ new Int32Array(33);
+export const Q = /* @__PURE__ */ S.subarray(0, 22);
+export const R = /* @__PURE__ */ S.subarray(0, 11);
+export const MQ = /* @__PURE__ */ S.subarray(22);
+const QP = /* @__PURE__ */ new Int32Array([65535, 16776960, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
 /** o = a b / 2^264 mod p (inputs < 2p, output < 2p; o may alias a or b): fp-gen.ts's contract. Without
  *  b, a^2: fp-gen.ts's fpSqr, which is this function under another name (~7 variables fewer). */

@@ -1,27 +1,35 @@
 // Build-time stand-in for src/sign/p256-binding.ts in the Espruino core (targets/espruino/modules.json):
-// a signer that keeps only the parsed key and loads the akenza-sign Storage module for each
-// signature (released when the signature is done), each stage in a turn of its own.
+// a signer that keeps only the parsed key and runs each signature as a MintJob (mint.ts) whose
+// stages run in Storage modules loaded for the stage and released after (akenza-nonce the nonce,
+// akenza-comb the k*G, akenza-r and akenza-s the signature's two halves), each load a turn of its own;
+// akenza-sign serves the public key of a private one (and key generation: lazy-keypair.ts).
 import { fail } from '../../src/errors';
 import type { PrivateKey } from '../../src/keys/types';
 import type { SignerBinding } from '../../src/platform';
 import type { P256BindingOptions } from '../../src/sign/p256-binding';
-import type { generateKeyPairFromTable } from '../../src/sign/p256/keypair';
+import type { generateKeyPairFromTable, publicKeyFromTable } from '../../src/sign/p256/keypair';
 import type { Signer, SignStep } from '../../src/sign/signer';
 import { acquire, release, withModule } from './load';
+import type { MintJob } from './mint';
+
+/** What a stage module exports. */
+interface StageModule {
+  /** Runs the job for a turn; true when the module's stage is done. */
+  mint(j: MintJob): boolean;
+}
 
 /** What the akenza-sign module exports (targets/espruino/sign-module.ts). */
 export interface SignModule {
-  p256Binding(o: P256BindingOptions): SignerBinding;
+  publicKeyFromTable: typeof publicKeyFromTable;
   generateKeyPairFromTable: typeof generateKeyPairFromTable;
 }
 
-const SIGN = 'akenza-sign';
-
 declare const process: { memory?: () => { free: number } } | undefined;
 
-/** Variables a mint takes (akenza-sign, its job and kernels: ~1,090 measured, BENCHMARKS.md) and those
- *  it must leave free for the application (a WiFi-connected ESP32 has ~3,400 in all). */
-const MINT_VARS = 1100;
+/** Variables a mint takes over the device's idle (its largest stage, the k*G, with its module and
+ *  job: ~485-560 measured, BENCHMARKS.md) and those it must leave free for the application (a
+ *  WiFi-connected ESP32 has ~3,400 in all). */
+const MINT_VARS = 600;
 const RESERVE = 1000;
 
 /** SignerBinding.fitsNow, after a garbage collection (a few ms, once per refresh); also called when a
@@ -29,7 +37,6 @@ const RESERVE = 1000;
 function fitsNow(): boolean {
   return typeof process === 'undefined' || !process.memory || process.memory().free >= MINT_VARS + RESERVE;
 }
-const inSign = <T>(fn: (m: SignModule) => T): T => withModule(SIGN, fn);
 
 export function p256Binding(o: P256BindingOptions): SignerBinding {
   return {
@@ -39,38 +46,36 @@ export function p256Binding(o: P256BindingOptions): SignerBinding {
       return {
         alg: 'ES256',
         start(message: Uint8Array): SignStep {
-          // each stage a turn (about 15 ms each here): load, make the signer, start the job, its steps
-          let m: SignModule | null = null;
-          let signer: Signer | null = null;
-          let step: SignStep | null = null;
+          const j = { n: 'akenza-nonce', msg: message, d: k.d, pub: k.publicKey, o: o, ph: 0 } as MintJob;
+          let m: StageModule | null = null;
+          let name = '';
           return () => {
-            let sig: Uint8Array | null = null;
             try {
-              if (!m) m = acquire<SignModule>(SIGN);
-              else if (!signer) signer = m.p256Binding(o).createSigner(k);
-              else if (!step) step = signer.start(message);
-              else sig = step();
+              // a stage's module loads in a turn of its own (about 15 ms), then runs its turns
+              if (!m) m = acquire<StageModule>((name = j.n));
+              else if (m.mint(j)) {
+                release(name);
+                m = null;
+              }
             } catch (e) {
-              // the module released, the signer and its job dropped (inline: a closure costs ~10 variables)
-              if (m) release(SIGN);
-              m = signer = step = null;
+              // the module released (inline: a closure costs ~10 variables)
+              if (m) release(name);
+              m = null;
               throw e;
             }
-            if (sig) {
-              release(SIGN);
-              m = signer = step = null;
-              // collect the mint's garbage now (~1,000 variables, a few ms): the connect that follows
-              // a refresh's mint would otherwise meet a full pool (the idle-time collection needs 10 ms idle)
+            if (j.sig) {
+              // collect the mint's garbage now (a few ms): the connect that follows a refresh's
+              // mint would otherwise meet a full pool (the idle-time collection needs 10 ms idle)
               fitsNow();
               // the stored public point was checked by this signature: later ones skip the check
               k = { kty: 'EC', alg: 'ES256', d: k.d };
             }
-            return sig;
+            return j.sig;
           };
         },
       };
     },
-    ecPublicKey: (d) => inSign((m) => m.p256Binding(o).ecPublicKey(d)),
+    ecPublicKey: (d) => withModule('akenza-sign', (m: SignModule) => m.publicKeyFromTable(d, o.table())),
     fitsNow,
   };
 }

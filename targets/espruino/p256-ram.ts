@@ -5,7 +5,7 @@
 // own code. A function whose body starts with the "ram" directive is copied into RAM when it is
 // defined, pretokenised (keywords one byte, no white space): about 2.3x faster here. ramKernels()
 // defines them when a k*G starts (comb.ts stand-in); the job drops them when it ends, so an idle
-// device keeps none of the ~350 variables (353 measured) they take. Names the kernels use are locals or this
+// device keeps none of the ~330 variables (328 measured) they take. Names the kernels use are locals or this
 // factory's (a lookup walks the scope chain, and the bundle's own scope is long). The build also
 // makes a flash copy of this file (p256-flash.ts: the same text without the directives), which
 // comb.ts and inv.ts run instead when the RAM copy would leave too little memory free.
@@ -38,18 +38,18 @@ export function ramKernels(): RamKernels {
   // is column k's sum of a_i b_(k-i).
   const V = E.convolve;
   // every array is a view on one buffer: fewer variables than separate arrays
-  const S = new Int32Array(22 + 88 + 8 + 10 * 11);
+  const S = new Int32Array(22 + 88 + 8 + 6 * 11);
   let at = 22; // (no helper function: it would live as long as the kernels)
   const Q = S.subarray(0, 22);
   const R = Q.subarray(0, 11);
   const ROW = S.subarray(at, (at += 88)); // half of the table being looked up (its x or y limbs), copied from flash in one native call
   const H = S.subarray(at, (at += 8));
-  const D = S.subarray(at, (at += 11)), P4 = S.subarray(at, (at += 11)), P6 = S.subarray(at, (at += 11)), P8 = S.subarray(at, (at += 11)); // 2p, 4p, 6p, 8p
   const t0 = S.subarray(at, (at += 11)), t1 = S.subarray(at, (at += 11)), t2 = S.subarray(at, (at += 11));
   const t3 = S.subarray(at, (at += 11)), t4 = S.subarray(at, (at += 11)), t5 = S.subarray(at, (at += 11));
   const W = 16777216;
   const IW = 5.9604644775390625e-8; // 2^-24
   const M = 16777215;
+  const PL = P; // (a local: found without walking the bundle's scope)
   let t = 0, c = 0, i = 0;
 
   // Montgomery multiplication with -p^-1 = 1 mod 2^24: m_k is the low limb; p + 1 = 2^96 (2^96 + 2^160
@@ -85,13 +85,14 @@ export function ramKernels(): RamKernels {
   }
 
   // The linear kernels make one carry pass and never reduce: each subtraction adds a multiple of p
-  // (K) above what it subtracts, so values stay positive and below 16p, which the multiplication
-  // takes (a b < 256 p^2 < p R, so its output is below 2p). Bounds are noted at each use.
-  /** o = a - b + v d + K (v = 1, -1 or -2; 0 for a - b + K, d then any array: one function less). */
-  function sub2(o: Int32Array, a: Int32Array, b: Int32Array, d: Int32Array, v: number, K: Int32Array): void {
+  // (k p) above what it subtracts, so values stay positive and below 16p, which the multiplication
+  // takes (a b < 256 p^2 < p R, so its output is below 2p). Bounds are noted at each use. (k p made
+  // per limb, not held as arrays of 2p..8p: fewer variables while the kernels live.)
+  /** o = a - b + v d + k p (v = 1, -1 or -2; 0 for a - b + k p, d then any array: one function less). */
+  function sub2(o: Int32Array, a: Int32Array, b: Int32Array, d: Int32Array, v: number, k: number): void {
     'ram';
     for (i = 0, c = 0; i < 11; i++) {
-      t = a[i] - b[i] + v * d[i] + K[i] + c;
+      t = a[i] - b[i] + v * d[i] + k * PL[i] + c;
       c = t >> 24;
       o[i] = t & M;
     }
@@ -114,21 +115,21 @@ export function ramKernels(): RamKernels {
     mul(t1, Y, Y); // gamma
     add(t4, Y, Z); // < 12p
     mul(t4, t4, t4);
-    sub2(Z, t4, t1, t0, -1, P4); // z3 = (y + z)^2 - gamma - delta, < 6p
+    sub2(Z, t4, t1, t0, -1, 4); // z3 = (y + z)^2 - gamma - delta, < 6p
     add(t1, t1, t1); // 2 gamma, < 4p
     add(t2, t1, t1); // 4 gamma, < 8p
     mul(t2, X, t2); // beta4 = 4 x gamma
     mul(t1, t1, t1); // s = 4 gamma^2
-    sub2(t4, X, t0, t0, 0, D); // x - delta, < 10p
+    sub2(t4, X, t0, t0, 0, 2); // x - delta, < 10p
     add(t5, X, t0); // x + delta, < 10p
     mul(t3, t4, t5);
     add(t4, t3, t3);
     add(t3, t3, t4); // alpha = 3 (x - delta)(x + delta), < 6p
     mul(t4, t3, t3);
-    sub2(X, t4, t2, t2, -1, P4); // x3 = alpha^2 - 2 beta4, < 6p
-    sub2(t2, t2, X, X, 0, P6); // beta4 - x3, < 8p
+    sub2(X, t4, t2, t2, -1, 4); // x3 = alpha^2 - 2 beta4, < 6p
+    sub2(t2, t2, X, X, 0, 6); // beta4 - x3, < 8p
     mul(t2, t3, t2);
-    sub2(Y, t2, t1, t1, -1, P4); // y3 = alpha (beta4 - x3) - 2 s, < 6p
+    sub2(Y, t2, t1, t1, -1, 4); // y3 = alpha (beta4 - x3) - 2 s, < 6p
   }
 
   /** p = p + (qx, s qy) (s = 1 or -1), q affine below 2p, for x < 8p, y, z < 6p; out x < 8p, y < 4p, z < 2p. */
@@ -139,18 +140,18 @@ export function ramKernels(): RamKernels {
     mul(t1, t0, Z);
     mul(t0, t0, qx);
     mul(t1, t1, qy);
-    sub2(t0, t0, X, X, 0, P8); // E = x2 z1^2 - x1, < 10p
-    sub2(t1, P6, Y, t1, s, D); // F = s y2 z1^3 - y1 (+ 6p + 2p), < 10p
+    sub2(t0, t0, X, X, 0, 8); // E = x2 z1^2 - x1, < 10p
+    sub2(t1, t1, Y, t1, s - 1, 8); // F = s y2 z1^3 - y1 (t1 + (s - 1) t1, + 8p), < 10p
     mul(Z, Z, t0);
     mul(t2, t0, t0);
     mul(t3, t2, t0); // H = E^3
     mul(t2, X, t2); // I = x1 E^2
     mul(t4, Y, t3);
     mul(t5, t1, t1);
-    sub2(X, t5, t3, t2, -2, P6); // x3 = F^2 - H - 2 I, < 8p
-    sub2(t2, t2, X, X, 0, P8); // I - x3, < 10p
+    sub2(X, t5, t3, t2, -2, 6); // x3 = F^2 - H - 2 I, < 8p
+    sub2(t2, t2, X, X, 0, 8); // I - x3, < 10p
     mul(t2, t1, t2);
-    sub2(Y, t2, t4, t4, 0, D); // y3 = F (I - x3) - y1 H, < 4p
+    sub2(Y, t2, t4, t4, 0, 2); // y3 = F (I - x3) - y1 H, < 4p
   }
 
   // The comb part (comb.ts combPart, TEETH 4, TABLES 8, COLS 8, SPAN 64): the three low teeth's
@@ -188,7 +189,7 @@ export function ramKernels(): RamKernels {
     if (col === 7 && j === 0) {
       // the first lookup (a public position) is the accumulator: y = neg ? 2p - qy : qy, in (0, 2p)
       for (i = 0, c = 0; i < 11; i++) {
-        t = D[i] - qy[i] + c;
+        t = 2 * PL[i] - qy[i] + c;
         c = t >> 24;
         qy[i] ^= (qy[i] ^ (t & M)) & neg;
       }
@@ -204,10 +205,6 @@ export function ramKernels(): RamKernels {
     return job.col < 0;
   }
 
-  add(D, P, P); // (functions are not hoisted in Espruino: made above, used from here on)
-  add(P4, D, D);
-  add(P6, P4, D);
-  add(P8, P4, P4);
   // dbl and madd are named here too, so the minifier keeps them functions of their own instead
   // of inlining them into part() (an inlined "ram" function would be made anew at every call)
   return { mul: mul, part: part, dbl: dbl, madd: madd };

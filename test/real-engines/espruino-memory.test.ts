@@ -1,7 +1,6 @@
 // The whole Espruino device path inside an ESP32-sized variable pool (issue 15): the real interpreter
 // (2v29, Linux build, 32-bit: ESP32 variable density) built with 3,400 variables (a WiFi-connected
-// ESP32's pool), the modules in Storage as the README says. (At 2,500 the first mint still runs out
-// of memory: BENCHMARKS.md.) One run per pool makes
+// ESP32's pool), the modules in Storage as the README says. One run per pool makes
 // a key pair, connects over MQTT with a token signed on the device, publishes QoS 1 (all acked),
 // takes a downlink and refreshes its token at least 3 times; a second run keeps the
 // persisted outbox across a restart. The scenario itself runs from Storage too (a script in RAM

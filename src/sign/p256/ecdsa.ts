@@ -281,14 +281,14 @@ export function createP256SignerCore(opts: P256CoreOptions): Signer {
 }
 
 /** n field elements as views on one buffer, in turn. */
-function views(n: number): () => Int32Array {
+export function views(n: number): () => Int32Array {
   const a = new Int32Array(n * LIMBS);
   let at = 0;
   return () => a.subarray(at, (at += LIMBS));
 }
 
 /** Whether Jacobian p is the 65-byte uncompressed point q: X = qx Z^2 and Y = qy Z^3 (no inversion). */
-function samePoint(p: JPoint, q: Uint8Array): boolean {
+export function samePoint(p: JPoint, q: Uint8Array): boolean {
   if (q.length !== 65 || q[0] !== 4) return false;
   const x = newFe();
   const y = newFe();
