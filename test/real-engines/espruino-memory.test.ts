@@ -1,6 +1,6 @@
 // The whole Espruino device path inside an ESP32-sized variable pool (issue 15): the real interpreter
 // (2v29, Linux build, 32-bit: ESP32 variable density) built with 3,400 variables (a WiFi-connected
-// ESP32's pool), the modules in Storage as the README says. One run per pool makes
+// ESP32's pool) and with 2,500, the modules in Storage as the README says. One run per pool makes
 // a key pair, connects over MQTT with a token signed on the device, publishes QoS 1 (all acked),
 // takes a downlink and refreshes its token at least 3 times; a second run keeps the
 // persisted outbox across a restart. The scenario itself runs from Storage too (a script in RAM
@@ -19,16 +19,15 @@ import { deviceDir, killAll, runEspruino, startEspruino, type RunResult } from '
 import { realEngines, skipWithout } from './kit';
 
 /** Guards on variables in use (process.memory().usage, interpreter and harness included) in the full
- *  scenario at 3,400: quiet-machine figures (BENCHMARKS.md: connected, sampled at the event, 2,118-
- *  2,213; peak 2,852) plus room for what its application queues: it publishes every 700 ms, and what
- *  it publishes while a mint runs offline (a refresh short of memory mints after its disconnect)
- *  waits in the outbox, ~67 variables a message, more of them when a loaded machine stretches the
- *  mint's wall time (seen: connected 2,608, peak 3,108). The SDK's own figures, with no traffic to
- *  queue, are guarded tighter by the minimal run below. */
-const CONNECTED_MAX = 2700;
-const PEAK_MAX = 3250;
-/** The minimal run (require, createDevice, connect, idle, one refresh, no publishes): issue 15's
- *  idle goal (without the harness's own variables), and its peak (2,640 measured) plus a little. */
+ *  scenario at 3,400 (BENCHMARKS.md): connected, sampled at the event, 2,164; peak 2,365 with the
+ *  mint in stages (2,935-3,023 with it in one module), plus room for what the application queues: it
+ *  publishes every 700 ms, and what it publishes while a mint runs offline (a refresh short of memory
+ *  mints after its disconnect) waits in the outbox, ~67 variables a message, more of them when a
+ *  loaded machine stretches the mint's wall time. */
+const CONNECTED_MAX = 2450;
+const PEAK_MAX = 2650;
+/** The minimal run (require, createDevice, connect, idle, one refresh, no publishes): issue 15's goals,
+ *  idle at most 1,700 without the harness's own variables, the peak at most 2,400 with them. */
 const IDLE_GOAL = 1700;
 
 /** Variables in use in the bare interpreter (no SDK, no harness), asked the way the harness asks. */
@@ -43,7 +42,7 @@ function bareUsage(bin: string): number {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-const MINIMAL_PEAK_MAX = 2750;
+const PEAK_GOAL = 2400;
 
 const DEVICE = 'esp-mem';
 const PKCS8 = fixture('ec.pkcs8.pem');
@@ -80,7 +79,9 @@ function expectClean(r: RunResult, total: number): { peak: number; usage: number
 }
 
 /** The device path, kept in Storage as module `scenario`; go(publicKeyRegistered) is typed in by the test. */
-const SCENARIO = (port: number) => `
+/** The full scenario; its application publishes every `everyMs` (700 ms at 3,400; every 2 s at 2,500,
+ *  where what waits in the outbox during a mint, ~67 variables a message, has less room). */
+const SCENARIO = (port: number, everyMs: number) => `
 var M = function () { var u = __sample(); return u; };
 var base = M();
 var akenza = require('akenza-device');
@@ -107,7 +108,7 @@ global.go = function () {
     if (refreshed >= 3) return finish();
     var n = ++sent;
     dev.publish({ n: n }, { topic: 'mem' }).then(function () { acked++; if (n === 1) report('acked', n); }, function (e) { report('nack', n + ' ' + e.code); });
-  }, 700);
+  }, ${everyMs});
   function finish() {
     if (finishing) return;
     finishing = true;
@@ -122,12 +123,12 @@ global.go = function () {
 `;
 
 describe.skipIf(skipWithout('espruino'))('the Espruino device path in an ESP32-sized pool (real interpreter, 32-bit)', () => {
-  for (const total of [3400]) {
+  for (const total of [3400, 2500]) {
     it(`${total} variables: keygen, sign, connect, QoS 1 publishes acked, a downlink, 3 token refreshes, nothing lost`, async () => {
       const bin = realEngines()!.espruinoAt[total];
       const before = cloud.uplinks.length;
       let downlinkSent = false;
-      const running = startEspruino(bin, deviceDir(writer(), { scenario: SCENARIO(cloud.mqttPort) }), `require('scenario');`, {
+      const running = startEspruino(bin, deviceDir(writer(), { scenario: SCENARIO(cloud.mqttPort, total === 3400 ? 700 : 2000) }), `require('scenario');`, {
         timeoutMs: 240000,
         onReport: (k, v) => {
           if (k === 'kp') {
@@ -165,7 +166,7 @@ describe.skipIf(skipWithout('espruino'))('the Espruino device path in an ESP32-s
       expect(end.peak).toBeLessThanOrEqual(PEAK_MAX);
     }, 300000);
 
-    it(`${total} variables: require + createDevice + connected, idle: at most 1,700 in use besides the test's own; one refresh's peak`, async () => {
+    it(`${total} variables: require + createDevice + connected, idle: at most 1,700 in use besides the test's own; a refresh's peak at most 2,400 with them`, async () => {
       // issue 15's goal, as it is worded: nothing but require, createDevice and a connection (the
       // key in Storage, one event handler); the harness's own variables are the application's
       const bin = realEngines()!.espruinoAt[total];
@@ -191,13 +192,14 @@ describe.skipIf(skipWithout('espruino'))('the Espruino device path in an ESP32-s
       expect(harness).toBeLessThan(200);
       expect(usage - harness).toBeLessThanOrEqual(IDLE_GOAL);
       expect(r.get('refreshed')).toBeLessThan(usage + 60); // the refresh left nothing behind
-      expect(end.peak).toBeLessThanOrEqual(MINIMAL_PEAK_MAX);
+      expect(end.peak).toBeLessThanOrEqual(PEAK_GOAL);
     }, 90000);
 
-    // At 3,400 the fallback does not fit beside a mint yet: a device's fallback state (its three
-    // transports and their closures) takes ~740 variables and the module ~190 (BENCHMARKS.md), and the
-    // first mint then runs out of memory. So this runs in the 16,383-variable build and measures.
-    it(`the fallback (Storage module akenza-fallback), 16,383 variables: MQTT stopped -> HTTP -> CoAP -> UDP -> MQTT back, each message once`, async () => {
+    // At 3,400 the fallback does not fit yet: a device's fallback state (createFallback's closures,
+    // its three transports') takes ~740 variables and the module ~190 (BENCHMARKS.md); since the mint
+    // runs in stages the device connects there (idle 2,716), but its first HTTP uplink's response runs
+    // out of memory. So this runs in the 16,383-variable build and measures.
+    if (total === 3400) it(`the fallback (Storage module akenza-fallback), 16,383 variables: MQTT stopped -> HTTP -> CoAP -> UDP -> MQTT back, each message once`, async () => {
       const SECRET = 'esp-fb-S3cret';
       const fbCloud = await startMockCloud({ registry: { devices: [{ deviceId: DEVICE, credentials: [{ publicKey: fixture('ec.pub.pem') }] }], connectors: [{ id: 'conn-esp', uplinkSecret: SECRET, devices: [DEVICE] }] } });
       try {
