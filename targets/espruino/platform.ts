@@ -69,8 +69,9 @@ function randomBytes(n: number): Uint8Array {
   return out;
 }
 
-// The slice budget and the parts' costs are akenza-sign's (sign-module.ts): here they would be
-// variables held by the core for as long as it is loaded.
+// A signature runs as the staged modules of targets/espruino/mint.ts, each setting its own work per
+// turn (comb-module.ts and the others), not here, where it would be variables held for as long as
+// the core is loaded.
 export const signers = p256Binding({ table: combTable, hash: sha256, extraEntropy: () => randomBytes(32) });
 
 // A connection holds one small object (its state; write and close are shared functions called

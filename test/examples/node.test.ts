@@ -54,7 +54,10 @@ describe('npm start (examples/node/demo.mjs)', () => {
     const [uplinks, refreshes, downlinks, accepted, refused, published, queued] = s;
     expect(uplinks).toBeGreaterThanOrEqual(6); // one a second for 8 s, less start-up and the last tick
     expect(refreshes).toBeGreaterThanOrEqual(1);
-    expect(accepted).toBe(refreshes + 1); // one connect, then one per refresh
+    // one connect, then one per refresh; a refresh whose reconnect the stop at 8 s cuts short (5 s
+    // tokens refresh at ~4 s and ~8 s) has its tokenRefreshed but no second CONNACK
+    expect(accepted).toBeGreaterThanOrEqual(refreshes);
+    expect(accepted).toBeLessThanOrEqual(refreshes + 1);
     expect([downlinks, refused, queued]).toEqual([1, 0, 0]);
     expect(published).toBeGreaterThanOrEqual(uplinks);
     expect(stdout).not.toMatch(/PRIVATE KEY|eyJ/); // no key or token in the output
