@@ -71,7 +71,7 @@ export function createContext(platform: Platform, o: DeviceOptions): DeviceConte
     topics = secretTopics(deviceId, cred.uplinkSecret);
   }
   const user = (cred as { connectorId?: string }).connectorId;
-  const lifetimeS = o.tokenLifetimeS || DEFAULT_LIFETIME_S;
+  const lifetimeS = o.tokenLifetimeS === undefined ? DEFAULT_LIFETIME_S : o.tokenLifetimeS; // (0 is refused below, not taken as unset)
   jwtParts('ES256', { deviceId, audienceBase: o.audienceBase, lifetimeS }, 'tokenLifetimeS'); // validates options now, not at the first mint
   const m = o.mqtt || {};
   checkKeys(m, 'url ca servername keepaliveS connackTimeoutMs maxInflight maxPacketSize maxUnsentBytes', 'mqtt.');

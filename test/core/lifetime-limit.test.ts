@@ -30,6 +30,8 @@ describe('the 24 h lifetime limit, in the words of each entry point', () => {
     expect(thrown(() => createCoreDevice(createScriptedPlatform(recordingBroker().broker).platform, { ...device, tokenLifetimeS: 86341 }))).toBe(want);
     expect(thrown(() => createDevice({ ...device, tokenLifetimeS: 90000 }))).toMatch(/^OPTION_INVALID: tokenLifetimeS is 90000 s; at most 86340 s /);
     expect(thrown(() => createDevice({ ...device, tokenLifetimeS: -5 }))).toBe('OPTION_INVALID: tokenLifetimeS must be a positive whole number of seconds');
+    // 0 is a value set, not "unset": refused like -5, never the 60-minute default in its place
+    expect(thrown(() => createDevice({ ...device, tokenLifetimeS: 0 }))).toBe('OPTION_INVALID: tokenLifetimeS must be a positive whole number of seconds');
     expect(thrown(() => createDevice({ ...device, tokenLifetimeS: 86340 }))).toBe('no error'); // the longest accepted
   });
 
