@@ -2,8 +2,9 @@
 // natural and forced refreshes, broker kills, CONNACK 5 handling; nothing acknowledged is lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockCloud, type MockCloud } from '../../src/mock/index';
-import { createDevice, type Device, type DeviceEventName } from '../../targets/node/index';
+import { createDevice } from '../../targets/node/index';
 import { fixture } from '../helpers';
+import { waitFor } from './wait-event';
 
 let cloud: MockCloud;
 const registry = {
@@ -21,16 +22,6 @@ afterAll(async () => {
   await cloud.close();
 });
 
-const waitFor = (device: Device, event: DeviceEventName, timeoutMs = 10000) =>
-  new Promise<any>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timed out waiting for ' + event)), timeoutMs);
-    const fn = (arg: unknown) => {
-      clearTimeout(t);
-      device.off(event, fn);
-      resolve(arg);
-    };
-    device.on(event, fn);
-  });
 
 const fastBackoff = { baseMs: 20, capMs: 200, resetAfterMs: 500, authFloorMs: 400 };
 
@@ -50,7 +41,7 @@ describe('device against the mock cloud', () => {
     cloud.sendDownlink('dev-es', { led: 'on' }, { topic: 'cmd' });
     expect(await down).toMatchObject({ subTopic: 'cmd', text: '{"led":"on"}' });
     // 4 s tokens: refresh 3.2-3.6 s after minting, with a token the mock accepts.
-    const refreshed = await waitFor(device, 'tokenRefreshed', 8000);
+    const refreshed = await waitFor(device, 'tokenRefreshed', undefined, 8000);
     await waitFor(device, 'connected');
     expect(refreshed.exp).toBeGreaterThan(refreshed.previousExp);
     const accepted = cloud.authLog.filter((e) => e.clientId === 'dev-es' && e.code === 0);
@@ -77,7 +68,7 @@ describe('device against the mock cloud', () => {
     cloud.faults.refuseNextConnects(3, 5);
     const rejected: number[] = [];
     device.on('authRejected', (e) => rejected.push(e.transport === 'mqtt' ? e.returnCode : -1));
-    const connected = waitFor(device, 'connected', 10000);
+    const connected = waitFor(device, 'connected', undefined, 10000);
     device.start();
     await connected;
     const log = cloud.authLog.slice(before).filter((e) => e.clientId === 'dev-es');
@@ -114,7 +105,7 @@ describe('device against the mock cloud', () => {
       }
     })();
     for (let k = 0; k < 150; k++) {
-      const back = waitFor(device, 'connected', 15000);
+      const back = waitFor(device, 'connected', undefined, 15000);
       if (k % 3 === 2) {
         if (k % 2) cloud.faults.dropConnections('dev-es');
         else {

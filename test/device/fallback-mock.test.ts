@@ -3,8 +3,9 @@
 // arrives exactly once, on the transport the device said carried it; the secret shows nowhere.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockCloud, type MockCloud, type Uplink } from '../../src/mock/index';
-import { createDevice, type Device, type DeviceEventName } from '../../targets/node/index';
+import { createDevice } from '../../targets/node/index';
 import { fixture } from '../helpers';
+import { waitFor } from './wait-event';
 
 const SECRET = 'fb-S3cret-77';
 let cloud: MockCloud;
@@ -17,17 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => cloud.close());
 
-const waitFor = (device: Device, event: DeviceEventName, pred: (a: any) => boolean = () => true, timeoutMs = 10000) =>
-  new Promise<any>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timed out waiting for ' + event)), timeoutMs);
-    const fn = (arg: unknown) => {
-      if (!pred(arg)) return;
-      clearTimeout(t);
-      device.off(event, fn);
-      resolve(arg);
-    };
-    device.on(event, fn);
-  });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function makeDevice() {

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDevice as createCoreDevice } from '../../src/device/device';
 import { wsConnect } from '../../src/mqtt/websocket';
 import { startMockCloud, type MockCloud } from '../../src/mock/index';
-import { nodePlatform, signJwt, type Device, type DeviceEventName } from '../../targets/node/index';
+import { nodePlatform, signJwt } from '../../targets/node/index';
 import { fixture } from '../helpers';
+import { waitFor } from './wait-event';
 
 let cloud: MockCloud;
 beforeAll(async () => {
@@ -19,16 +20,6 @@ afterAll(async () => {
   await cloud.close();
 });
 
-const waitFor = (device: Device, event: DeviceEventName, timeoutMs = 10000) =>
-  new Promise<any>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timed out waiting for ' + event)), timeoutMs);
-    const fn = (arg: unknown) => {
-      clearTimeout(t);
-      device.off(event, fn);
-      resolve(arg);
-    };
-    device.on(event, fn);
-  });
 
 const clients = {
   // the Node platform: the `ws` package (a devDependency here)
