@@ -7,7 +7,8 @@ import { random, type TlsOptions } from '../platform';
 import type { MqttOptions } from './types';
 import { utf8Decode } from '../utf8';
 import { mono, now } from './clock';
-import { clearTimer, delivered, error, fallbackOn, later, setState, setTimer, type DeviceContext, type Token } from './context';
+import { clearTimer, delivered, error, later, setState, setTimer, type DeviceContext, type Token } from './context';
+import { armFallback, fallbackOff, fallbackOn, fallbackSettle } from './outage';
 import { allocId, pump } from './pump';
 import { checkClock, finishDrain, mint, refresh, scheduleRefresh, tokenUsable } from './token';
 import type { Downlink } from './event-types';
@@ -68,7 +69,7 @@ function connected(c: DeviceContext, s: Session): void {
   c.connects_++;
   c.connectedAt_ = now(c);
   c.authFailures_ = 0;
-  if (c.fb_) c.fb_.off();
+  fallbackOff(c);
   c.outbox_.resetSent();
   for (const id in c.idsInUse_) delete c.idsInUse_[id];
   const msgs = c.outbox_.all();
@@ -81,7 +82,7 @@ function connected(c: DeviceContext, s: Session): void {
   }
   c.events_.emit('connected', { at: c.connectedAt_, tokenExp: c.token_ ? c.token_.exp : null });
   // A fallback send still out holds MQTT back: one the server already has can end now.
-  if (c.fb_) c.fb_.settle();
+  fallbackSettle(c);
   pump(c);
 }
 
@@ -181,7 +182,7 @@ function closed(c: DeviceContext, r: CloseReason): void {
   c.refreshing_ = c.draining_ = c.reconnectNow_ = false;
   if (c.state_ === 'stopped') return;
   c.events_.emit('disconnected', { reason: r.reason, message: r.message, returnCode: r.returnCode, planned });
-  if (c.fb_) c.fb_.arm();
+  armFallback(c);
   if (planned) return connectWithToken(c); // the refresh itself: straight back with the new token, no backoff
   const refused = r.returnCode === 4 || r.returnCode === 5;
   if (refused) {

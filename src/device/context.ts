@@ -1,5 +1,5 @@
 // The device's context: everything one device knows, in one documented object that each part
-// (token.ts, connection.ts, pump.ts, fallback.ts) receives, as coreMQTT keeps a connection's state
+// (token.ts, connection.ts, pump.ts, outage.ts) receives, as coreMQTT keeps a connection's state
 // in one MQTTContext_t. options.ts builds it; only setState() changes `state_`.
 // Its fields end in `_`: the device bundles shorten properties named so (scripts/build.mjs), so the
 // context costs no bytes for its names (the outbox and emitter name their fields so too).
@@ -11,7 +11,7 @@ import type { KeyValueStore, Platform } from '../platform';
 import type { Signer } from '../sign/signer';
 import type { BackoffPolicy } from './backoff';
 import type { Emitter } from './events';
-import type { Fallback } from './fallback-context';
+import type { Fallback, FallbackOptions } from './fallback-context';
 import type { Message, Outbox, OutboxLimits } from './outbox';
 import { saveOutbox } from './persist';
 import type { StartResult } from './api';
@@ -59,7 +59,9 @@ export interface DeviceContext {
   // ---- collaborators ----
   outbox_: Outbox;
   events_: Emitter<DeviceEvents>;
-  /** The fallback transports, null without a `fallback` list. */
+  /** The fallback options, absent without a `fallback` list (fallbackAfterMs resolved). */
+  fbo_?: FallbackOptions;
+  /** The fallback transports while an outage lasts (outage.ts), else null. */
   fb_: Fallback | null;
   // ---- state ----
   /** Where the device is; written by setState() only. */
@@ -165,11 +167,6 @@ export function delivered(c: DeviceContext, transport: SentEvent['transport'], m
   c.sent_[transport]++;
   c.events_.emit('sent', { transport, topic: msg.sub, bytes: msg.payload.length });
   msg.done(null);
-}
-
-/** Moves uplinks to the fallback transports, when there are any. */
-export function fallbackOn(c: DeviceContext, reason: string): void {
-  if (c.fb_) c.fb_.on(reason);
 }
 
 /** Persists the outbox now (no-op without outbox.persist). */

@@ -5,9 +5,9 @@
 // token.ts, connection.ts, pump.ts and fallback.ts drive it, and the Device object below is its API.
 import { AkenzaError } from '../errors';
 import type { Platform } from '../platform';
-import { clearTimer, delivered, error, fallbackOn, later, persist, setState, setTimer, started, type DeviceContext } from './context';
+import { clearTimer, later, persist, setState, type DeviceContext } from './context';
+import { armFallback, fallbackOn, fallbackStop, keepFallback } from './outage';
 import { connectWithToken } from './connection';
-import { createFallback } from './fallback';
 import { createContext } from './options';
 import { enqueue, pump } from './pump';
 import { clockLoop, refresh } from './token';
@@ -21,22 +21,10 @@ export type { Credentials, DeviceOptions, DeviceState, FallbackBackoff, Fallback
 
 export function createDevice(platform: Platform, o: DeviceOptions): Device {
   const c = createContext(platform, o);
-  // Fallback transports (HTTP/CoAP/UDP with the uplink secret), only when a list is given: the
-  // Espruino core swaps fallback.ts for a loader of Storage module akenza-fallback.
-  if (o.fallback && o.fallback.length)
-    c.fb_ = createFallback({
-      platform, o, deviceId: c.deviceId_, secret: c.secret_, outbox: c.outbox_, events: c.events_, sent: c.sent_, persist: () => persist(c),
-      setTimer: (name, ms, fn) => setTimer(c, name, ms, fn),
-      clearTimer: (name) => clearTimer(c, name),
-      timerSet: (name) => !!c.timers_[name],
-      delivered: (transport, msg) => delivered(c, transport, msg),
-      error: (e) => error(c, e),
-      pump: () => pump(c),
-      state: () => c.state_,
-      dropped: () => ++c.dropped_,
-    });
-  // start() settles when uplinks first go over a fallback transport, however it was switched on
-  if (c.fb_) c.events_.on('fallback', (e) => e.active && started(c, 'fallback'));
+  // Fallback transports (HTTP/CoAP/UDP with the uplink secret), only when a list is given, made
+  // while MQTT is down (outage.ts): the Espruino core swaps fallback.ts for a loader of Storage
+  // module akenza-fallback.
+  if (o.fallback && o.fallback.length) keepFallback(c, o);
   return new DeviceApi(c);
 }
 
@@ -47,7 +35,7 @@ function begin(c: DeviceContext): void {
     setState(c, 'fallback-only');
     return fallbackOn(c, 'no MQTT credentials');
   }
-  if (c.fb_) c.fb_.arm();
+  armFallback(c);
   clockLoop(c);
   connectWithToken(c);
 }
@@ -102,7 +90,7 @@ class DeviceApi implements Device {
       for (let i = 0; i < names.length; i++) clearTimer(c, names[i]);
       c.session_ = null;
       if (s) s.disconnect();
-      if (c.fb_) c.fb_.stop();
+      fallbackStop(c);
       later(resolve);
     });
   }

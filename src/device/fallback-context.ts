@@ -1,6 +1,10 @@
 // The fallback's narrow view of its device (FallbackContext) and what the device drives of it
 // (Fallback). Apart from fallback.ts so the device context and the Espruino stub need only these.
+// The device makes its fallback when MQTT has been down for fallbackAfterMs (fallbackOn() in
+// context.ts) and drops it once MQTT is back and no fallback send is out: between outages a
+// device keeps only its options, and on Espruino not even the module (akenza-fallback).
 import type { Platform } from '../platform';
+import type { DeviceContext } from './context';
 import type { Emitter } from './events';
 import type { Message, Outbox } from './outbox';
 import type { DeviceOptions, DeviceState } from './types';
@@ -9,8 +13,14 @@ import type { DeviceEvents, SentEvent } from './event-types';
 /** The options the fallback reads (createDevice passes its options object, typed down to these). */
 export type FallbackOptions = Pick<DeviceOptions, 'fallback' | 'fallbackAfterMs' | 'fallbackBackoff' | 'allowDuplicates'>;
 
-/** What the fallback needs of its device: its fallback options, outbox, events, named timers and state. */
+/**
+ * What the fallback needs of its device: its fallback options, outbox, events, named timers and
+ * state. Most functions are the device's own module-level ones, called with `dev`: a closure per
+ * function would cost ~8 variables each on Espruino, for as long as the fallback lives.
+ */
 export interface FallbackContext {
+  /** The device, passed back to the functions below (opaque to the fallback). */
+  dev: DeviceContext;
   platform: Platform;
   o: FallbackOptions;
   deviceId: string;
@@ -18,22 +28,20 @@ export interface FallbackContext {
   secret?: string;
   outbox: Outbox;
   events: Emitter<DeviceEvents>;
-  /** The device's named timers (stop() clears them all); the fallback uses 'fallback' and 'fb'. */
-  setTimer(name: string, ms: number, fn: () => void): void;
-  clearTimer(name: string): void;
-  /** The named timer is pending. */
-  timerSet(name: string): boolean;
-  state(): DeviceState;
+  /** The device's named timers (stop() clears them all); the fallback uses 'fb'. */
+  setTimer(dev: DeviceContext, name: string, ms: number, fn: () => void): void;
+  clearTimer(dev: DeviceContext, name: string): void;
+  state(dev: DeviceContext): DeviceState;
   /** Uplinks delivered per transport: the fallback adds its transports at 0. */
   sent: { [transport: string]: number };
-  delivered(transport: SentEvent['transport'], msg: Message): void;
-  error(e: unknown): void;
+  delivered(dev: DeviceContext, transport: SentEvent['transport'], msg: Message): void;
+  error(dev: DeviceContext, e: unknown): void;
   /** Counts one more dropped message; returns the total. */
-  dropped(): number;
+  dropped(dev: DeviceContext): number;
   /** Stores the outbox now (an outcome that arrives after stop()). */
-  persist(): void;
+  persist(dev: DeviceContext): void;
   /** Sends what MQTT can (an outcome that arrives while connected). */
-  pump(): void;
+  pump(dev: DeviceContext): void;
 }
 
 /** The fallback as the device drives it. */
@@ -42,15 +50,13 @@ export interface Fallback {
   on(reason: string): void;
   /** MQTT connected: uplinks go back to it. */
   off(): void;
-  /** Starts the MQTT-down countdown unless it runs already. */
-  arm(): void;
   /** Sends the oldest eligible message when a transport is free. */
   pump(): void;
   /** A message is out on a fallback transport (MQTT waits: its outcome decides whether it is resent). */
   busy(): boolean;
   /** MQTT is back: a send the server already has may end now. */
   settle(): void;
-  /** stop(): off, and every transport closed. */
+  /** stop(), or dropped once MQTT is back: off, and every transport closed. */
   stop(): void;
   /** The transport carrying uplinks, null while on MQTT. */
   current(): string | null;

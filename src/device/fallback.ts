@@ -1,15 +1,28 @@
-// The device's fallback uplinks: HTTP/CoAP/UDP with the uplink secret while MQTT is down. Its own
-// module so the Espruino core can swap in a loader (targets/espruino/fallback.ts) and carry none of it.
+// The device's fallback uplinks: HTTP/CoAP/UDP with the uplink secret while MQTT is down. Made for
+// an outage and dropped after it (fallback-context.ts). Its own module so the Espruino core can swap
+// in a loader (targets/espruino/fallback.ts) and carry none of it.
 import { AkenzaError, fail, OPTION_INVALID } from '../errors';
 import { checkKeys } from './known-keys';
 import { random } from '../platform';
 import { redact, type UplinkResult, type UplinkTransport } from '../uplink/common';
+import type { UplinkFactory } from '../platform';
 import type { Fallback, FallbackContext } from './fallback-context';
 import type { Message } from './outbox';
 import type { FallbackBackoff } from './types';
 
-/** One transport with its failures in a row and the monotonic ms before which it is not tried. */
-interface Transport { t: UplinkTransport; fails: number; retryAt: number; secret: string }
+/**
+ * One fallback entry: its transport while built (made when first tried, dropped when an attempt
+ * fails: a transport that cannot carry costs no memory while the next one does), its failures in
+ * a row and the monotonic ms before which it is not tried.
+ */
+interface Transport { i: number; type: UplinkTransport['type']; t: UplinkTransport | null; fails: number; retryAt: number; secret: string }
+
+/** Closes and forgets an entry's transport (made again when next tried). */
+function drop(f: Transport): void {
+  const t = f.t;
+  f.t = null;
+  if (t) t.close();
+}
 
 /** What fallback will not carry, by rule (the rest of the outbox goes over it), as `held` events. */
 function held(c: FallbackContext, allowDuplicates: boolean, transport: UplinkTransport['type']): void {
@@ -26,7 +39,7 @@ function held(c: FallbackContext, allowDuplicates: boolean, transport: UplinkTra
   }
 }
 
-/** Called by createDevice only when `o.fallback` is non-empty. */
+/** Made by the device's fallbackOn() (and once by createDevice, to check the entries), only with a non-empty `o.fallback`. */
 export function createFallback(c: FallbackContext): Fallback {
   const platform = c.platform;
   const o = c.o;
@@ -42,16 +55,14 @@ export function createFallback(c: FallbackContext): Fallback {
     if (!secret) fail(OPTION_INVALID, 'fallback ' + list[i].type + ' needs an uplink secret: credentials.uplinkSecret or the entry\'s secret');
     const make = platform.uplinks && platform.uplinks[list[i].type];
     if (!make) fail(OPTION_INVALID, 'this target has no ' + list[i].type + ' uplink (platform.uplinks)');
-    let t: UplinkTransport;
     try {
-      t = make(platform, list[i], secret as string);
+      make(platform, list[i], secret as string).close(); // its options are checked now; it is made when first tried
     } catch (e) {
       return fail(OPTION_INVALID, (e as Error).message);
     }
-    fbs.push({ t, fails: 0, retryAt: 0, secret: secret as string });
-    c.sent[t.type] = 0;
+    fbs.push({ i, type: ty, t: null, fails: 0, retryAt: 0, secret: secret as string });
+    c.sent[ty] = 0;
   }
-  const afterMs = o.fallbackAfterMs === undefined ? 60000 : o.fallbackAfterMs;
   const policy: FallbackBackoff = { baseMs: 1000, capMs: 60000, authFloorMs: 60000 };
   for (const k in o.fallbackBackoff || {}) (policy as any)[k] = (o.fallbackBackoff as any)[k];
   const allowDuplicates = !!o.allowDuplicates;
@@ -64,11 +75,10 @@ export function createFallback(c: FallbackContext): Fallback {
   // transport not backing off, one message at a time (in order, and never on two transports at
   // once). Eligible: a JSON object/array not written to MQTT unacknowledged (unless allowDuplicates).
   const on = (reason: string) => {
-    const state = c.state();
+    const state = c.state(c.dev);
     if (active || state === 'stopped' || state === 'connected') return;
     active = true;
-    c.clearTimer('fallback');
-    current = (pick() || fbs[0]).t.type; // all backing off: the first is still the one to come
+    current = (pick() || fbs[0]).type; // all backing off: the first is still the one to come
     events.emit('fallback', { active: true, transport: current, reason });
     held(c, allowDuplicates, current);
     pump();
@@ -85,7 +95,7 @@ export function createFallback(c: FallbackContext): Fallback {
   };
   const eligible = (m: Message) => !!m.json && (!m.sent || allowDuplicates);
   const pump = () => {
-    const state = c.state();
+    const state = c.state(c.dev);
     if (!active || busy || state === 'stopped' || state === 'connected') return;
     const msg = c.outbox.find(eligible);
     if (!msg) return;
@@ -93,7 +103,7 @@ export function createFallback(c: FallbackContext): Fallback {
     if (!f) {
       let at = Infinity;
       for (let i = 0; i < fbs.length; i++) at = Math.min(at, fbs[i].retryAt);
-      return c.setTimer('fb', at - mono(), pump);
+      return c.setTimer(c.dev, 'fb', at - mono(), pump);
     }
     busy = msg;
     let settled = false;
@@ -102,65 +112,68 @@ export function createFallback(c: FallbackContext): Fallback {
       if (settled) return;
       settled = true;
       if (busy === msg) busy = null;
-      const stopped = c.state() === 'stopped';
+      const stopped = c.state(c.dev) === 'stopped';
       if (r.outcome === 'ok' || r.outcome === 'rejected') {
         f.fails = 0;
         f.retryAt = 0;
         const kept = !msg.gone; // else the outbox bound dropped it meanwhile (already counted and reported)
         c.outbox.remove(msg);
-        if (current !== f.t.type && active) {
-          current = f.t.type;
+        if (current !== f.type && active) {
+          current = f.type;
           events.emit('fallback', { active: true, transport: current, reason: 'carried by ' + current });
         }
         if (r.outcome === 'ok') {
-          if (kept) c.delivered(f.t.type, msg);
+          if (kept) c.delivered(c.dev, f.type, msg);
         } else if (kept) {
           const e = new AkenzaError('UPLINK_REJECTED', 'the cloud refused the uplink: ' + r.message);
-          c.error(e);
-          events.emit('dropped', { topic: msg.sub, bytes: msg.payload.length, total: c.dropped(), reason: r.message });
+          c.error(c.dev, e);
+          events.emit('dropped', { topic: msg.sub, bytes: msg.payload.length, total: c.dropped(c.dev), reason: r.message });
           msg.done(e);
         }
-      } else if (!stopped) {
-        const auth = r.outcome === 'auth';
-        const d = delay(f, auth);
-        f.retryAt = mono() + d;
-        const info = { transport: f.t.type, status: r.status, message: r.message, retryInMs: d };
-        events.emit(auth ? 'authRejected' : 'transportError', info);
+      } else {
+        drop(f);
+        if (!stopped) {
+          const auth = r.outcome === 'auth';
+          const d = delay(f, auth);
+          f.retryAt = mono() + d;
+          const info = { transport: f.type, status: r.status, message: r.message, retryInMs: d };
+          events.emit(auth ? 'authRejected' : 'transportError', info);
+        }
       }
-      if (stopped) c.persist(); // stop() saved the outbox before this outcome
-      else if (c.state() === 'connected') c.pump();
+      if (stopped) c.persist(c.dev); // stop() saved the outbox before this outcome
+      else if (c.state(c.dev) === 'connected') c.pump(c.dev);
       else pump();
     };
     try {
+      if (!f.t) f.t = (platform.uplinks as { [type: string]: UplinkFactory })[f.type](platform, list[f.i], f.secret);
       f.t.send({ deviceId: c.deviceId, topic: msg.sub, timestamp: msg.ts, payload: msg.payload }, result);
     } catch (e) {
       // A transport that throws (e.g. a socket refusing its address) is a failed attempt, not a wedge.
-      Promise.resolve().then(() => result({ outcome: 'retry', message: redact(f.t.type + ': ' + (e as Error).message, f.secret) }));
+      Promise.resolve().then(() => result({ outcome: 'retry', message: redact(f.type + ': ' + (e as Error).message, f.secret) }));
     }
   };
 
   return {
     on,
     off() {
-      c.clearTimer('fallback');
-      c.clearTimer('fb');
+      c.clearTimer(c.dev, 'fb');
       if (!active) return;
       active = false;
       current = null;
       events.emit('fallback', { active: false, transport: 'mqtt', reason: 'MQTT connected' });
     },
-    arm() {
-      if (!active && !c.timerSet('fallback')) c.setTimer('fallback', afterMs, () => on('MQTT down for ' + afterMs + ' ms'));
-    },
     pump,
     busy: () => !!busy,
     settle() {
-      for (let i = 0; busy && i < fbs.length; i++) if (fbs[i].t.settle) (fbs[i].t.settle as () => void)();
+      for (let i = 0; busy && i < fbs.length; i++) {
+        const t = fbs[i].t;
+        if (t && t.settle) t.settle();
+      }
     },
     stop() {
       active = false;
       current = null;
-      for (let i = 0; i < fbs.length; i++) fbs[i].t.close();
+      for (let i = 0; i < fbs.length; i++) drop(fbs[i]);
     },
     current: () => (active ? current : null),
   };

@@ -1,7 +1,7 @@
 // The akenza-fallback Storage module (targets/espruino/modules.json): the device's fallback uplinks
 // (src/device/fallback.ts, the same policy as every target) with their transports: HTTP/1.1 over the
 // core's net/tls sockets, CoAP and raw UDP over Espruino's dgram. Loaded by the core's
-// targets/espruino/fallback.ts when createDevice is given a `fallback` list.
+// targets/espruino/fallback.ts for an outage of a device with a `fallback` list.
 import { createFallback as withPlatform } from '../../src/device/fallback';
 import type { FallbackContext } from '../../src/device/fallback-context';
 import type { Platform, UdpOptions, UdpSocket } from '../../src/platform';
@@ -43,6 +43,10 @@ function udp(o: UdpOptions): UdpSocket {
 }
 
 exports.createFallback = (c: FallbackContext) => {
-  const p: Platform = Object.assign({}, c.platform, { udp, uplinks: allUplinks });
-  return withPlatform(Object.assign({}, c, { platform: p }));
+  // the core's platform with this module's UDP and transports (a copy would cost a variable per property)
+  const p: Platform = Object.create(c.platform);
+  p.udp = udp;
+  p.uplinks = allUplinks;
+  c.platform = p;
+  return withPlatform(c);
 };
