@@ -8,7 +8,7 @@ import { redact, type UplinkResult, type UplinkTransport } from '../uplink/commo
 import type { UplinkFactory } from '../platform';
 import type { Fallback, FallbackContext } from './fallback-context';
 import type { Message } from './outbox';
-import type { FallbackBackoff } from './types';
+import type { FallbackBackoff, FallbackEntry } from './types';
 
 /**
  * One fallback entry: its transport while built (made when first tried, dropped when an attempt
@@ -41,140 +41,179 @@ function held(c: FallbackContext, allowDuplicates: boolean, transport: UplinkTra
 
 /** Made by the device's fallbackOn() (and once by createDevice, to check the entries), only with a non-empty `o.fallback`. */
 export function createFallback(c: FallbackContext): Fallback {
-  const platform = c.platform;
-  const o = c.o;
-  const events = c.events;
-  const fbs: Transport[] = [];
-  const list = o.fallback || [];
-  checkKeys(o.fallbackBackoff, 'baseMs capMs authFloorMs', 'fallbackBackoff.');
-  for (let i = 0; i < list.length; i++) {
-    const ty = list[i].type;
-    // the options of each transport type (UplinkFactory's entry; udp has no client tuning)
-    checkKeys(list[i], 'type url secret' + (ty === 'http' ? ' secretInQuery timeoutMs ca' : ty === 'coap' ? ' maxDatagramBytes ackTimeoutMs ackRandomFactor maxRetransmit responseTimeoutMs' : ' maxDatagramBytes'), 'fallback[' + i + '].');
-    const secret = list[i].secret || c.secret;
-    if (!secret) fail(OPTION_INVALID, 'fallback ' + list[i].type + ' needs an uplink secret: credentials.uplinkSecret or the entry\'s secret');
-    const make = platform.uplinks && platform.uplinks[list[i].type];
-    if (!make) fail(OPTION_INVALID, 'this target has no ' + list[i].type + ' uplink (platform.uplinks)');
-    try {
-      make(platform, list[i], secret as string).close(); // its options are checked now; it is made when first tried
-    } catch (e) {
-      return fail(OPTION_INVALID, (e as Error).message);
-    }
-    fbs.push({ i, type: ty, t: null, fails: 0, retryAt: 0, secret: secret as string });
-    c.sent[ty] = 0;
-  }
-  const policy: FallbackBackoff = { baseMs: 1000, capMs: 60000, authFloorMs: 60000 };
-  for (const k in o.fallbackBackoff || {}) (policy as any)[k] = (o.fallbackBackoff as any)[k];
-  const allowDuplicates = !!o.allowDuplicates;
-  const mono = () => (platform.monotonic ? platform.monotonic() : platform.now());
-  let active = false;
-  let busy: Message | null = null;
-  let current: UplinkTransport['type'] | null = null;
+  return new Uplinks(c);
+}
 
-  // While MQTT is down past the threshold, the oldest eligible message goes over the first
-  // transport not backing off, one message at a time (in order, and never on two transports at
-  // once). Eligible: a JSON object/array not written to MQTT unacknowledged (unless allowDuplicates).
-  const on = (reason: string) => {
+/**
+ * The fallback of one outage. A class, not closures: on Espruino its methods are made once with the
+ * module (a closure per device function would cost ~10 variables more each, for the outage).
+ *
+ * While MQTT is down past the threshold, the oldest eligible message goes over the first transport
+ * not backing off, one message at a time (in order, and never on two transports at once).
+ * Eligible: a JSON object/array not written to MQTT unacknowledged (unless allowDuplicates).
+ */
+class Uplinks implements Fallback {
+  declare c: FallbackContext;
+  declare fbs: Transport[];
+  declare policy: FallbackBackoff;
+  declare dup: boolean;
+  declare active: boolean;
+  /** The message out on a transport, null when none. */
+  declare sending: Message | null;
+  declare carrier: UplinkTransport['type'] | null;
+  constructor(c: FallbackContext) {
+    const platform = c.platform;
+    const o = c.o;
+    const fbs: Transport[] = [];
+    const list = o.fallback || [];
+    checkKeys(o.fallbackBackoff, 'baseMs capMs authFloorMs', 'fallbackBackoff.');
+    for (let i = 0; i < list.length; i++) {
+      const ty = list[i].type;
+      // the options of each transport type (UplinkFactory's entry; udp has no client tuning)
+      checkKeys(list[i], 'type url secret' + (ty === 'http' ? ' secretInQuery timeoutMs ca' : ty === 'coap' ? ' maxDatagramBytes ackTimeoutMs ackRandomFactor maxRetransmit responseTimeoutMs' : ' maxDatagramBytes'), 'fallback[' + i + '].');
+      const secret = list[i].secret || c.secret;
+      if (!secret) fail(OPTION_INVALID, 'fallback ' + ty + ' needs an uplink secret: credentials.uplinkSecret or the entry\'s secret');
+      const make = platform.uplinks && platform.uplinks[ty];
+      if (!make) fail(OPTION_INVALID, 'this target has no ' + ty + ' uplink (platform.uplinks)');
+      try {
+        (make as UplinkFactory)(platform, list[i], secret as string).close(); // its options are checked now; it is made when first tried
+      } catch (e) {
+        fail(OPTION_INVALID, (e as Error).message);
+      }
+      fbs.push({ i, type: ty, t: null, fails: 0, retryAt: 0, secret: secret as string });
+      c.sent[ty] = 0;
+    }
+    const policy: FallbackBackoff = { baseMs: 1000, capMs: 60000, authFloorMs: 60000 };
+    for (const k in o.fallbackBackoff || {}) (policy as any)[k] = (o.fallbackBackoff as any)[k];
+    this.c = c;
+    this.fbs = fbs;
+    this.policy = policy;
+    this.dup = !!o.allowDuplicates;
+    this.active = false;
+    this.sending = null;
+    this.carrier = null;
+  }
+
+  on(reason: string): void {
+    const c = this.c;
     const state = c.state(c.dev);
-    if (active || state === 'stopped' || state === 'connected') return;
-    active = true;
-    current = (pick() || fbs[0]).type; // all backing off: the first is still the one to come
-    events.emit('fallback', { active: true, transport: current, reason });
-    held(c, allowDuplicates, current);
-    pump();
-  };
-  const pick = (): Transport | null => {
-    const now = mono();
-    for (let i = 0; i < fbs.length; i++) if (fbs[i].retryAt <= now) return fbs[i];
-    return null;
-  };
-  const delay = (f: Transport, auth: boolean) => {
-    const ceiling = Math.min(policy.capMs, policy.baseMs * Math.pow(2, Math.min(f.fails++, 30)));
-    const d = Math.floor(ceiling * (0.5 + 0.5 * random(platform)));
-    return auth ? Math.max(policy.authFloorMs, d) : d;
-  };
-  const eligible = (m: Message) => !!m.json && (!m.sent || allowDuplicates);
-  const pump = () => {
+    if (this.active || state === 'stopped' || state === 'connected') return;
+    this.active = true;
+    const carrier = (pick(this) || this.fbs[0]).type; // all backing off: the first is still the one to come
+    this.carrier = carrier;
+    c.events.emit('fallback', { active: true, transport: carrier, reason });
+    held(c, this.dup, carrier);
+    this.pump();
+  }
+
+  off(): void {
+    const c = this.c;
+    c.clearTimer(c.dev, 'fb');
+    if (!this.active) return;
+    this.active = false;
+    this.carrier = null;
+    c.events.emit('fallback', { active: false, transport: 'mqtt', reason: 'MQTT connected' });
+  }
+
+  pump(): void {
+    const c = this.c;
     const state = c.state(c.dev);
-    if (!active || busy || state === 'stopped' || state === 'connected') return;
-    const msg = c.outbox.find(eligible);
+    if (!this.active || this.sending || state === 'stopped' || state === 'connected') return;
+    const all = c.outbox.all();
+    let msg: Message | null = null;
+    for (let i = 0; !msg && i < all.length; i++) if (all[i].json && (!all[i].sent || this.dup)) msg = all[i];
     if (!msg) return;
-    const f = pick();
+    const f = pick(this);
     if (!f) {
       let at = Infinity;
-      for (let i = 0; i < fbs.length; i++) at = Math.min(at, fbs[i].retryAt);
-      return c.setTimer(c.dev, 'fb', at - mono(), pump);
+      for (let i = 0; i < this.fbs.length; i++) at = Math.min(at, this.fbs[i].retryAt);
+      return c.setTimer(c.dev, 'fb', at - mono(c), () => this.pump());
     }
-    busy = msg;
+    this.sending = msg;
     let settled = false;
-    // Handled even after stop(): a delivered message must not go out again after a restart.
     const result = (r: UplinkResult) => {
       if (settled) return;
       settled = true;
-      if (busy === msg) busy = null;
-      const stopped = c.state(c.dev) === 'stopped';
-      if (r.outcome === 'ok' || r.outcome === 'rejected') {
-        f.fails = 0;
-        f.retryAt = 0;
-        const kept = !msg.gone; // else the outbox bound dropped it meanwhile (already counted and reported)
-        c.outbox.remove(msg);
-        if (current !== f.type && active) {
-          current = f.type;
-          events.emit('fallback', { active: true, transport: current, reason: 'carried by ' + current });
-        }
-        if (r.outcome === 'ok') {
-          if (kept) c.delivered(c.dev, f.type, msg);
-        } else if (kept) {
-          const e = new AkenzaError('UPLINK_REJECTED', 'the cloud refused the uplink: ' + r.message);
-          c.error(c.dev, e);
-          events.emit('dropped', { topic: msg.sub, bytes: msg.payload.length, total: c.dropped(c.dev), reason: r.message });
-          msg.done(e);
-        }
-      } else {
-        drop(f);
-        if (!stopped) {
-          const auth = r.outcome === 'auth';
-          const d = delay(f, auth);
-          f.retryAt = mono() + d;
-          const info = { transport: f.type, status: r.status, message: r.message, retryInMs: d };
-          events.emit(auth ? 'authRejected' : 'transportError', info);
-        }
-      }
-      if (stopped) c.persist(c.dev); // stop() saved the outbox before this outcome
-      else if (c.state(c.dev) === 'connected') c.pump(c.dev);
-      else pump();
+      outcome(this, f, msg as Message, r);
     };
     try {
-      if (!f.t) f.t = (platform.uplinks as { [type: string]: UplinkFactory })[f.type](platform, list[f.i], f.secret);
+      const platform = c.platform;
+      if (!f.t) f.t = (platform.uplinks as { [type: string]: UplinkFactory })[f.type](platform, (c.o.fallback as FallbackEntry[])[f.i], f.secret);
       f.t.send({ deviceId: c.deviceId, topic: msg.sub, timestamp: msg.ts, payload: msg.payload }, result);
     } catch (e) {
       // A transport that throws (e.g. a socket refusing its address) is a failed attempt, not a wedge.
       Promise.resolve().then(() => result({ outcome: 'retry', message: redact(f.type + ': ' + (e as Error).message, f.secret) }));
     }
-  };
+  }
 
-  return {
-    on,
-    off() {
-      c.clearTimer(c.dev, 'fb');
-      if (!active) return;
-      active = false;
-      current = null;
-      events.emit('fallback', { active: false, transport: 'mqtt', reason: 'MQTT connected' });
-    },
-    pump,
-    busy: () => !!busy,
-    settle() {
-      for (let i = 0; busy && i < fbs.length; i++) {
-        const t = fbs[i].t;
-        if (t && t.settle) t.settle();
-      }
-    },
-    stop() {
-      active = false;
-      current = null;
-      for (let i = 0; i < fbs.length; i++) drop(fbs[i]);
-    },
-    current: () => (active ? current : null),
-  };
+  busy(): boolean {
+    return !!this.sending;
+  }
+
+  settle(): void {
+    for (let i = 0; this.sending && i < this.fbs.length; i++) {
+      const t = this.fbs[i].t;
+      if (t && t.settle) t.settle();
+    }
+  }
+
+  stop(): void {
+    this.active = false;
+    this.carrier = null;
+    for (let i = 0; i < this.fbs.length; i++) drop(this.fbs[i]);
+  }
+
+  current(): string | null {
+    return this.active ? this.carrier : null;
+  }
+}
+
+const mono = (c: FallbackContext): number => (c.platform.monotonic ? c.platform.monotonic() : c.platform.now());
+
+/** The first entry not backing off. */
+function pick(u: Uplinks): Transport | null {
+  const now = mono(u.c);
+  for (let i = 0; i < u.fbs.length; i++) if (u.fbs[i].retryAt <= now) return u.fbs[i];
+  return null;
+}
+
+/** The outcome of sending `msg` over `f`: handled even after stop(), so a delivered message does
+ *  not go out again after a restart. */
+function outcome(u: Uplinks, f: Transport, msg: Message, r: UplinkResult): void {
+  const c = u.c;
+  const events = c.events;
+  if (u.sending === msg) u.sending = null;
+  const stopped = c.state(c.dev) === 'stopped';
+  if (r.outcome === 'ok' || r.outcome === 'rejected') {
+    f.fails = 0;
+    f.retryAt = 0;
+    const kept = !msg.gone; // else the outbox bound dropped it meanwhile (already counted and reported)
+    c.outbox.remove(msg);
+    if (u.carrier !== f.type && u.active) {
+      u.carrier = f.type;
+      events.emit('fallback', { active: true, transport: f.type, reason: 'carried by ' + f.type });
+    }
+    if (r.outcome === 'ok') {
+      if (kept) c.delivered(c.dev, f.type, msg);
+    } else if (kept) {
+      const e = new AkenzaError('UPLINK_REJECTED', 'the cloud refused the uplink: ' + r.message);
+      c.error(c.dev, e);
+      events.emit('dropped', { topic: msg.sub, bytes: msg.payload.length, total: c.dropped(c.dev), reason: r.message });
+      msg.done(e);
+    }
+  } else {
+    drop(f);
+    if (!stopped) {
+      const auth = r.outcome === 'auth';
+      const p = u.policy;
+      const ceiling = Math.min(p.capMs, p.baseMs * Math.pow(2, Math.min(f.fails++, 30)));
+      const jittered = Math.floor(ceiling * (0.5 + 0.5 * random(c.platform)));
+      const d = auth ? Math.max(p.authFloorMs, jittered) : jittered;
+      f.retryAt = mono(c) + d;
+      events.emit(auth ? 'authRejected' : 'transportError', { transport: f.type, status: r.status, message: r.message, retryInMs: d });
+    }
+  }
+  if (stopped) c.persist(c.dev); // stop() saved the outbox before this outcome
+  else if (c.state(c.dev) === 'connected') c.pump(c.dev);
+  else u.pump();
 }
