@@ -33,17 +33,22 @@ var dev = akenza.createDevice({ deviceId: 'd1', credentials: { privateKey: requi
   fallback: [{ type: 'http', url: 'http://127.0.0.1:${cloud.httpPort}', timeoutMs: 1500 },
     { type: 'coap', url: 'coap://127.0.0.1:${cloud.coapPort}', ackTimeoutMs: 400, maxRetransmit: 1 },
     { type: 'udp', url: 'udp://127.0.0.1:${cloud.udpPort}' }],
-  fallbackAfterMs: 300, backoff: { baseMs: 100, capMs: 400, resetAfterMs: 1000, authFloorMs: 500 }, fallbackBackoff: { baseMs: 200, capMs: 800, authFloorMs: 1000 } });
+  fallbackAfterMs: 300, backoff: { baseMs: 500, capMs: 1000, resetAfterMs: 1000, authFloorMs: 500 }, fallbackBackoff: { baseMs: 1000, capMs: 2000, authFloorMs: 1000 } });
 report('created', gcu());
 var s = 0, connects = 0;
 dev.on('error', function (e) { report('error', e.code + ' ' + e.message); });
 dev.on('fallback', function (e) { report('fallback', e.transport); });
 dev.on('connected', function () { if (++connects === 1) setTimeout(function () { report('idle', gcu()); __peak = 0; }, 300); });
+// three uplinks one after another (each published when the one before is delivered)
 global.burst = function (name) {
   var left = 3;
-  for (var i = 0; i < 3; i++) (function (n) {
-    dev.publish({ s: n, phase: name }, { topic: 'fb' }).then(function () { if (--left === 0) { report('burst', { name: name, after: gcu(), peak: __peak }); __peak = 0; } });
-  })(s++);
+  function one() {
+    dev.publish({ s: s++, phase: name }, { topic: 'fb' }).then(function () {
+      if (--left) return one();
+      setTimeout(function () { report('burst', { name: name, after: gcu(), peak: __peak }); __peak = 0; }, 50);
+    });
+  }
+  one();
 };
 global.finish = function () { dev.stop().then(function () { report('stopped', gcu()); done(); }); };
 dev.start();

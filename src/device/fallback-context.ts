@@ -21,6 +21,8 @@ export type FallbackOptions = Pick<DeviceOptions, 'fallback' | 'fallbackAfterMs'
 export interface FallbackContext {
   /** The device, passed back to the functions below (opaque to the fallback). */
   dev: DeviceContext;
+  /** createDevice's call, to check the entries: each transport is made and closed at once. */
+  check?: boolean;
   platform: Platform;
   o: FallbackOptions;
   deviceId: string;

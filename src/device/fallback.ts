@@ -75,13 +75,16 @@ class Uplinks implements Fallback {
       if (!secret) fail(OPTION_INVALID, 'fallback ' + ty + ' needs an uplink secret: credentials.uplinkSecret or the entry\'s secret');
       const make = platform.uplinks && platform.uplinks[ty];
       if (!make) fail(OPTION_INVALID, 'this target has no ' + ty + ' uplink (platform.uplinks)');
-      try {
-        (make as UplinkFactory)(platform, list[i], secret as string).close(); // its options are checked now; it is made when first tried
-      } catch (e) {
-        fail(OPTION_INVALID, (e as Error).message);
-      }
+      // createDevice's call makes and closes each transport, so a bad URL fails there; an
+      // outage's makes each when first tried
+      if (c.check)
+        try {
+          (make as UplinkFactory)(platform, list[i], secret as string).close();
+        } catch (e) {
+          fail(OPTION_INVALID, (e as Error).message);
+        }
       fbs.push({ i, type: ty, t: null, fails: 0, retryAt: 0, secret: secret as string });
-      c.sent[ty] = 0;
+      if (!c.sent[ty]) c.sent[ty] = 0; // (counted across outages)
     }
     const policy: FallbackBackoff = { baseMs: 1000, capMs: 60000, authFloorMs: 60000 };
     for (const k in o.fallbackBackoff || {}) (policy as any)[k] = (o.fallbackBackoff as any)[k];
@@ -215,5 +218,8 @@ function outcome(u: Uplinks, f: Transport, msg: Message, r: UplinkResult): void 
   }
   if (stopped) c.persist(c.dev); // stop() saved the outbox before this outcome
   else if (c.state(c.dev) === 'connected') c.pump(c.dev);
+  // after a failure the next attempt starts on a later turn, once the failed transport (dropped
+  // above, still on this call's stack) can be collected: on Espruino both at once run out of memory
+  else if (!f.t) c.setTimer(c.dev, 'fb', 0, () => u.pump());
   else u.pump();
 }

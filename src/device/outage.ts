@@ -10,7 +10,9 @@ import { pump } from './pump';
 /** createDevice: keeps the fallback options and checks the entries now (OPTION_INVALID), by making the fallback once and dropping it. */
 export function keepFallback(c: DeviceContext, o: FallbackOptions): void {
   c.fbo_ = { fallback: o.fallback, fallbackAfterMs: o.fallbackAfterMs === undefined ? 60000 : o.fallbackAfterMs, fallbackBackoff: o.fallbackBackoff, allowDuplicates: o.allowDuplicates };
-  createFallback(context(c)).stop();
+  const check = context(c);
+  check.check = true;
+  createFallback(check).stop();
 }
 
 /** Moves uplinks to the fallback transports, when there are any (no-op while connected or stopped);

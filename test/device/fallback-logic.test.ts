@@ -107,6 +107,59 @@ describe('fallback (virtual time)', () => {
     await device.stop();
   });
 
+  it('made for the outage and dropped after it: each entry checked at createDevice, a transport made when first tried and closed when it fails, none kept once MQTT is back', async () => {
+    const made: string[] = [];
+    const closed: string[] = [];
+    const { sp, device, sends, setAccept, state } = setup({}, { http: (_r, n) => (n === 1 ? { outcome: 'retry', message: 'HTTP 503' } : { outcome: 'ok', message: 'ok' }) }, (p) => {
+      const u = p.platform.uplinks!;
+      for (const type of Object.keys(u)) {
+        const f = u[type];
+        u[type] = (pl, e, secret) => {
+          made.push(type);
+          const t = f(pl, e, secret);
+          const close = t.close;
+          t.close = () => {
+            closed.push(type);
+            close.call(t);
+          };
+          return t;
+        };
+      }
+    });
+    // createDevice made each entry once to check it, and closed it
+    expect(made).toEqual(['http', 'coap']);
+    expect(closed).toEqual(['http', 'coap']);
+    setAccept(false);
+    void device.start();
+    await sp.advance(5010);
+    expect(made).toEqual(['http', 'coap']); // on, but nothing to send: nothing made
+    const p1 = device.publish({ n: 1 });
+    await sp.advance(50);
+    await p1;
+    expect(made).toEqual(['http', 'coap', 'http']);
+    const p2 = device.publish({ n: 2 }); // HTTP 503: HTTP closed, CoAP made and carries
+    await sp.advance(50);
+    await p2;
+    expect(sends.map((x) => x.type + ' ' + x.outcome)).toEqual(['http ok', 'http retry', 'coap ok']);
+    expect(made).toEqual(['http', 'coap', 'http', 'coap']);
+    expect(closed).toEqual(['http', 'coap', 'http']);
+    setAccept(true);
+    await sp.advance(10_000);
+    expect(device.stats()).toMatchObject({ state: 'connected', fallback: null });
+    expect(closed).toEqual(['http', 'coap', 'http', 'coap']); // MQTT back: the fallback went, closing what it had made
+    // the next outage makes a new one
+    setAccept(false);
+    state.conns[state.conns.length - 1].close();
+    await sp.advance(5010);
+    const p3 = device.publish({ n: 3 });
+    await sp.advance(50);
+    await p3;
+    expect(made).toEqual(['http', 'coap', 'http', 'coap', 'http']);
+    expect(device.stats()).toMatchObject({ fallback: 'http', sent: { mqtt: 0, http: 2, coap: 1 } });
+    await device.stop();
+    expect(closed.length).toBe(5);
+  });
+
   it('immediately when MQTT cannot authenticate: untrusted clock, second CONNACK 5 in a row, no MQTT credentials', async () => {
     const clock = setup({ fallbackAfterMs: 600_000 });
     clock.sp.setWall(Date.UTC(2020, 0, 1));

@@ -43,6 +43,9 @@ function bareUsage(bin: string): number {
   }
 }
 const PEAK_GOAL = 2400;
+/** The fallback scenario at 3,400 (harness included): peak 3,119 sampled every 5 ms in
+ *  scripts/espruino/fallback-stages.ts, in the UDP phase. */
+const FALLBACK_PEAK_MAX = 3250;
 
 const DEVICE = 'esp-mem';
 const PKCS8 = fixture('ec.pkcs8.pem');
@@ -196,8 +199,10 @@ describe.skipIf(skipWithout('espruino'))('the Espruino device path in an ESP32-s
     }, 90000);
 
     // The fallback (issue 19): its module and transports are loaded for the outage only, so MQTT up
-    // it costs the options alone; during the outage the MQTT session is gone and they fit its room.
-    it(`${total} variables: the fallback (Storage module akenza-fallback): MQTT stopped -> HTTP -> CoAP -> UDP -> MQTT back, each message once`, async () => {
+    // it costs the options alone. In the outage the application publishes one uplink at a time
+    // (three per phase); the peak comes in the UDP phase, while MQTT, HTTP and CoAP are retried
+    // (BENCHMARKS.md). Only at 3,400: at 2,500 the outage does not fit (README, target table).
+    if (total === 3400) it(`${total} variables: the fallback (Storage module akenza-fallback): MQTT stopped -> HTTP -> CoAP -> UDP -> MQTT back, each message once`, async () => {
       const SECRET = 'esp-fb-S3cret';
       const fbCloud = await startMockCloud({ registry: { devices: [{ deviceId: DEVICE, credentials: [{ publicKey: fixture('ec.pub.pem') }] }], connectors: [{ id: 'conn-esp', uplinkSecret: SECRET, devices: [DEVICE] }] } });
       try {
@@ -209,22 +214,24 @@ var dev = akenza.createDevice({ deviceId: '${DEVICE}', credentials: { privateKey
   fallback: [{ type: 'http', url: 'http://127.0.0.1:${fbCloud.httpPort}', timeoutMs: 1500 },
     { type: 'coap', url: 'coap://127.0.0.1:${fbCloud.coapPort}', ackTimeoutMs: 400, maxRetransmit: 1 },
     { type: 'udp', url: 'udp://127.0.0.1:${fbCloud.udpPort}' }],
-  fallbackAfterMs: 300, backoff: { baseMs: 100, capMs: 400, resetAfterMs: 1000, authFloorMs: 500 }, fallbackBackoff: { baseMs: 200, capMs: 800, authFloorMs: 1000 } });
+  fallbackAfterMs: 300, backoff: { baseMs: 500, capMs: 1000, resetAfterMs: 1000, authFloorMs: 500 }, fallbackBackoff: { baseMs: 1000, capMs: 2000, authFloorMs: 1000 } });
 var s = 0, fb = [], connects = 0;
 dev.on('fallback', function (e) { fb.push(e.transport); report('fallback', e.transport); });
 dev.on('error', function (e) { report('error', e.code + ' ' + e.message); });
 dev.on('connected', function () { if (++connects === 1) setTimeout(function () { report('idle', { base: base, usage: __sample(), cached: Modules.getCached() }); }, 300); });
 global.burst = function (name) {
   var left = 3;
-  for (var i = 0; i < 3; i++) (function (n) {
-    dev.publish({ s: n, phase: name }, { topic: 'fb' }).then(function () { if (--left === 0) report('burst', { name: name, usage: __sample() }); }, function (e) { report('nack', n + ' ' + e.code); });
-  })(s++);
+  function one() {
+    var n = s++;
+    dev.publish({ s: n, phase: name }, { topic: 'fb' }).then(function () { if (--left) one(); else report('burst', { name: name, usage: __sample(), peak: __peak }); }, function (e) { report('nack', n + ' ' + e.code); });
+  }
+  one();
 };
 global.finish = function () { var st = dev.stats(); dev.stop().then(function () { report('summary', { sent: st.sent, fb: fb }); done(); }); };
 dev.start();`;
         const bin = realEngines()!.espruinoAt[total];
         const steps: string[] = [];
-        const running = startEspruino(bin, deviceDir(writer(), { scenario, 'device.key': PKCS8 }), `require('scenario');`, {
+        const running = startEspruino(bin, deviceDir(writer(), { scenario, 'device.key': PKCS8 }), `setInterval(__sample, 20); require('scenario');`, {
           timeoutMs: 120000,
           onReport: (k, v) => {
             const next = (what: string, act: () => Promise<void>) => act().then(() => { steps.push(what); running.send(what); });
@@ -256,9 +263,11 @@ dev.start();`;
         expect(new Set(got.map((u) => (u.payload as { s: number }).s)).size).toBe(got.length); // none twice
         const idle = r.get('idle');
         figures[total + ' fallback'] = { idle: idle.usage, base: idle.base, bursts: r.all('burst'), peak: end.peak, udpArrived: by('udp').length };
-        // MQTT up, the module is not loaded
+        // MQTT up, the module is not loaded, and the device costs about what one without a list does
+        // (1,848 here, the minimal run's 1,790 with a smaller harness); guards on today's figures
         expect((idle.cached as string[]).filter((n) => n.indexOf('akenza-') === 0)).toEqual(['akenza-device']);
-        expect(idle.usage).toBeLessThanOrEqual(2800);
+        expect(idle.usage).toBeLessThanOrEqual(1950);
+        expect(end.peak).toBeLessThanOrEqual(FALLBACK_PEAK_MAX);
       } finally {
         await fbCloud.close();
       }
