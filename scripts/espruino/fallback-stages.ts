@@ -2,7 +2,8 @@
 // three uplinks per phase over MQTT, HTTP (MQTT listener stopped), CoAP (HTTP stopped too), UDP
 // (CoAP stopped too) and MQTT again, with each phase's peak from a sampler every 5 ms
 // (process.memory(): a GC per sample). The harness's own variables are included.
-// Run: node scripts/build.mjs && node --import tsx scripts/espruino/fallback-stages.ts [pool: 3400|2500|16383]
+// With `--without`, the same device without its fallback list, to idle only (the list's cost).
+// Run: node scripts/build.mjs && node --import tsx scripts/espruino/fallback-stages.ts [pool: 3400|2500|16383] [--without]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildEngines, kitsDir } from '../engines/real.mjs';
@@ -10,6 +11,7 @@ import { startMockCloud } from '../../src/mock/index';
 import { deviceDir, killAll, startEspruino } from '../../test/real-engines/espruino-run';
 
 const pool = Number(process.argv[2] || 3400);
+const without = process.argv.includes('--without');
 const kits = kitsDir();
 if (!kits) {
   console.error('the engine kits are not beside this checkout (set AKENZA_ENGINE_KITS)');
@@ -30,9 +32,9 @@ report('base', gcu());
 var akenza = require('akenza-device');
 var dev = akenza.createDevice({ deviceId: 'd1', credentials: { privateKey: require('Storage').read('device.key'), uplinkSecret: '${SECRET}' },
   mqtt: { url: 'mqtt://127.0.0.1:${cloud.mqttPort}' },
-  fallback: [{ type: 'http', url: 'http://127.0.0.1:${cloud.httpPort}', timeoutMs: 1500 },
+  ${without ? '' : `fallback: [{ type: 'http', url: 'http://127.0.0.1:${cloud.httpPort}', timeoutMs: 1500 },
     { type: 'coap', url: 'coap://127.0.0.1:${cloud.coapPort}', ackTimeoutMs: 400, maxRetransmit: 1 },
-    { type: 'udp', url: 'udp://127.0.0.1:${cloud.udpPort}' }],
+    { type: 'udp', url: 'udp://127.0.0.1:${cloud.udpPort}' }],`}
   fallbackAfterMs: 300, backoff: { baseMs: 500, capMs: 1000, resetAfterMs: 1000, authFloorMs: 500 }, fallbackBackoff: { baseMs: 1000, capMs: 2000, authFloorMs: 1000 } });
 report('created', gcu());
 var s = 0, connects = 0;
@@ -59,7 +61,8 @@ const running = startEspruino(bin, dir, `setInterval(__sample, 5); require('scen
   timeoutMs: 120000,
   onReport: (k, v) => {
     const next = (what: string, act: () => Promise<void>) => act().then(() => { steps.push(what); running.send(what); });
-    if (k === 'idle') void next('burst("mqtt")', async () => {});
+    if (k === 'idle' && without) running.send('finish()');
+    else if (k === 'idle') void next('burst("mqtt")', async () => {});
     else if (k === 'burst' && v.name === 'mqtt') void next('burst("http")', () => cloud.faults.stopListener('mqtt'));
     else if (k === 'burst' && v.name === 'http') void next('burst("coap")', () => cloud.faults.stopListener('http'));
     else if (k === 'burst' && v.name === 'coap') void next('burst("udp")', () => cloud.faults.stopListener('coap'));

@@ -4,7 +4,6 @@
 // context.ts) and drops it once MQTT is back and no fallback send is out: between outages a
 // device keeps only its options, and on Espruino not even the module (akenza-fallback).
 import type { Platform } from '../platform';
-import type { DeviceContext } from './context';
 import type { Emitter } from './events';
 import type { Message, Outbox } from './outbox';
 import type { DeviceOptions, DeviceState } from './types';
@@ -18,9 +17,9 @@ export type FallbackOptions = Pick<DeviceOptions, 'fallback' | 'fallbackAfterMs'
  * state. Most functions are the device's own module-level ones, called with `dev`: a closure per
  * function would cost ~8 variables each on Espruino, for as long as the fallback lives.
  */
-export interface FallbackContext {
-  /** The device, passed back to the functions below (opaque to the fallback). */
-  dev: DeviceContext;
+export interface FallbackContext<D = unknown> {
+  /** The device (its DeviceContext), passed back to the functions below: opaque to the fallback. */
+  dev: D;
   /** createDevice's call, to check the entries: each transport is made and closed at once. */
   check?: boolean;
   platform: Platform;
@@ -31,25 +30,26 @@ export interface FallbackContext {
   outbox: Outbox;
   events: Emitter<DeviceEvents>;
   /** The device's named timers (stop() clears them all); the fallback uses 'fb'. */
-  setTimer(dev: DeviceContext, name: string, ms: number, fn: () => void): void;
-  clearTimer(dev: DeviceContext, name: string): void;
-  state(dev: DeviceContext): DeviceState;
+  setTimer(dev: D, name: string, ms: number, fn: () => void): void;
+  clearTimer(dev: D, name: string): void;
+  state(dev: D): DeviceState;
   /** Uplinks delivered per transport: the fallback adds its transports at 0. */
   sent: { [transport: string]: number };
-  delivered(dev: DeviceContext, transport: SentEvent['transport'], msg: Message): void;
-  error(dev: DeviceContext, e: unknown): void;
+  delivered(dev: D, transport: SentEvent['transport'], msg: Message): void;
+  error(dev: D, e: unknown): void;
   /** Counts one more dropped message; returns the total. */
-  dropped(dev: DeviceContext): number;
+  dropped(dev: D): number;
   /** Stores the outbox now (an outcome that arrives after stop()). */
-  persist(dev: DeviceContext): void;
+  persist(dev: D): void;
   /** Sends what MQTT can (an outcome that arrives while connected). */
-  pump(dev: DeviceContext): void;
+  pump(dev: D): void;
 }
 
 /** The fallback as the device drives it. */
 export interface Fallback {
-  /** Moves uplinks to the fallback transports now (no-op while connected, stopped or already on). */
-  on(reason: string): void;
+  /** Moves uplinks to the fallback transports now (no-op while connected, stopped or already on);
+   *  no reason: MQTT was down for fallbackAfterMs. */
+  on(reason?: string): void;
   /** MQTT connected: uplinks go back to it. */
   off(): void;
   /** Sends the oldest eligible message when a transport is free. */

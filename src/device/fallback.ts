@@ -97,14 +97,14 @@ class Uplinks implements Fallback {
     this.carrier = null;
   }
 
-  on(reason: string): void {
+  on(reason?: string): void {
     const c = this.c;
     const state = c.state(c.dev);
     if (this.active || state === 'stopped' || state === 'connected') return;
     this.active = true;
     const carrier = (pick(this) || this.fbs[0]).type; // all backing off: the first is still the one to come
     this.carrier = carrier;
-    c.events.emit('fallback', { active: true, transport: carrier, reason });
+    c.events.emit('fallback', { active: true, transport: carrier, reason: reason || 'MQTT down for ' + c.o.fallbackAfterMs + ' ms' });
     held(c, this.dup, carrier);
     this.pump();
   }

@@ -18,11 +18,10 @@ export function keepFallback(c: DeviceContext, o: FallbackOptions): void {
 /** Moves uplinks to the fallback transports, when there are any (no-op while connected or stopped);
  *  without a reason, the countdown ran out. */
 export function fallbackOn(c: DeviceContext, reason?: string): void {
-  const fo = c.fbo_;
-  if (!fo || c.state_ === 'connected' || c.state_ === 'stopped') return;
+  if (!c.fbo_ || c.state_ === 'connected' || c.state_ === 'stopped') return;
   clearTimer(c, 'fallback');
   if (!c.fb_) c.fb_ = createFallback(context(c));
-  c.fb_.on(reason || 'MQTT down for ' + fo.fallbackAfterMs + ' ms');
+  c.fb_.on(reason);
   // start() settles when uplinks first go over a fallback transport, however it was switched on
   started(c, 'fallback');
 }
@@ -62,7 +61,7 @@ function drop(c: DeviceContext): void {
 
 /** The fallback's view of the device: the device's own functions, called with it. The three made
  *  here cost their variables only while a fallback lives (as module-level functions, always). */
-function context(c: DeviceContext): FallbackContext {
+function context(c: DeviceContext): FallbackContext<DeviceContext> {
   return {
     dev: c, platform: c.platform_, o: c.fbo_ as FallbackOptions, deviceId: c.deviceId_, secret: c.secret_, outbox: c.outbox_, events: c.events_, sent: c.sent_,
     setTimer, clearTimer, delivered, error, persist,
