@@ -39,8 +39,9 @@ export const BUDGETS = [
   // +10.7 KB; issue 17's write backpressure, unknown option keys refused (their known names),
   // publish's timeoutMs and the fallback's `held` event, +2.3 KB.
   // 76 -> 77 KB (2026-12-06): the fallback made for an outage and dropped after it
-  // (src/device/outage.ts), as a class, its transports made when first tried, +1.2 KB; on Espruino
-  // this is what lets the fallback run in 3,400 variables (BENCHMARKS.md).
+  // (src/device/outage.ts), as a class, its transports made when first tried, and a watchdog on
+  // each fallback send, +1.5 KB; on Espruino this is what lets the fallback run in 3,400 variables
+  // (BENCHMARKS.md).
   { name: 'quickjs bundle', file: 'dist/quickjs/akenza-device.mjs', budget: 77 * 1024 },
   // Moddable 60 -> 61 KB and the MQTT row 6 -> 6.5 KB (2026-12-06): the session became a class
   // (+397 bytes: `s.` field accesses where closures had one-letter locals), which takes 37 variables
@@ -53,7 +54,8 @@ export const BUDGETS = [
   // bytes left, the ECMA-419 socket's queue count, drain and read pause), unknown option keys
   // refused, publish's timeoutMs and the fallback's `held` event (+1,956). All run in the real SDK;
   // the bundle is preloaded, so these bytes sit in flash, not in the heap.
-  // 79 -> 80 KB (2026-12-06): the fallback made for an outage (src/device/outage.ts), as in QuickJS, +1.1 KB.
+  // 79 -> 80 KB (2026-12-06): the fallback made for an outage (src/device/outage.ts) and the send
+  // watchdog, as in QuickJS, +1.5 KB.
   { name: 'moddable bundle', file: 'dist/moddable/akenza-device.js', budget: 80 * 1024 },
   // src/mqtt/* only: UTF-8 and the error class are shared with the JWT code (counted in the bundles).
   // 6.5 -> 7 KB (2026-12-06): issue 17's write backpressure (unsent count, drain, write-stalled close)

@@ -29,7 +29,7 @@ export interface FallbackContext<D = unknown> {
   secret?: string;
   outbox: Outbox;
   events: Emitter<DeviceEvents>;
-  /** The device's named timers (stop() clears them all); the fallback uses 'fb'. */
+  /** The device's named timers (stop() clears them all); the fallback uses 'fb' (the next try) and 'fbw' (a send's watchdog). */
   setTimer(dev: D, name: string, ms: number, fn: () => void): void;
   clearTimer(dev: D, name: string): void;
   state(dev: D): DeviceState;

@@ -139,9 +139,15 @@ class Uplinks implements Fallback {
       settled = true;
       outcome(this, f, msg as Message, r);
     };
+    // An outcome that never comes (a platform.http that never calls back; on Espruino an
+    // out-of-memory error that ended a callback) would hold the fallback, and MQTT behind it, for
+    // good: past the longest its transport may take, the attempt counts as failed.
+    const entry = (c.o.fallback as FallbackEntry[])[f.i];
+    const limit = longest(entry) + 5000;
+    c.setTimer(c.dev, 'fbw', limit, () => result({ outcome: 'retry', message: f.type + ': no outcome within ' + limit + ' ms' }));
     try {
       const platform = c.platform;
-      if (!f.t) f.t = (platform.uplinks as { [type: string]: UplinkFactory })[f.type](platform, (c.o.fallback as FallbackEntry[])[f.i], f.secret);
+      if (!f.t) f.t = (platform.uplinks as { [type: string]: UplinkFactory })[f.type](platform, entry, f.secret);
       f.t.send({ deviceId: c.deviceId, topic: msg.sub, timestamp: msg.ts, payload: msg.payload }, result);
     } catch (e) {
       // A transport that throws (e.g. a socket refusing its address) is a failed attempt, not a wedge.
@@ -171,6 +177,17 @@ class Uplinks implements Fallback {
   }
 }
 
+/** The longest one attempt of an entry's transport may take by its own timeouts (ms): HTTP's
+ *  timeoutMs; CoAP's retransmissions (RFC 7252 MAX_TRANSMIT_SPAN) and its wait for a separate
+ *  response; UDP reports on the next turn. */
+function longest(e: FallbackEntry): number {
+  const o = e as { timeoutMs?: number; ackTimeoutMs?: number; ackRandomFactor?: number; maxRetransmit?: number; responseTimeoutMs?: number };
+  if (e.type === 'http') return o.timeoutMs || 10000;
+  if (e.type !== 'coap') return 0;
+  const tries = o.maxRetransmit === undefined ? 4 : o.maxRetransmit;
+  return (o.ackTimeoutMs || 2000) * (o.ackRandomFactor || 1.5) * (Math.pow(2, tries + 1) - 1) + (o.responseTimeoutMs || 93000);
+}
+
 const mono = (c: FallbackContext): number => (c.platform.monotonic ? c.platform.monotonic() : c.platform.now());
 
 /** The first entry not backing off. */
@@ -186,6 +203,7 @@ function outcome(u: Uplinks, f: Transport, msg: Message, r: UplinkResult): void 
   const c = u.c;
   const events = c.events;
   if (u.sending === msg) u.sending = null;
+  c.clearTimer(c.dev, 'fbw');
   const stopped = c.state(c.dev) === 'stopped';
   if (r.outcome === 'ok' || r.outcome === 'rejected') {
     f.fails = 0;

@@ -160,6 +160,38 @@ describe('fallback (virtual time)', () => {
     expect(closed.length).toBe(5);
   });
 
+  it('a send whose outcome never comes fails past its transport\'s longest time (HTTP timeoutMs + 5 s): the message goes on over CoAP, and MQTT is not held behind it', async () => {
+    const { sp, device, sends, setAccept, named, outcome, state } = setup({ fallbackAfterMs: 0, fallback: [{ type: 'http', url: 'http://gw.test', timeoutMs: 3000 }, { type: 'coap', url: 'coap://coap.test' }] }, { http: () => null });
+    setAccept(false);
+    device.start();
+    await sp.advance(10);
+    const p = outcome(device.publish({ n: 1 }));
+    await sp.advance(7990);
+    expect(sends.map((x) => x.type)).toEqual(['http']);
+    expect(named('transportError')).toEqual([]);
+    await sp.advance(20);
+    expect(named('transportError').map((e) => e.arg.message)).toEqual(['http: no outcome within 8000 ms']);
+    await sp.advance(20);
+    expect(await p).toBe('ok');
+    expect(sends.map((x) => x.type)).toEqual(['http', 'coap']);
+    // the same with MQTT back meanwhile: it waits for the send, then carries on
+    const q = outcome(device.publish({ n: 2 })); // HTTP backs off: CoAP carries it
+    await sp.advance(20);
+    expect(await q).toBe('ok');
+    await sp.advance(2000); // HTTP's backoff over
+    const r = outcome(device.publish({ n: 3 }));
+    await sp.advance(20);
+    expect(sends.map((x) => x.type)).toEqual(['http', 'coap', 'coap', 'http']);
+    setAccept(true);
+    await sp.advance(5000);
+    expect(named('connected').length).toBe(1);
+    expect(state.published).toEqual([]); // held behind the send still out
+    await sp.advance(3000);
+    expect(await r).toBe('ok'); // 8 s after the send: failed, then over MQTT
+    expect(state.published.map((x) => x.payload)).toEqual(['{"n":3}']);
+    await device.stop();
+  });
+
   it('immediately when MQTT cannot authenticate: untrusted clock, second CONNACK 5 in a row, no MQTT credentials', async () => {
     const clock = setup({ fallbackAfterMs: 600_000 });
     clock.sp.setWall(Date.UTC(2020, 0, 1));
