@@ -6,23 +6,13 @@
 // Run: node scripts/build.mjs && node --import tsx scripts/espruino/fallback-stages.ts [pool: 3400|2500|16383] [--without]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildEngines, kitsDir } from '../engines/real.mjs';
+import { espruinoWith } from './interpreter';
 import { startMockCloud } from '../../src/mock/index';
 import { deviceDir, killAll, startEspruino } from '../../test/real-engines/espruino-run';
 
 const pool = Number(process.argv[2] || 3400);
 const without = process.argv.includes('--without');
-const kits = kitsDir();
-if (!kits) {
-  console.error('the engine kits are not beside this checkout (set AKENZA_ENGINE_KITS)');
-  process.exit(2);
-}
-const engines = buildEngines(kits, 'ignore');
-const bin = pool === 16383 ? engines.espruino : engines.espruinoAt[pool];
-if (!bin) {
-  console.error('usage: fallback-stages.ts [3400|2500|16383]');
-  process.exit(2);
-}
+const bin = espruinoWith(pool, 'fallback-stages.ts');
 const fixtures = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'keys');
 const SECRET = 'fb-S3cret';
 const cloud = await startMockCloud({ registry: { devices: [{ deviceId: 'd1', credentials: [{ publicKey: readFileSync(join(fixtures, 'ec.pub.pem'), 'utf8') }] }], connectors: [{ id: 'c1', uplinkSecret: SECRET, devices: ['d1'] }] } });

@@ -7,15 +7,14 @@
 // comb, inversions). The tokens are checked with node:crypto.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildEngines, kitsDir } from '../engines/real.mjs';
+import { espruinoWith } from './interpreter';
 import { deviceDir, killAll, startEspruino } from '../../test/real-engines/espruino-run';
 import { nodeVerifyJwt } from '../../test/helpers';
 
 const args = process.argv.slice(2).filter((a) => a !== '--trace');
 const pool = Number(args[0] || 3400);
 const leave = Number(args[1] || 0);
-const engines = buildEngines(kitsDir()!, 'ignore');
-const bin = pool === 16383 ? engines.espruino : engines.espruinoAt[pool];
+const bin = espruinoWith(pool, 'mint-probe.ts');
 const fixtures = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'keys');
 const scenario = `
 function m() { process.memory(); return process.memory().usage; }

@@ -5,22 +5,12 @@
 // Run: node scripts/build.mjs && node --import tsx scripts/espruino/stages.ts [pool: 3400|2500|16383]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildEngines, kitsDir } from '../engines/real.mjs';
+import { espruinoWith } from './interpreter';
 import { startMockCloud } from '../../src/mock/index';
 import { deviceDir, killAll, startEspruino } from '../../test/real-engines/espruino-run';
 
 const pool = Number(process.argv[2] || 3400);
-const kits = kitsDir();
-if (!kits) {
-  console.error('the engine kits are not beside this checkout (set AKENZA_ENGINE_KITS)');
-  process.exit(2);
-}
-const engines = buildEngines(kits, 'ignore');
-const bin = pool === 16383 ? engines.espruino : engines.espruinoAt[pool];
-if (!bin) {
-  console.error('usage: stages.ts [3400|2500|16383]');
-  process.exit(2);
-}
+const bin = espruinoWith(pool, 'stages.ts');
 const fixtures = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'keys');
 const cloud = await startMockCloud({ registry: { devices: [{ deviceId: 'd1', credentials: [{ publicKey: readFileSync(join(fixtures, 'ec.pub.pem'), 'utf8') }] }], connectors: [] } });
 // The scenario runs from Storage (a module), so its own source takes no variables.
