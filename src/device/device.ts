@@ -2,7 +2,7 @@
 // the token lifecycle (pre-minted refresh before exp), clock trust, reconnect backoff, and the
 // outbox; the session below it is one connection, the platform below that is the target's IO.
 // This module assembles the parts around one context (context.ts): options.ts builds it,
-// token.ts, connection.ts, pump.ts and fallback.ts drive it, and the Device object below is its API.
+// token.ts, connection.ts, pump.ts and outage.ts drive it, and the Device object below is its API.
 import { AkenzaError } from '../errors';
 import type { Platform } from '../platform';
 import { clearTimer, later, persist, setState, type DeviceContext } from './context';

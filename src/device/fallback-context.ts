@@ -1,7 +1,6 @@
 // The fallback's narrow view of its device (FallbackContext) and what the device drives of it
 // (Fallback). Apart from fallback.ts so the device context and the Espruino stub need only these.
-// The device makes its fallback when MQTT has been down for fallbackAfterMs (fallbackOn() in
-// context.ts) and drops it once MQTT is back and no fallback send is out: between outages a
+// The device makes its fallback when MQTT has been down for fallbackAfterMs (outage.ts) and drops it once MQTT is back and no fallback send is out: between outages a
 // device keeps only its options, and on Espruino not even the module (akenza-fallback).
 import type { Platform } from '../platform';
 import type { Emitter } from './events';
